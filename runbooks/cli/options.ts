@@ -1,0 +1,111 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { OptionsConfig, ParsedValues } from './command';
+import { badInput } from '../engine/errors';
+import { badValue, parseDuration } from '../engine/validate';
+
+/** Options every command accepts: where the credentials come from, where AWS is, where the audit log goes. */
+export const GLOBAL_OPTIONS = {
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  'role-arn': { type: 'string' },
+  'external-id': { type: 'string' },
+  duration: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  'audit-log': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionsConfig;
+
+/** Spread into a command's options when it can print exactly one JSON object. */
+export const JSON_OPTION = { json: { type: 'boolean' } } as const satisfies OptionsConfig;
+/** Spread into a command's options when it changes something. */
+export const CHANGE_OPTIONS = {
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+} as const satisfies OptionsConfig;
+/** Spread into a command's options when it writes backups. */
+export const BACKUP_OPTION = { 'backup-dir': { type: 'string' } } as const satisfies OptionsConfig;
+
+export const GLOBAL_USAGE = `Common options:
+  --profile <name>         use a profile from the shared AWS config/credentials files
+  --region <region>        region for STS and the target resource (default: AWS_REGION, the profile, us-east-1)
+  --role-arn <arn>         assume this operator role first, then AssumeRoot with its credentials
+  --external-id <id>       external id for --role-arn
+  --duration <seconds>     root session duration, 1..900 (default 900)
+  --endpoint-url <url>     send every AWS call to this endpoint (also AWS_ENDPOINT_URL[_<SERVICE>])
+  --audit-log <file>       audit log (default: RUNBOOK_AUDIT_LOG or ./runbook-audit.jsonl)
+  -v, --verbose            log each step and each AWS call to stderr
+  -h, --help               show help`;
+
+export interface CommonOptions {
+  readonly profile?: string;
+  readonly region?: string;
+  readonly roleArn?: string;
+  readonly externalId?: string;
+  /** Root session duration in seconds, 1..900. */
+  readonly duration: number;
+  readonly endpointUrl?: string;
+  /** Absolute path. */
+  readonly auditLog: string;
+  /** Absolute path. */
+  readonly backupDir: string;
+  readonly verbose: boolean;
+  readonly json: boolean;
+  readonly yes: boolean;
+  readonly dryRun: boolean;
+}
+
+const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+const flag = (v: ParsedValues[string]): boolean => v === true;
+
+/** Validates the common options; an invalid one throws BadInput before anything else happens. */
+export function parseCommon(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string): CommonOptions {
+  const duration = str(values.duration);
+  const endpointUrl = str(values['endpoint-url']);
+  if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl);
+  const roleArn = str(values['role-arn']);
+  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)) {
+    throw badValue('--role-arn', roleArn, 'an IAM role ARN such as arn:aws:iam::111122223333:role/RootOperator');
+  }
+  const externalId = str(values['external-id']);
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw badValue('--external-id', externalId, '2..1224 characters of letters, digits and +=,.@:/-');
+  }
+  if (externalId !== undefined && roleArn === undefined) {
+    throw badInput('--external-id needs --role-arn', 'the external id is sent when assuming the operator role');
+  }
+  const region = str(values.region);
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    throw badValue('--region', region, 'a region name such as us-east-1');
+  }
+  return {
+    profile: str(values.profile),
+    region,
+    roleArn,
+    externalId,
+    duration: duration === undefined ? 900 : parseDuration(duration),
+    endpointUrl,
+    auditLog: absolute(str(values['audit-log']) ?? env.RUNBOOK_AUDIT_LOG ?? 'runbook-audit.jsonl', cwd),
+    backupDir: absolute(str(values['backup-dir']) ?? env.RUNBOOK_BACKUP_DIR ?? 'runbook-backups', cwd),
+    verbose: flag(values.verbose),
+    json: flag(values.json),
+    yes: flag(values.yes),
+    dryRun: flag(values['dry-run']),
+  };
+}
+
+function absolute(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+function checkEndpointUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw badValue('--endpoint-url', value, 'an http:// or https:// URL');
+  }
+}
