@@ -1,0 +1,144 @@
+/**
+ * In-memory fakes of the narrow ports, for the cases the sandbox cannot express on demand (an ExpiredToken in the
+ * middle of an account, a failure of one precise call).
+ */
+import type { RootIamWriter } from '../../runbooks/fleet/delete';
+import type { SessionCredentials } from '../../runbooks/fleet/session';
+
+export interface FakeRoot {
+  loginProfile: boolean;
+  keys: string[];
+  mfa: string[];
+  certs: string[];
+}
+
+const error = (name: string, message = name) => Object.assign(new Error(message), { name });
+const meta = { $metadata: {} };
+
+export interface FakeFleet {
+  roots: Map<string, FakeRoot>;
+  assumed: { account: string; task: string }[];
+  calls: { account: string; action: string }[];
+  assumeRoot: (account: string, task: string) => Promise<SessionCredentials>;
+  iamFor: (credentials: SessionCredentials) => RootIamWriter;
+  /** Makes the next `action` in `account` fail with `name`. */
+  failNext(account: string, action: string, name: string): void;
+}
+
+export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
+  const state = new Map<string, FakeRoot>(
+    Object.entries(roots).map(([id, r]) => [
+      id,
+      { loginProfile: false, keys: [], mfa: [], certs: [], ...r } satisfies FakeRoot,
+    ]),
+  );
+  const failures = new Map<string, string>();
+  const assumed: FakeFleet['assumed'] = [];
+  const calls: FakeFleet['calls'] = [];
+  let serial = 0;
+  const sessions = new Map<string, string>();
+
+  const iamFor = (credentials: SessionCredentials): RootIamWriter => {
+    const account = sessions.get(credentials.accessKeyId) as string;
+    const root = () => state.get(account) as FakeRoot;
+    const call = async <T>(action: string, body: () => T): Promise<T> => {
+      calls.push({ account, action });
+      await new Promise((resolve) => setImmediate(resolve));
+      const failure = failures.get(`${account}/${action}`);
+      if (failure) {
+        failures.delete(`${account}/${action}`);
+        throw error(failure);
+      }
+      return body();
+    };
+    return {
+      getLoginProfile: () =>
+        call('GetLoginProfile', () => {
+          if (!root().loginProfile) throw error('NoSuchEntityException', 'Login profile cannot be found');
+          return { LoginProfile: { UserName: 'root', CreateDate: new Date(0) }, ...meta };
+        }),
+      listAccessKeys: () =>
+        call('ListAccessKeys', () => ({
+          AccessKeyMetadata: root().keys.map((AccessKeyId) => ({ AccessKeyId, Status: 'Active' as const })),
+          ...meta,
+        })),
+      getAccessKeyLastUsed: ({ AccessKeyId }) =>
+        call('GetAccessKeyLastUsed', () => ({
+          AccessKeyLastUsed: { LastUsedDate: new Date(1000), ServiceName: 's3', Region: 'us-east-1' },
+          UserName: AccessKeyId,
+          ...meta,
+        })),
+      listMFADevices: () =>
+        call('ListMFADevices', () => ({
+          MFADevices: root().mfa.map((SerialNumber) => ({ SerialNumber, UserName: 'root', EnableDate: new Date(0) })),
+          ...meta,
+        })),
+      listSigningCertificates: () =>
+        call('ListSigningCertificates', () => ({
+          Certificates: root().certs.map((CertificateId) => ({
+            CertificateId,
+            UserName: 'root',
+            CertificateBody: 'x',
+            Status: 'Active' as const,
+          })),
+          ...meta,
+        })),
+      getAccountSummary: () =>
+        call('GetAccountSummary', () => ({
+          SummaryMap: {
+            AccountMFAEnabled: root().mfa.length > 0 ? 1 : 0,
+            AccountAccessKeysPresent: root().keys.length,
+          },
+          ...meta,
+        })),
+      deleteLoginProfile: () =>
+        call('DeleteLoginProfile', () => {
+          if (!root().loginProfile) throw error('NoSuchEntityException');
+          root().loginProfile = false;
+          return meta;
+        }),
+      deleteAccessKey: ({ AccessKeyId }) =>
+        call('DeleteAccessKey', () => {
+          if (!root().keys.includes(AccessKeyId!)) throw error('NoSuchEntityException');
+          root().keys = root().keys.filter((k) => k !== AccessKeyId);
+          return meta;
+        }),
+      deactivateMFADevice: ({ SerialNumber }) =>
+        call('DeactivateMFADevice', () => {
+          if (!root().mfa.includes(SerialNumber!)) throw error('NoSuchEntityException');
+          return meta;
+        }),
+      deleteVirtualMFADevice: ({ SerialNumber }) =>
+        call('DeleteVirtualMFADevice', () => {
+          if (!root().mfa.includes(SerialNumber!)) throw error('NoSuchEntityException');
+          root().mfa = root().mfa.filter((m) => m !== SerialNumber);
+          return meta;
+        }),
+      deleteSigningCertificate: ({ CertificateId }) =>
+        call('DeleteSigningCertificate', () => {
+          if (!root().certs.includes(CertificateId!)) throw error('NoSuchEntityException');
+          root().certs = root().certs.filter((c) => c !== CertificateId);
+          return meta;
+        }),
+    };
+  };
+
+  return {
+    roots: state,
+    assumed,
+    calls,
+    assumeRoot: async (account, task) => {
+      assumed.push({ account, task });
+      const failure = failures.get(`${account}/AssumeRoot`);
+      if (failure) {
+        failures.delete(`${account}/AssumeRoot`);
+        throw error(failure);
+      }
+      const accessKeyId = `ASIA${++serial}`;
+      sessions.set(accessKeyId, account);
+      return { accessKeyId, secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date(Date.now() + 9e5) };
+    },
+    iamFor,
+    failNext: (account, action, name) => void failures.set(`${account}/${action}`, name),
+  };
+}

@@ -1,0 +1,161 @@
+import type {
+  DescribeAccountCommandInput,
+  DescribeAccountCommandOutput,
+  DescribeOrganizationCommandInput,
+  DescribeOrganizationCommandOutput,
+  ListAccountsCommandInput,
+  ListAccountsCommandOutput,
+  ListAccountsForParentCommandInput,
+  ListAccountsForParentCommandOutput,
+  ListOrganizationalUnitsForParentCommandInput,
+  ListOrganizationalUnitsForParentCommandOutput,
+} from '@aws-sdk/client-organizations';
+import { badInput } from '../engine/errors';
+import { runPool } from './pool';
+
+/** The Organizations reads that account selection needs; the real client or a fake satisfies it. */
+export interface OrgAccountsReader {
+  describeOrganization(input: DescribeOrganizationCommandInput): Promise<DescribeOrganizationCommandOutput>;
+  describeAccount(input: DescribeAccountCommandInput): Promise<DescribeAccountCommandOutput>;
+  listAccounts(input: ListAccountsCommandInput): Promise<ListAccountsCommandOutput>;
+  listAccountsForParent(input: ListAccountsForParentCommandInput): Promise<ListAccountsForParentCommandOutput>;
+  listOrganizationalUnitsForParent(
+    input: ListOrganizationalUnitsForParentCommandInput,
+  ): Promise<ListOrganizationalUnitsForParentCommandOutput>;
+}
+
+export type AccountSelection = { accounts: string[] } | { ou: string } | { all: true };
+
+/** One account of the fleet. `skip` says why it is listed but not assumed. */
+export interface FleetAccount {
+  id: string;
+  name?: string;
+  state?: string;
+  skip?: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+
+/** Parses the mutually exclusive --accounts / --ou / --all flags into a selection, or refuses with exit 2. */
+export function parseSelection(flags: { accounts?: string; ou?: string; all?: boolean }): AccountSelection {
+  const given = [flags.accounts !== undefined, flags.ou !== undefined, flags.all === true].filter(Boolean).length;
+  if (given !== 1) {
+    throw badInput(
+      given === 0 ? 'No accounts selected.' : 'Choose only one of --accounts, --ou and --all.',
+      'Use exactly one of --accounts <id,id,…>, --ou <ou-id> or --all.',
+    );
+  }
+  if (flags.accounts !== undefined) {
+    const ids = flags.accounts
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    if (ids.length === 0) throw badInput(`--accounts is empty ("${flags.accounts}").`, 'Give 12-digit account ids.');
+    const bad = ids.find((id) => !ACCOUNT_ID.test(id));
+    if (bad !== undefined) {
+      throw badInput(`Invalid account id "${bad}" in --accounts.`, 'Account ids are exactly 12 digits.');
+    }
+    return { accounts: [...new Set(ids)] };
+  }
+  if (flags.ou !== undefined) {
+    if (!OU_ID.test(flags.ou) && !ROOT_ID.test(flags.ou)) {
+      throw badInput(`Invalid OU id "${flags.ou}".`, 'An OU id looks like ou-ab12-cd34ef56 (or a root id r-ab12).');
+    }
+    return { ou: flags.ou };
+  }
+  return { all: true };
+}
+
+/** The reason an account is listed but not assumed, or undefined when it can be audited. */
+export function skipReason(account: { id: string; state?: string }, managementAccountId: string): string | undefined {
+  if (account.id === managementAccountId) {
+    return 'management account: AssumeRoot cannot target it; manage its root user directly';
+  }
+  if (account.state !== 'ACTIVE') return `account state is ${account.state ?? 'unknown'}, not ACTIVE`;
+  return undefined;
+}
+
+/** `State` replaced the retired `Status`; read State and fall back to Status for older APIs and emulators. */
+function stateOf(account: { State?: string; Status?: string }): string | undefined {
+  return account.State ?? account.Status;
+}
+
+type OrgAccount = NonNullable<ListAccountsCommandOutput['Accounts']>[number];
+
+function toFleetAccount(account: OrgAccount, managementAccountId: string): FleetAccount {
+  const id = account.Id ?? '';
+  const state = stateOf(account);
+  return { id, name: account.Name, state, skip: skipReason({ id, state }, managementAccountId) };
+}
+
+/**
+ * Streams the selected accounts, page by page, so a fleet run can start auditing before the listing ends.
+ * Explicit ids are described (bounded concurrency, input order kept); ids outside the organization are listed
+ * with a skip reason instead of failing the run.
+ */
+export async function* selectAccounts(
+  org: OrgAccountsReader,
+  selection: AccountSelection,
+  options: { concurrency?: number } = {},
+): AsyncGenerator<FleetAccount> {
+  const organization = await org.describeOrganization({});
+  const management = organization.Organization?.MasterAccountId ?? '';
+
+  if ('accounts' in selection) {
+    const described: FleetAccount[] = [];
+    await runPool(
+      selection.accounts,
+      async (id) => {
+        try {
+          const { Account } = await org.describeAccount({ AccountId: id });
+          return Account ? toFleetAccount(Account, management) : { id, skip: 'not found in the organization' };
+        } catch (error) {
+          if ((error as { name?: string }).name === 'AccountNotFoundException') {
+            return { id, skip: 'not found in the organization' };
+          }
+          throw error;
+        }
+      },
+      { concurrency: options.concurrency ?? 8, order: 'input', emit: (account) => void described.push(account) },
+    );
+    yield* described;
+    return;
+  }
+
+  if ('all' in selection) {
+    let NextToken: string | undefined;
+    do {
+      const page = await org.listAccounts({ NextToken });
+      for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return;
+  }
+
+  // Depth-first through the OU tree; the stack holds parent ids only, never accounts.
+  const parents = [selection.ou];
+  while (parents.length > 0) {
+    const ParentId = parents.pop() as string;
+    let NextToken: string | undefined;
+    do {
+      const page = await org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
+        if ((error as { name?: string }).name !== 'ParentNotFoundException') throw error;
+        throw badInput(
+          `OU "${ParentId}" was not found in the organization.`,
+          'List OUs with `aws organizations list-organizational-units-for-parent`.',
+        );
+      });
+      for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const children: string[] = [];
+    do {
+      const page = await org.listOrganizationalUnitsForParent({ ParentId, NextToken });
+      for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) children.push(ou.Id);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    parents.push(...children.reverse());
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * delete-root-credentials, the core: plan from an audit, delete with IAMDeleteRootUserCredentials, and verify
+ * by re-reading. Keys and certificates cannot be brought back, so the command writes the plan to disk before
+ * calling anything here; deletes treat NoSuchEntity as already done, so a re-run after a crash finishes the job.
+ */
+import type {
+  DeactivateMFADeviceCommandInput,
+  DeactivateMFADeviceCommandOutput,
+  DeleteAccessKeyCommandInput,
+  DeleteAccessKeyCommandOutput,
+  DeleteLoginProfileCommandInput,
+  DeleteLoginProfileCommandOutput,
+  DeleteSigningCertificateCommandInput,
+  DeleteSigningCertificateCommandOutput,
+  DeleteVirtualMFADeviceCommandInput,
+  DeleteVirtualMFADeviceCommandOutput,
+} from '@aws-sdk/client-iam';
+import { badValue } from '../engine/validate';
+import {
+  errorSummary,
+  readRootCredentials,
+  type AccountAudit,
+  type RootCredentials,
+  type RootIamReader,
+} from './audit';
+import { isExpiredSession, withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
+
+export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
+  'login-profile',
+  'access-keys',
+  'mfa',
+  'signing-certificates',
+];
+
+/** Parses --only; without it every kind goes. */
+export function parseOnly(value: string | undefined): CredentialKind[] {
+  if (value === undefined) return [...CREDENTIAL_KINDS];
+  const kinds = value
+    .split(',')
+    .map((kind) => kind.trim())
+    .filter((kind) => kind !== '');
+  const allowed = `a comma-separated list of ${CREDENTIAL_KINDS.join(', ')}`;
+  if (kinds.length === 0) throw badValue('--only', value, allowed);
+  for (const kind of kinds) {
+    if (!(CREDENTIAL_KINDS as readonly string[]).includes(kind)) throw badValue('--only', kind, allowed);
+  }
+  return CREDENTIAL_KINDS.filter((kind) => kinds.includes(kind));
+}
+
+/** The IAM calls of the IAMDeleteRootUserCredentials task (plus the reads it allows, for verification). */
+export interface RootIamWriter extends RootIamReader {
+  deleteLoginProfile(input: DeleteLoginProfileCommandInput): Promise<DeleteLoginProfileCommandOutput>;
+  deleteAccessKey(input: DeleteAccessKeyCommandInput): Promise<DeleteAccessKeyCommandOutput>;
+  deactivateMFADevice(input: DeactivateMFADeviceCommandInput): Promise<DeactivateMFADeviceCommandOutput>;
+  deleteVirtualMFADevice(input: DeleteVirtualMFADeviceCommandInput): Promise<DeleteVirtualMFADeviceCommandOutput>;
+  deleteSigningCertificate(input: DeleteSigningCertificateCommandInput): Promise<DeleteSigningCertificateCommandOutput>;
+}
+
+/** A set of root credentials by id: what exists, what goes, what went, or what remains. */
+export interface CredentialSet {
+  loginProfile: boolean;
+  accessKeys: string[];
+  mfaDevices: string[];
+  signingCertificates: string[];
+}
+
+export const isEmptySet = (set: CredentialSet): boolean =>
+  !set.loginProfile && set.accessKeys.length + set.mfaDevices.length + set.signingCertificates.length === 0;
+
+export function toCredentialSet(found: RootCredentials): CredentialSet {
+  return {
+    loginProfile: found.loginProfile !== null,
+    accessKeys: found.accessKeys.map((k) => k.accessKeyId),
+    mfaDevices: found.mfaDevices.map((d) => d.serialNumber),
+    signingCertificates: found.signingCertificates.map((c) => c.certificateId),
+  };
+}
+
+/** Keeps only the kinds chosen with --only. */
+export function onlyKinds(set: CredentialSet, kinds: readonly CredentialKind[]): CredentialSet {
+  return {
+    loginProfile: kinds.includes('login-profile') && set.loginProfile,
+    accessKeys: kinds.includes('access-keys') ? set.accessKeys : [],
+    mfaDevices: kinds.includes('mfa') ? set.mfaDevices : [],
+    signingCertificates: kinds.includes('signing-certificates') ? set.signingCertificates : [],
+  };
+}
+
+export interface AccountPlan {
+  account: string;
+  name: string | null;
+  /** 'delete': something goes; 'nothing': audited and nothing (of the chosen kinds) exists. */
+  status: 'delete' | 'nothing' | 'skipped' | 'failed';
+  exists: CredentialSet | null;
+  delete: CredentialSet | null;
+  skipped: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/** A failed or skipped audit plans nothing and says so; it is never "nothing to delete". */
+export function planFromAudit(audit: AccountAudit, kinds: readonly CredentialKind[]): AccountPlan {
+  const base = { account: audit.account, name: audit.name, skipped: audit.skipped, error: audit.error };
+  if (audit.status !== 'audited') return { ...base, status: audit.status, exists: null, delete: null };
+  const exists = toCredentialSet({
+    loginProfile: audit.loginProfile,
+    accessKeys: audit.accessKeys ?? [],
+    mfaDevices: audit.mfaDevices ?? [],
+    signingCertificates: audit.signingCertificates ?? [],
+  });
+  const goes = onlyKinds(exists, kinds);
+  return { ...base, status: isEmptySet(goes) ? 'nothing' : 'delete', exists, delete: goes };
+}
+
+export interface AccountDeletion {
+  account: string;
+  name: string | null;
+  /** 'clean': nothing of the chosen kinds remains (verified by re-reading). */
+  status: 'clean' | 'remaining' | 'failed';
+  deleted: CredentialSet;
+  remaining: CredentialSet | null;
+  error: { code: string; message: string } | null;
+}
+
+const gone = (error: unknown): boolean => {
+  const name = (error as { name?: string }).name;
+  return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
+};
+
+/** Runs a delete; "already gone" counts as done, so the step can be repeated safely. */
+async function idempotent(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (!gone(error)) throw error;
+  }
+}
+
+export interface DeleteDeps {
+  assumeRoot: AssumeRootFn;
+  iamFor: (credentials: SessionCredentials) => RootIamWriter;
+}
+
+/**
+ * Deletes the planned credentials of one account, then re-reads to verify. It never throws: every failure is
+ * reported on the account, together with what was deleted before it and what remains.
+ */
+export async function deleteAccountCredentials(
+  deps: DeleteDeps,
+  plan: { account: string; name: string | null; delete: CredentialSet },
+  kinds: readonly CredentialKind[],
+): Promise<AccountDeletion> {
+  const nothing = (): CredentialSet => ({
+    loginProfile: false,
+    accessKeys: [],
+    mfaDevices: [],
+    signingCertificates: [],
+  });
+  let deleted = nothing();
+  const target = plan.delete;
+  try {
+    return await withRootSession(deps.assumeRoot, plan.account, 'IAMDeleteRootUserCredentials', async (session) => {
+      // A retry after an expired session starts the tally again; the repeated deletes answer "already gone".
+      deleted = nothing();
+      const iam = deps.iamFor(session);
+      const steps: Promise<void>[] = [];
+      if (target.loginProfile) {
+        steps.push(idempotent(() => iam.deleteLoginProfile({})).then(() => void (deleted.loginProfile = true)));
+      }
+      for (const AccessKeyId of target.accessKeys) {
+        steps.push(
+          idempotent(() => iam.deleteAccessKey({ AccessKeyId })).then(() => void deleted.accessKeys.push(AccessKeyId)),
+        );
+      }
+      for (const SerialNumber of target.mfaDevices) {
+        // A virtual MFA device cannot be deleted while it is still assigned to the root user.
+        steps.push(
+          idempotent(() => iam.deactivateMFADevice({ SerialNumber }))
+            .then(() => idempotent(() => iam.deleteVirtualMFADevice({ SerialNumber })))
+            .then(() => void deleted.mfaDevices.push(SerialNumber)),
+        );
+      }
+      for (const CertificateId of target.signingCertificates) {
+        steps.push(
+          idempotent(() => iam.deleteSigningCertificate({ CertificateId })).then(
+            () => void deleted.signingCertificates.push(CertificateId),
+          ),
+        );
+      }
+      const outcomes = await Promise.allSettled(steps);
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      // An expired session must reach withRootSession so that it re-assumes and repeats the (idempotent) steps.
+      if (failure && isExpiredSession(failure.reason)) throw failure.reason;
+      const remaining = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
+      const status = failure ? 'failed' : isEmptySet(remaining) ? 'clean' : 'remaining';
+      return {
+        account: plan.account,
+        name: plan.name,
+        status,
+        deleted: { ...deleted },
+        remaining,
+        error: failure ? errorSummary(failure.reason) : null,
+      };
+    });
+  } catch (error) {
+    return {
+      account: plan.account,
+      name: plan.name,
+      status: 'failed',
+      deleted,
+      remaining: null,
+      error: errorSummary(error),
+    };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Per-account root sessions for fleet runs. A session lives at most 900 s, and a fleet run may last far longer,
+ * so each account gets its own session just before its calls (no session outlives its account), and an
+ * ExpiredToken in the middle of an account triggers exactly one re-assume and retry.
+ */
+import type { TaskPolicyName } from '../engine/tasks';
+
+/** The shape of the SDK's AwsCredentialIdentity, as returned by AssumeRoot. */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** AssumeRoot into `account` with `task`; the engine's assumeRoot fits after binding its caller credentials. */
+export type AssumeRootFn = (account: string, task: TaskPolicyName) => Promise<SessionCredentials>;
+
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+
+export function isExpiredSession(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name !== undefined && EXPIRED.has(name);
+}
+
+/**
+ * Runs `work` with a fresh root session for `account`. When the session expires during `work`, it assumes a new
+ * one and runs `work` again, once; `work` must therefore be safe to repeat (reads, or deletes that treat
+ * NoSuchEntity as done).
+ */
+export async function withRootSession<T>(
+  assumeRoot: AssumeRootFn,
+  account: string,
+  task: TaskPolicyName,
+  work: (credentials: SessionCredentials) => Promise<T>,
+): Promise<T> {
+  let credentials = await assumeRoot(account, task);
+  try {
+    return await work(credentials);
+  } catch (error) {
+    if (!isExpiredSession(error)) throw error;
+    credentials = await assumeRoot(account, task);
+    return work(credentials);
+  }
+}
