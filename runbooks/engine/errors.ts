@@ -30,6 +30,8 @@ export type ErrorCode =
 const EXIT_BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   BadInput: ExitCode.BadInput,
   NotConfirmed: ExitCode.NotConfirmed,
+  // Naming the management account as the target is a wrong argument, not a failure of the run.
+  TargetIsManagementAccount: ExitCode.BadInput,
 };
 
 export class RunbookError extends Error {

@@ -1,0 +1,81 @@
+/**
+ * Backups of the prior state, taken BEFORE a change: written to a temp file, fsync'd, renamed, the
+ * directory fsync'd, then read back and compared. Any failure throws BackupFailed, and the caller has
+ * not changed anything yet. A crash leaves at most a stray `.tmp` file, never a half-written backup.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { RunbookError } from './errors';
+
+export type ResourceType = 's3-bucket' | 'sqs-queue';
+
+export interface BackupRecord {
+  readonly runbook: string;
+  readonly account: string;
+  readonly region: string;
+  readonly resourceType: ResourceType;
+  /** Bucket name or queue URL. */
+  readonly resource: string;
+  /** The exact policy text as read from AWS; null when there was none. */
+  readonly policy: string | null;
+  readonly takenAt: string;
+  readonly taskPolicy: string;
+  /** Correlates the backup with CloudTrail and the audit log. */
+  readonly rootAccessKeyId: string;
+}
+
+/** The file operations a backup needs; tests substitute a faulty one. */
+export interface BackupFs {
+  write(path: string, text: string): void;
+  read(path: string): string;
+}
+
+export const durableFs: BackupFs = {
+  write(path, text) {
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${path}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    const dirFd = openSync(dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  },
+  read: (path) => readFileSync(path, 'utf8'),
+};
+
+/** Writes the backup durably and returns its absolute path. */
+export function writeBackup(dir: string, record: BackupRecord, fs: BackupFs = durableFs): string {
+  const path = join(dir, backupFileName(record));
+  const text = `${JSON.stringify(record, null, 2)}\n`;
+  try {
+    fs.write(path, text);
+    const back = fs.read(path);
+    if (back !== text) throw new Error('the file read back differs from what was written');
+  } catch (err) {
+    throw new RunbookError('BackupFailed', `could not write the backup ${path}: ${(err as Error).message}`, {
+      hint: 'nothing was changed; fix --backup-dir (or RUNBOOK_BACKUP_DIR) and re-run',
+      cause: err,
+    });
+  }
+  return path;
+}
+
+function backupFileName(record: BackupRecord): string {
+  const stamp = record.takenAt.replace(/[:.]/g, '-');
+  const resource = record.resource
+    .replace(/^https?:\/\/[^/]+\//, '')
+    .replace(/[^\w.-]+/g, '_')
+    .slice(0, 100);
+  return `${stamp}-${record.runbook}-${record.account}-${resource}-${randomBytes(3).toString('hex')}.json`;
+}

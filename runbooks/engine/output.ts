@@ -1,0 +1,57 @@
+/**
+ * Results go to stdout: a short text block, or with --json exactly one JSON object. Everything else
+ * (logs, prompts, errors) goes to stderr, so `--json` output can be piped as is.
+ */
+import type { Writer } from '../cli/command';
+import { redact } from './redact';
+
+export type Status = 'changed' | 'unchanged' | 'dry-run' | 'not-confirmed' | 'failed';
+
+export interface RunResult {
+  readonly runbook: string;
+  readonly account: string;
+  readonly region: string | null;
+  /** Bucket name, queue URL, or `root user`. */
+  readonly resource: string | null;
+  readonly status: Status;
+  /** One sentence: what happened or would happen. */
+  readonly summary: string;
+  readonly backup: string | null;
+  readonly rootAccessKeyId: string | null;
+  readonly details: Record<string, unknown>;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export function writeResult(out: Writer, json: boolean, result: RunResult, secrets: readonly string[] = []): void {
+  const safe = redact(result, secrets);
+  if (json) {
+    out.write(`${JSON.stringify(safe)}\n`);
+    return;
+  }
+  const rows: [string, unknown][] = [
+    ['account', safe.account],
+    ['region', safe.region],
+    ['resource', safe.resource],
+    ['backup', safe.backup],
+    ['root session', safe.rootAccessKeyId],
+    ...Object.entries(safe.details),
+  ];
+  const width = Math.max(...rows.map(([key]) => key.length));
+  const lines = rows
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => `  ${key.padEnd(width)}  ${formatValue(value, width + 4)}`);
+  out.write(`${safe.runbook}: ${safe.status}: ${safe.summary}\n${lines.join('\n')}\n`);
+}
+
+function formatValue(value: unknown, indent: number): string {
+  if (typeof value === 'string') return value.includes('\n') ? indentLines(value, indent) : value;
+  const text = JSON.stringify(value, null, 2);
+  return text.includes('\n') ? indentLines(text, indent) : text;
+}
+
+function indentLines(text: string, indent: number): string {
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 ? line : `${' '.repeat(indent)}${line}`))
+    .join('\n');
+}
