@@ -12,7 +12,7 @@ describe('auditAccount', () => {
       [A]: { loginProfile: true, keys: ['AKIA1', 'AKIA2'], mfa: ['arn:mfa/root'], certs: ['C1'] },
     });
     const audit = await auditAccount(fleet, { id: A, name: 'a', state: 'ACTIVE' });
-    expect(fleet.assumed).toEqual([{ account: A, task: 'IAMAuditRootUserCredentials' }]);
+    expect(fleet.assumed).toEqual([{ account: A, task: 'audit' }]);
     expect(audit).toMatchObject({
       account: A,
       status: 'audited',

@@ -41,7 +41,7 @@ describe('deleteAccountCredentials', () => {
   it('deletes with the delete task, deactivates MFA before deleting it, and verifies nothing remains', async () => {
     const fleet = fakeFleet({ [A]: { loginProfile: true, keys: ['K1', 'K2'], mfa: ['M1'], certs: ['C1'] } });
     const result = await deleteAccountCredentials(fleet, plan, ALL);
-    expect(fleet.assumed).toEqual([{ account: A, task: 'IAMDeleteRootUserCredentials' }]);
+    expect(fleet.assumed).toEqual([{ account: A, task: 'delete-credentials' }]);
     expect(result).toMatchObject({ status: 'clean', deleted: plan.delete, error: null });
     const actions = fleet.calls.map((c) => c.action);
     expect(actions.indexOf('DeactivateMFADevice')).toBeLessThan(actions.indexOf('DeleteVirtualMFADevice'));

@@ -19,7 +19,7 @@ import type {
 } from '@aws-sdk/client-iam';
 import type { FleetAccount } from './accounts';
 import { runPool, type EmitOrder } from './pool';
-import { withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
+import { withClient, withRootSession, type AssumeRootFn, type SessionClient, type SessionCredentials } from './session';
 
 /** The IAM reads the audit task policy allows, called with a root session (UserName omitted = the root user). */
 export interface RootIamReader {
@@ -175,7 +175,7 @@ function blank(account: FleetAccount): AccountAudit {
 export interface AuditDeps {
   assumeRoot: AssumeRootFn;
   /** An IAM reader signed with the given root session (the engine's client factory behind it). */
-  iamFor: (credentials: SessionCredentials) => RootIamReader;
+  iamFor: (credentials: SessionCredentials) => SessionClient<RootIamReader> | Promise<SessionClient<RootIamReader>>;
 }
 
 /** Audits one account. It never throws: a failure becomes `status: 'failed'` with the error. */
@@ -183,15 +183,11 @@ export async function auditAccount(deps: AuditDeps, account: FleetAccount): Prom
   const result = blank(account);
   if (account.skip) return { ...result, skipped: account.skip };
   try {
-    const { found, summary } = await withRootSession(
-      deps.assumeRoot,
-      account.id,
-      'IAMAuditRootUserCredentials',
-      async (credentials) => {
-        const iam = deps.iamFor(credentials);
+    const { found, summary } = await withRootSession(deps.assumeRoot, account.id, 'audit', (credentials) =>
+      withClient(deps.iamFor, credentials, async (iam) => {
         const [found, summary] = await Promise.all([readRootCredentials(iam), iam.getAccountSummary({})]);
         return { found, summary: summary.SummaryMap ?? {} };
-      },
+      }),
     );
     return {
       ...result,

@@ -23,7 +23,14 @@ import {
   type RootCredentials,
   type RootIamReader,
 } from './audit';
-import { isExpiredSession, withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
+import {
+  isExpiredSession,
+  withClient,
+  withRootSession,
+  type AssumeRootFn,
+  type SessionClient,
+  type SessionCredentials,
+} from './session';
 
 export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
@@ -138,7 +145,7 @@ async function idempotent(call: () => Promise<unknown>): Promise<void> {
 
 export interface DeleteDeps {
   assumeRoot: AssumeRootFn;
-  iamFor: (credentials: SessionCredentials) => RootIamWriter;
+  iamFor: (credentials: SessionCredentials) => SessionClient<RootIamWriter> | Promise<SessionClient<RootIamWriter>>;
 }
 
 /**
@@ -159,49 +166,52 @@ export async function deleteAccountCredentials(
   let deleted = nothing();
   const target = plan.delete;
   try {
-    return await withRootSession(deps.assumeRoot, plan.account, 'IAMDeleteRootUserCredentials', async (session) => {
-      // A retry after an expired session starts the tally again; the repeated deletes answer "already gone".
-      deleted = nothing();
-      const iam = deps.iamFor(session);
-      const steps: Promise<void>[] = [];
-      if (target.loginProfile) {
-        steps.push(idempotent(() => iam.deleteLoginProfile({})).then(() => void (deleted.loginProfile = true)));
-      }
-      for (const AccessKeyId of target.accessKeys) {
-        steps.push(
-          idempotent(() => iam.deleteAccessKey({ AccessKeyId })).then(() => void deleted.accessKeys.push(AccessKeyId)),
-        );
-      }
-      for (const SerialNumber of target.mfaDevices) {
-        // A virtual MFA device cannot be deleted while it is still assigned to the root user.
-        steps.push(
-          idempotent(() => iam.deactivateMFADevice({ SerialNumber }))
-            .then(() => idempotent(() => iam.deleteVirtualMFADevice({ SerialNumber })))
-            .then(() => void deleted.mfaDevices.push(SerialNumber)),
-        );
-      }
-      for (const CertificateId of target.signingCertificates) {
-        steps.push(
-          idempotent(() => iam.deleteSigningCertificate({ CertificateId })).then(
-            () => void deleted.signingCertificates.push(CertificateId),
-          ),
-        );
-      }
-      const outcomes = await Promise.allSettled(steps);
-      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      // An expired session must reach withRootSession so that it re-assumes and repeats the (idempotent) steps.
-      if (failure && isExpiredSession(failure.reason)) throw failure.reason;
-      const remaining = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
-      const status = failure ? 'failed' : isEmptySet(remaining) ? 'clean' : 'remaining';
-      return {
-        account: plan.account,
-        name: plan.name,
-        status,
-        deleted: { ...deleted },
-        remaining,
-        error: failure ? errorSummary(failure.reason) : null,
-      };
-    });
+    return await withRootSession(deps.assumeRoot, plan.account, 'delete-credentials', (session) =>
+      withClient(deps.iamFor, session, async (iam) => {
+        // A retry after an expired session starts the tally again; the repeated deletes answer "already gone".
+        deleted = nothing();
+        const steps: Promise<void>[] = [];
+        if (target.loginProfile) {
+          steps.push(idempotent(() => iam.deleteLoginProfile({})).then(() => void (deleted.loginProfile = true)));
+        }
+        for (const AccessKeyId of target.accessKeys) {
+          steps.push(
+            idempotent(() => iam.deleteAccessKey({ AccessKeyId })).then(
+              () => void deleted.accessKeys.push(AccessKeyId),
+            ),
+          );
+        }
+        for (const SerialNumber of target.mfaDevices) {
+          // A virtual MFA device cannot be deleted while it is still assigned to the root user.
+          steps.push(
+            idempotent(() => iam.deactivateMFADevice({ SerialNumber }))
+              .then(() => idempotent(() => iam.deleteVirtualMFADevice({ SerialNumber })))
+              .then(() => void deleted.mfaDevices.push(SerialNumber)),
+          );
+        }
+        for (const CertificateId of target.signingCertificates) {
+          steps.push(
+            idempotent(() => iam.deleteSigningCertificate({ CertificateId })).then(
+              () => void deleted.signingCertificates.push(CertificateId),
+            ),
+          );
+        }
+        const outcomes = await Promise.allSettled(steps);
+        const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        // An expired session must reach withRootSession so that it re-assumes and repeats the (idempotent) steps.
+        if (failure && isExpiredSession(failure.reason)) throw failure.reason;
+        const remaining = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
+        const status = failure ? 'failed' : isEmptySet(remaining) ? 'clean' : 'remaining';
+        return {
+          account: plan.account,
+          name: plan.name,
+          status,
+          deleted: { ...deleted },
+          remaining,
+          error: failure ? errorSummary(failure.reason) : null,
+        };
+      }),
+    );
   } catch (error) {
     return {
       account: plan.account,

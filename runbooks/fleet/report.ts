@@ -149,10 +149,13 @@ function tableRenderer(write: Write): AuditRenderer {
   };
 }
 
-/** A Write that honours backpressure on a Node stream (stdout piped into a slow reader). */
-export function streamWrite(stream: NodeJS.WritableStream): Write {
+/** A Write that honours backpressure when the writer is a Node stream (stdout piped into a slow reader). */
+export function streamWrite(out: {
+  write(text: string): unknown;
+  once?: (event: 'drain', cb: () => void) => unknown;
+}): Write {
   return (text) => {
-    if (stream.write(text)) return;
-    return new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    if (out.write(text) !== false || out.once === undefined) return;
+    return new Promise<void>((resolve) => out.once?.('drain', () => resolve()));
   };
 }

@@ -3,7 +3,7 @@
  * so each account gets its own session just before its calls (no session outlives its account), and an
  * ExpiredToken in the middle of an account triggers exactly one re-assume and retry.
  */
-import type { TaskPolicyName } from '../engine/tasks';
+import type { TaskAlias } from '../engine/tasks';
 
 /** The shape of the SDK's AwsCredentialIdentity, as returned by AssumeRoot. */
 export interface SessionCredentials {
@@ -14,13 +14,34 @@ export interface SessionCredentials {
 }
 
 /** AssumeRoot into `account` with `task`; the engine's assumeRoot fits after binding its caller credentials. */
-export type AssumeRootFn = (account: string, task: TaskPolicyName) => Promise<SessionCredentials>;
+export type AssumeRootFn = (account: string, task: TaskAlias) => Promise<SessionCredentials>;
 
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 
+/** An SDK expiry error, or the engine's RunbookError wrapping one. */
 export function isExpiredSession(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name !== undefined && EXPIRED.has(name);
+  const e = error as { name?: string; code?: string } | undefined;
+  return (e?.name !== undefined && EXPIRED.has(e.name)) || e?.code === 'SessionExpired';
+}
+
+/** A client bound to one root session; `release` frees its connections once the account is done. */
+export type SessionClient<T> = T & { release?(): void };
+
+/**
+ * Runs `use` with a client for `credentials` and releases the client afterwards, so that a fleet of thousands
+ * of accounts never holds more open connections than accounts in flight.
+ */
+export async function withClient<T, R>(
+  clientFor: (credentials: SessionCredentials) => SessionClient<T> | Promise<SessionClient<T>>,
+  credentials: SessionCredentials,
+  use: (client: T) => Promise<R>,
+): Promise<R> {
+  const client = await clientFor(credentials);
+  try {
+    return await use(client);
+  } finally {
+    client.release?.();
+  }
 }
 
 /**
@@ -31,7 +52,7 @@ export function isExpiredSession(error: unknown): boolean {
 export async function withRootSession<T>(
   assumeRoot: AssumeRootFn,
   account: string,
-  task: TaskPolicyName,
+  task: TaskAlias,
   work: (credentials: SessionCredentials) => Promise<T>,
 ): Promise<T> {
   let credentials = await assumeRoot(account, task);

@@ -1,0 +1,60 @@
+/**
+ * The seam between the fleet cores' narrow ports and the engine: clients come from the engine's one factory
+ * (adaptive retries, endpoint override, call log), AssumeRoot from the engine's assumeRoot. Nothing here decides
+ * anything; it only forwards.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { assumeRoot } from '../engine/assume-root';
+import { createClient, type Session } from '../engine/clients';
+import type { OrgAccountsReader } from './accounts';
+import type { RootIamWriter } from './delete';
+import type { AssumeRootFn, SessionClient, SessionCredentials } from './session';
+
+/** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
+export async function fleetAssumeRoot(caller: Session, duration: number): Promise<AssumeRootFn> {
+  const sts = await createClient('sts', caller);
+  return async (account, task) => (await assumeRoot(sts, caller, { account, task, duration })).credentials;
+}
+
+/** IAM clients signed with root sessions, in the caller's region and endpoint. */
+export async function rootIamFactory(
+  caller: Session,
+): Promise<(credentials: SessionCredentials) => Promise<SessionClient<RootIamWriter>>> {
+  const iam = await import('@aws-sdk/client-iam');
+  return async (credentials) => {
+    const client = await createClient('iam', { settings: caller.settings, credentials, label: 'root' });
+    return { ...rootIamPort(client, iam), release: () => client.destroy() };
+  };
+}
+
+type IamModule = typeof import('@aws-sdk/client-iam');
+
+export function rootIamPort(client: IAMClient, m: IamModule): RootIamWriter {
+  return {
+    getLoginProfile: (input) => client.send(new m.GetLoginProfileCommand(input)),
+    listAccessKeys: (input) => client.send(new m.ListAccessKeysCommand(input)),
+    getAccessKeyLastUsed: (input) => client.send(new m.GetAccessKeyLastUsedCommand(input)),
+    listMFADevices: (input) => client.send(new m.ListMFADevicesCommand(input)),
+    listSigningCertificates: (input) => client.send(new m.ListSigningCertificatesCommand(input)),
+    getAccountSummary: (input) => client.send(new m.GetAccountSummaryCommand(input)),
+    deleteLoginProfile: (input) => client.send(new m.DeleteLoginProfileCommand(input)),
+    deleteAccessKey: (input) => client.send(new m.DeleteAccessKeyCommand(input)),
+    deactivateMFADevice: (input) => client.send(new m.DeactivateMFADeviceCommand(input)),
+    deleteVirtualMFADevice: (input) => client.send(new m.DeleteVirtualMFADeviceCommand(input)),
+    deleteSigningCertificate: (input) => client.send(new m.DeleteSigningCertificateCommand(input)),
+  };
+}
+
+export async function orgAccountsReader(caller: Session): Promise<OrgAccountsReader & { client: OrganizationsClient }> {
+  const m = await import('@aws-sdk/client-organizations');
+  const client = await createClient('organizations', caller);
+  return {
+    client,
+    describeOrganization: (input) => client.send(new m.DescribeOrganizationCommand(input)),
+    describeAccount: (input) => client.send(new m.DescribeAccountCommand(input)),
+    listAccounts: (input) => client.send(new m.ListAccountsCommand(input)),
+    listAccountsForParent: (input) => client.send(new m.ListAccountsForParentCommand(input)),
+    listOrganizationalUnitsForParent: (input) => client.send(new m.ListOrganizationalUnitsForParentCommand(input)),
+  };
+}

@@ -1,0 +1,35 @@
+/** Options shared by the fleet commands (account selection, concurrency), parsed before any AWS call. */
+import type { OptionsConfig, ParsedValues } from '../cli/command';
+import { badValue } from '../engine/validate';
+import { parseSelection, type AccountSelection } from './accounts';
+import { DEFAULT_CONCURRENCY } from './audit';
+
+/** More in flight than this only earns throttling from STS and IAM. */
+const MAX_CONCURRENCY = 256;
+
+export const SELECTION_OPTIONS = {
+  accounts: { type: 'string' },
+  ou: { type: 'string' },
+  all: { type: 'boolean' },
+  concurrency: { type: 'string' },
+} as const satisfies OptionsConfig;
+
+export const SELECTION_USAGE = `Accounts (exactly one):
+  --accounts <id,id,…>     these member accounts
+  --ou <ou-id>             every account in this OU and its child OUs (a root id r-… works too)
+  --all                    every account of the organization
+  --concurrency <n>        accounts worked on at once, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+The management account and accounts that are not ACTIVE are listed with the reason, never assumed.`;
+
+export const str = (value: ParsedValues[string]): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function parseFleetOptions(values: ParsedValues): { selection: AccountSelection; concurrency: number } {
+  const selection = parseSelection({ accounts: str(values.accounts), ou: str(values.ou), all: values.all === true });
+  const raw = str(values.concurrency);
+  if (raw === undefined) return { selection, concurrency: DEFAULT_CONCURRENCY };
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_CONCURRENCY) {
+    throw badValue('--concurrency', raw, `a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  return { selection, concurrency: n };
+}
