@@ -1,0 +1,214 @@
+/**
+ * The Terraform harness: runs the real terraform binary in temp folders, offline when a provider mirror exists.
+ *
+ * The CLI config is written to a temp file and handed to child processes only (TF_CLI_CONFIG_FILE in their env),
+ * because the preset value in this environment names a file that does not exist and the parent must stay untouched.
+ * A shared plugin_cache_dir makes every `terraform init` link the 700 MB provider instead of copying it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The default location of the offline filesystem mirror of hashicorp/aws on the project's machines. */
+export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
+
+export interface TerraformSetup {
+  /** The CLI config file written for child processes. */
+  readonly configFile: string;
+  /** The filesystem mirror in use, or null when providers come from the default registry. */
+  readonly mirror: string | null;
+  /** The environment given to every terraform child process. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The terraform binary: TERRAFORM_BIN overrides, otherwise the one on PATH. */
+export function terraformBinary(): string {
+  return process.env.TERRAFORM_BIN ?? 'terraform';
+}
+
+/** True when a terraform binary answers `terraform version`. */
+export function terraformAvailable(): boolean {
+  const r = spawnSync(terraformBinary(), ['version'], {
+    stdio: 'ignore',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
+  return r.status === 0;
+}
+
+/** The mirror to use: TF_PROVIDER_MIRROR when set (and existing), else /opt/tf-plugins when present, else none. */
+export function findProviderMirror(): string | null {
+  const candidate = process.env.TF_PROVIDER_MIRROR ?? DEFAULT_PROVIDER_MIRROR;
+  return existsSync(join(candidate, 'registry.terraform.io')) ? candidate : null;
+}
+
+/** Renders the CLI config text; exported so tests can see both the mirror and the registry fallback. */
+export function renderCliConfig(mirror: string | null, pluginCacheDir: string): string {
+  const lines = [
+    `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}`,
+    // Without a lock file entry terraform would refuse the cache and copy 700 MB on every init.
+    'plugin_cache_may_break_dependency_lock_file = true',
+    'disable_checkpoint = true',
+  ];
+  if (mirror) {
+    lines.push(
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path    = ${JSON.stringify(mirror)}`,
+      '    include = ["registry.terraform.io/hashicorp/*"]',
+      '  }',
+      '  direct {',
+      '    exclude = ["registry.terraform.io/hashicorp/*"]',
+      '  }',
+      '}',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+let setup: TerraformSetup | undefined;
+
+/** Writes the CLI config once per process and returns the child environment that uses it. */
+export function terraformSetup(): TerraformSetup {
+  if (setup) return setup;
+  const root = join(tmpdir(), 'centralized-root-terraform');
+  const pluginCacheDir = join(root, 'plugin-cache');
+  mkdirSync(pluginCacheDir, { recursive: true });
+  const mirror = findProviderMirror();
+  const configFile = join(mkdtempSync(join(root, 'cli-')), 'terraform.rc');
+  writeFileSync(configFile, renderCliConfig(mirror, pluginCacheDir));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: configFile,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+  };
+  setup = { configFile, mirror, env };
+  return setup;
+}
+
+/** Runs terraform in `dir`; resolves with the exit code and output instead of throwing. */
+export function runTerraform(
+  dir: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<TerraformResult> {
+  const { env } = terraformSetup();
+  return new Promise((resolve, reject) => {
+    const child = spawn(terraformBinary(), args, {
+      cwd: dir,
+      env: { ...env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 600_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** Runs terraform and throws with its output when the exit code is not one of `ok`. */
+export async function terraform(
+  dir: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; ok?: number[] } = {},
+): Promise<TerraformResult> {
+  const result = await runTerraform(dir, args, options);
+  if (!(options.ok ?? [0]).includes(result.code)) {
+    throw new Error(
+      `terraform ${args.join(' ')} in ${dir} exited ${result.code}:\n${result.stderr || result.stdout}`.trimEnd(),
+    );
+  }
+  return result;
+}
+
+const NO_COLOR = '-no-color';
+
+export const init = (dir: string) => terraform(dir, ['init', '-backend=false', NO_COLOR]);
+export const initWithBackend = (dir: string) => terraform(dir, ['init', NO_COLOR]);
+export const validate = (dir: string) => terraform(dir, ['validate', NO_COLOR]);
+/** `fmt -check -recursive`: exit 3 means files need formatting; the diff is in the thrown message. */
+export const fmtCheck = (dir: string) => terraform(dir, ['fmt', '-check', '-recursive', '-diff', NO_COLOR]);
+export const runTests = (dir: string) => terraform(dir, ['test', NO_COLOR]);
+
+function varArgs(vars: Record<string, unknown> = {}): string[] {
+  // -var takes HCL; JSON is valid HCL for every value type terraform variables accept.
+  return Object.entries(vars).flatMap(([k, v]) => ['-var', `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`]);
+}
+
+export const apply = (dir: string, vars?: Record<string, unknown>) =>
+  terraform(dir, ['apply', '-auto-approve', NO_COLOR, ...varArgs(vars)]);
+export const destroy = (dir: string, vars?: Record<string, unknown>) =>
+  terraform(dir, ['destroy', '-auto-approve', NO_COLOR, ...varArgs(vars)]);
+
+/** `plan -detailed-exitcode`: 0 = no changes, 2 = changes pending; anything else throws. */
+export async function planDetailed(
+  dir: string,
+  vars?: Record<string, unknown>,
+): Promise<{ changes: boolean; output: string }> {
+  const r = await terraform(dir, ['plan', '-detailed-exitcode', NO_COLOR, ...varArgs(vars)], { ok: [0, 2] });
+  return { changes: r.code === 2, output: r.stdout };
+}
+
+/** `terraform output -json`, flattened to name → value. */
+export async function outputs(dir: string): Promise<Record<string, unknown>> {
+  const r = await terraform(dir, ['output', '-json']);
+  const parsed = JSON.parse(r.stdout) as Record<string, { value: unknown }>;
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
+}
+
+/** A fresh temp folder; `cleanup` removes it (state included). */
+export function makeWorkdir(prefix = 'tf-'): { dir: string; cleanup: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Services the modules and runbooks touch; each gets the sandbox endpoint. */
+export const SANDBOX_SERVICES = ['cloudformation', 'iam', 'organizations', 's3', 'sqs', 'ssoadmin', 'sts'] as const;
+
+export interface SandboxProviderOptions {
+  readonly region?: string;
+  readonly alias?: string;
+  /** Extra lines (already HCL) appended inside the block, e.g. default_tags. */
+  readonly extra?: string[];
+}
+
+/**
+ * A provider block pointing hashicorp/aws at the sandbox. The skip_* flags stop the provider from calling
+ * EC2/metadata APIs moto does not need to serve, and max_retries stays low so an unimplemented call fails fast
+ * instead of retrying for minutes.
+ */
+export function renderSandboxProvider(endpoint: string, options: SandboxProviderOptions = {}): string {
+  const width = Math.max(...SANDBOX_SERVICES.map((s) => s.length));
+  const endpoints = SANDBOX_SERVICES.map((s) => `    ${s.padEnd(width)} = ${JSON.stringify(endpoint)}`);
+  return [
+    'provider "aws" {',
+    ...(options.alias ? [`  alias                       = ${JSON.stringify(options.alias)}`] : []),
+    `  region                      = ${JSON.stringify(options.region ?? 'us-east-1')}`,
+    '  access_key                  = "testing"',
+    '  secret_key                  = "testing"',
+    '  skip_credentials_validation = true',
+    '  skip_requesting_account_id  = true',
+    '  skip_metadata_api_check     = true',
+    '  s3_use_path_style           = true',
+    '  max_retries                 = 1',
+    ...(options.extra ?? []).map((l) => `  ${l}`),
+    '',
+    '  endpoints {',
+    ...endpoints,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}

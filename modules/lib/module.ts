@@ -1,0 +1,250 @@
+/**
+ * The base of the four module constructs. A construct runs in one of two modes:
+ * - module mode (inside a ModuleStack): every input is a Terraform variable and addresses are bare (`this`),
+ *   which the emit step turns into a reusable module;
+ * - stack mode (inside any other TerraformStack, for `cdktf deploy`): inputs are the props, validated early,
+ *   and addresses are prefixed with the construct id so several constructs can share one stack.
+ * The variable specs are the single source of the HCL validations, the early TypeScript validation and the
+ * README input table.
+ */
+import { Construct } from 'constructs';
+import {
+  TerraformDataSource,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+} from 'cdktf';
+import { HclValue, render, tf } from './hcl';
+
+export type Check =
+  /** Each string (or the string) must match: `what` names the kind of value in the error message. */
+  | { readonly kind: 'pattern'; readonly pattern: string; readonly what: string }
+  /** Each string (or the string) must be one of `values`. */
+  | { readonly kind: 'oneOf'; readonly values: readonly string[] }
+  /** A list that must not be empty. */
+  | { readonly kind: 'nonEmpty' };
+
+export interface VariableSpec {
+  readonly name: string;
+  /** HCL type constraint, e.g. `list(string)`. */
+  readonly type: string;
+  readonly description: string;
+  /** Omitted: the variable is required. */
+  readonly default?: HclValue;
+  readonly checks?: readonly Check[];
+  readonly sensitive?: boolean;
+}
+
+export interface OutputSpec {
+  readonly name: string;
+  readonly description: string;
+  /** HCL expression, written against module-mode addresses via the construct's helpers. */
+  readonly value: string;
+}
+
+export interface ModuleInfo {
+  /** Folder name under modules/. */
+  readonly name: string;
+  /** One-paragraph purpose, used in the README. */
+  readonly purpose: string;
+  readonly variables: readonly VariableSpec[];
+  /** Extra README sections (markdown), e.g. gaps of the sandbox or import instructions. */
+  readonly notes?: string;
+  /** The first example is the README's usage example. */
+  readonly examples: readonly ModuleExample[];
+}
+
+const MODULE_STACK = Symbol.for('centralized-root.ModuleStack');
+
+/** A stack whose single module construct is emitted as a Terraform module: no provider, no backend. */
+export class ModuleStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    Object.defineProperty(this, MODULE_STACK, { value: true });
+  }
+
+  static isModuleStack(x: unknown): x is ModuleStack {
+    return typeof x === 'object' && x !== null && MODULE_STACK in x;
+  }
+}
+
+const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function describe(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** The HCL condition and message of one check, for a variable that may be a string or a list of strings. */
+function hclValidation(spec: VariableSpec, check: Check): { condition: string; error_message: string } {
+  const v = `var.${spec.name}`;
+  const isList = spec.type.startsWith('list') || spec.type.startsWith('set');
+  const each = (pred: (x: string) => string) =>
+    isList ? `alltrue([for x in ${v} : ${pred('x')}])` : `${v} == null ? true : ${pred(v)}`;
+  switch (check.kind) {
+    case 'pattern':
+      return {
+        condition: each((x) => `can(regex(${JSON.stringify(check.pattern)}, ${x}))`),
+        error_message: `Each value of ${spec.name} must be a valid ${check.what} (matching ${check.pattern}).`,
+      };
+    case 'oneOf':
+      return {
+        condition: each((x) => `contains([${check.values.map((c) => JSON.stringify(c)).join(', ')}], ${x})`),
+        error_message: `${spec.name} allows only: ${check.values.join(', ')}.`,
+      };
+    case 'nonEmpty':
+      return { condition: `length(${v}) > 0`, error_message: `${spec.name} must not be empty.` };
+  }
+}
+
+/** The early (synth-time) form of the same checks; returns the error text or undefined. */
+export function checkValue(owner: string, spec: VariableSpec, value: unknown): string | undefined {
+  if (value === undefined || value === null) {
+    return spec.default === undefined ? `${owner}: ${camel(spec.name)} is required` : undefined;
+  }
+  const items = Array.isArray(value) ? (value as unknown[]) : [value];
+  for (const check of spec.checks ?? []) {
+    if (check.kind === 'nonEmpty' && items.length === 0) return `${owner}: ${camel(spec.name)} must not be empty`;
+    for (const item of items) {
+      if (check.kind === 'pattern' && (typeof item !== 'string' || !new RegExp(check.pattern).test(item))) {
+        return `${owner}: ${camel(spec.name)} has ${describe(item)}, which is not a valid ${check.what} (expected ${check.pattern})`;
+      }
+      if (check.kind === 'oneOf' && (typeof item !== 'string' || !check.values.includes(item))) {
+        return `${owner}: ${camel(spec.name)} has ${describe(item)}; allowed values: ${check.values.join(', ')}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+interface ResourceMeta {
+  /** HCL expression for count. */
+  readonly count?: string;
+  /** HCL expression for for_each. */
+  readonly forEach?: string;
+  readonly dependsOn?: readonly string[];
+  readonly preconditions?: readonly { condition: string; errorMessage: string }[];
+}
+
+export abstract class ModuleConstruct extends Construct {
+  /** True inside a ModuleStack: inputs are variables and addresses are bare. */
+  readonly moduleMode: boolean;
+  private readonly values: Record<string, unknown>;
+
+  protected constructor(scope: Construct, id: string, info: ModuleInfo, props: object) {
+    super(scope, id);
+    this.moduleMode = ModuleStack.isModuleStack(TerraformStack.of(this));
+    this.values = {};
+    const given = props as Record<string, unknown>;
+    const errors: string[] = [];
+    for (const spec of info.variables) {
+      if (this.moduleMode) {
+        const variable = new TerraformVariable(this, spec.name, {
+          type: spec.type,
+          description: spec.description,
+          default: spec.default === null ? undefined : spec.default,
+          sensitive: spec.sensitive,
+        });
+        variable.overrideLogicalId(spec.name);
+        // cdktf cannot carry a null default through its constructor; an override can.
+        if (spec.default === null) variable.addOverride('default', null);
+        for (const check of spec.checks ?? []) variable.addValidation(toCdktfValidation(hclValidation(spec, check)));
+      } else {
+        const value = given[camel(spec.name)] ?? spec.default;
+        const error = checkValue(this.constructor.name, spec, value);
+        if (error) errors.push(error);
+        this.values[spec.name] = value;
+      }
+    }
+    if (errors.length > 0) throw new Error(errors.join('\n'));
+  }
+
+  /** The HCL expression of an input: `var.x` in module mode, the literal value in stack mode. */
+  protected v(name: string): string {
+    if (this.moduleMode) return `var.${name}`;
+    if (!(name in this.values)) throw new Error(`internal: ${this.node.id} has no input ${name}`);
+    return render(this.values[name] as HclValue);
+  }
+
+  /** The logical name of an element: bare in module mode, prefixed with the construct id in stack mode. */
+  protected n(local: string): string {
+    return this.moduleMode ? local : `${this.node.id.replace(/[^A-Za-z0-9_]/g, '_')}_${local}`;
+  }
+
+  /** `cond ? 1 : 0`, the count of an optional element. */
+  protected countIf(condition: string): string {
+    return `${condition} ? 1 : 0`;
+  }
+
+  protected local(name: string, value: HclValue): string {
+    new TerraformLocal(this, `local_${name}`, tf(value)).overrideLogicalId(this.n(name));
+    return `local.${this.n(name)}`;
+  }
+
+  protected output(spec: OutputSpec): void {
+    new TerraformOutput(this, `output_${spec.name}`, { value: '${' + spec.value + '}', description: spec.description })
+      // The output's name is its public contract: stable, snake_case.
+      .overrideLogicalId(this.n(spec.name));
+  }
+
+  /** Adds a resource (or data source) with attributes given as HCL values; returns its address. */
+  protected add(
+    resource: TerraformResource | TerraformDataSource,
+    local: string,
+    attributes: Record<string, HclValue>,
+    meta: ResourceMeta = {},
+  ): string {
+    resource.overrideLogicalId(this.n(local));
+    if (meta.count) resource.addOverride('count', '${' + meta.count + '}');
+    if (meta.forEach) resource.addOverride('for_each', '${' + meta.forEach + '}');
+    for (const [k, value] of Object.entries(attributes)) resource.addOverride(k, toJsonValue(value));
+    if (meta.dependsOn) resource.addOverride('depends_on', [...meta.dependsOn]);
+    if (meta.preconditions) {
+      resource.addOverride(
+        'lifecycle.precondition',
+        meta.preconditions.map((p) => ({ condition: '${' + p.condition + '}', error_message: p.errorMessage })),
+      );
+    }
+    const address = `${resource.terraformResourceType}.${this.n(local)}`;
+    return resource instanceof TerraformDataSource ? `data.${address}` : address;
+  }
+}
+
+function toCdktfValidation(v: { condition: string; error_message: string }) {
+  return { condition: '${' + v.condition + '}', errorMessage: v.error_message };
+}
+
+/** Converts an HclValue to what cdktf's JSON carries: literals stay JSON, expressions become "${…}". */
+function toJsonValue(value: HclValue): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.some(isExpr) ? tf(value) : value.map(toJsonValue);
+  if (isExpr(value)) return tf(value);
+  return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, toJsonValue(x)]));
+}
+
+function isExpr(value: HclValue): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && value.constructor.name === 'Raw';
+}
+
+/** Id formats AWS documents for Organizations and IAM, shared by every module's validations. */
+export const PATTERNS = {
+  accountId: { kind: 'pattern', pattern: '^\\d{12}$', what: 'account id (12 digits)' },
+  ouId: { kind: 'pattern', pattern: '^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$', what: 'OU id (ou-xxxx-xxxxxxxx)' },
+  target: {
+    kind: 'pattern',
+    pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\d{12})$',
+    what: 'root, OU or account id (r-xxxx, ou-xxxx-xxxxxxxx, 12 digits)',
+  },
+  organizationId: { kind: 'pattern', pattern: '^o-[a-z0-9]{10,32}$', what: 'organization id (o-xxxxxxxxxx)' },
+  iamArn: { kind: 'pattern', pattern: '^arn:aws[a-z-]*:(iam|sts)::(\\d{12}|\\*|aws):.+$', what: 'IAM or STS ARN' },
+  roleName: { kind: 'pattern', pattern: '^[\\w+=,.@-]{1,64}$', what: 'IAM role name' },
+  policyArn: { kind: 'pattern', pattern: '^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/.+$', what: 'IAM policy ARN' },
+} as const satisfies Record<string, Check>;
+
+/** Example roots rendered beside each module and validated by the tests. */
+export interface ModuleExample {
+  readonly name: string;
+  readonly description: string;
+  readonly inputs: Record<string, HclValue>;
+}

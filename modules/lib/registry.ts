@@ -1,0 +1,14 @@
+/** The modules `npm run generate` emits, in a stable order. */
+import { Construct } from 'constructs';
+import * as centralizeRootAccess from '../centralize-root-access';
+import { ModuleInfo } from './module';
+
+export interface ModuleEntry {
+  readonly info: ModuleInfo;
+  /** Instantiates the construct in module mode (every input a variable). */
+  readonly build: (scope: Construct) => void;
+}
+
+export const MODULES: readonly ModuleEntry[] = [
+  { info: centralizeRootAccess.INFO, build: (s) => new centralizeRootAccess.CentralizeRootAccess(s, 'this') },
+];
