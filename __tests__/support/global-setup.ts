@@ -1,0 +1,89 @@
+/**
+ * Jest global setup: checks the prerequisites of the suites that start real parts, once, quickly.
+ * - python3 with moto (the AWS sandbox) and terraform on PATH.
+ *   With CI=true a missing one fails the run with what to install; locally it sets SANDBOX_UNAVAILABLE /
+ *   TERRAFORM_UNAVAILABLE (the reason), which the suites turn into a visible skip.
+ * - The runbook CLI is built (dist/) when its sources are newer than the build, so subprocess tests run
+ *   the current code even under a bare `npx jest`.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function sandboxProblem(): string | undefined {
+  const python = process.env.SANDBOX_PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import moto, flask, werkzeug; print(moto.__version__)'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (probe.error)
+    return `${python} was not found (${probe.error.message}): install Python 3.9+ and "pip install 'moto[server]==5.2.1'"`;
+  if (probe.status !== 0) return `${python} cannot import moto's server: run "pip install 'moto[server]==5.2.1'"`;
+  if (!probe.stdout.trim().startsWith('5.'))
+    return `moto ${probe.stdout.trim()} is installed; the sandbox needs moto 5 ("pip install 'moto[server]==5.2.1'")`;
+  return undefined;
+}
+
+function terraformProblem(): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const found = dirs.some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, 'terraform'), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return found
+    ? undefined
+    : 'terraform is not on PATH: install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install)';
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildCliIfStale(ci: boolean): void {
+  const sources = path.join(ROOT, 'runbooks');
+  if (!fs.existsSync(path.join(sources, 'cli', 'main.ts'))) return;
+  const built = path.join(ROOT, 'dist', 'runbooks', 'cli', 'main.js');
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(sources)) return;
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status === 0) return;
+  // tsc still emits JavaScript on type errors, so locally the suites run and the errors are shown here;
+  // in CI a build that does not type-check fails the run.
+  const report = `npm run build reported errors:\n${result.stdout}${result.stderr}`;
+  if (ci) throw new Error(report);
+  process.stderr.write(`\n[setup] ${report}\n`);
+}
+
+export default function globalSetup(): void {
+  const ci = process.env.CI === 'true';
+  const problems: [string, string | undefined][] = [
+    ['SANDBOX_UNAVAILABLE', sandboxProblem()],
+    ['TERRAFORM_UNAVAILABLE', terraformProblem()],
+  ];
+  for (const [variable, problem] of problems) {
+    if (problem === undefined) {
+      delete process.env[variable];
+    } else if (ci) {
+      throw new Error(`Missing prerequisite: ${problem}`);
+    } else {
+      process.env[variable] = problem;
+      process.stderr.write(`\n[setup] ${problem}; the suites that need it are skipped.\n`);
+    }
+  }
+  buildCliIfStale(ci);
+}

@@ -1,0 +1,58 @@
+"""Make moto's per-request bookkeeping O(1), and record every credential the sandbox issues.
+
+moto resolves the account of a request by scanning every account's access keys, and lists a response
+class's methods with `inspect` on every request. With 10,000 member accounts and thousands of concurrent
+requests both dominate, so we index keys as they are created and cache the method lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from typing import Any
+
+import moto.core.responses as core_responses
+import moto.iam.models as iam_models
+import moto.sts.models as sts_models
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from . import state
+
+
+def account_for_access_key(access_key: str) -> str:
+    session = state.ROOT_SESSIONS.get(access_key)
+    if session is not None:
+        return session.account_id
+    account_id = state.KEY_ACCOUNT.get(access_key)
+    if account_id is not None:
+        account = iam_models.iam_backends.get(account_id)
+        # The key may have been deleted since; moto's own answer is then the default account.
+        if account is not None and access_key in account["aws"].access_keys:
+            return account_id
+    return DEFAULT_ACCOUNT_ID
+
+
+def install() -> None:
+    iam_models.get_account_id_from = account_for_access_key
+    core_responses.method_names_from_class = functools.cache(core_responses.method_names_from_class)
+
+    original_key_init = iam_models.AccessKey.__init__
+
+    def key_init(self: Any, user_name: Any, prefix: str, account_id: str, status: str = "Active") -> None:
+        original_key_init(self, user_name, prefix=prefix, account_id=account_id, status=status)
+        state.KEY_ACCOUNT[self.access_key_id] = account_id
+        state.record_secret(self.secret_access_key)
+
+    iam_models.AccessKey.__init__ = key_init  # type: ignore[method-assign]
+
+    original_role_init = sts_models.AssumedRole.__init__
+
+    def assumed_role_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_role_init(self, *args, **kwargs)
+        state.record_secret(self.session_token)
+        expiration = self.expiration
+        if expiration.tzinfo is None:
+            expiration = expiration.replace(tzinfo=datetime.timezone.utc)
+        state.TEMP_KEY_EXPIRY[self.access_key_id] = expiration
+
+    sts_models.AssumedRole.__init__ = assumed_role_init  # type: ignore[method-assign]

@@ -1,0 +1,91 @@
+"""The seeding and inspection HTTP API under /_sandbox/, for tests and the demo (JSON in, JSON out).
+
+  GET  /_sandbox/health                                   readiness
+  GET  /_sandbox/organization                             summary of the seeded organization
+  POST /_sandbox/organization                             seed (see seeding.seed_organization)
+  PUT  /_sandbox/accounts/<id>/root-credentials           replace the root user's credentials
+  GET  /_sandbox/accounts/<id>/root-credentials           ground truth of them
+  POST /_sandbox/accounts/<id>/locked-bucket              the DenyAllExceptPipeline bucket
+  POST /_sandbox/accounts/<id>/locked-queue               a locked-out queue
+  POST /_sandbox/accounts/<id>/admin-credentials          an IAM admin user's keys in the account
+  GET  /_sandbox/accounts/<id>/buckets/<bucket>/policy    ground truth of a bucket policy
+  GET  /_sandbox/accounts/<id>/queue-policy?queueUrl=...  ground truth of a queue policy
+  GET  /_sandbox/secrets                                  every secret key and session token issued
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from . import seeding, state
+
+PREFIX = "/_sandbox/"
+ACCOUNT_ROUTE = re.compile(r"^/_sandbox/accounts/(\d{12})/(.+)$")
+StartResponse = Callable[..., Any]
+
+
+def _reply(start_response: StartResponse, status: int, payload: Any) -> Iterable[bytes]:
+    body = json.dumps(payload, default=str).encode("utf-8")
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}.get(status, "Error")
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _json_body(environ: dict[str, Any]) -> dict[str, Any]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    if not raw:
+        return {}
+    parsed = json.loads(raw)
+    if not isinstance(parsed, dict):
+        raise seeding.SeedError("the request body must be a JSON object")
+    return parsed
+
+
+def _base_url(environ: dict[str, Any]) -> str:
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '127.0.0.1')}"
+
+
+def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
+    if path == "/_sandbox/health":
+        return {"ok": True}
+    if path == "/_sandbox/secrets" and method == "GET":
+        with state.LOCK:
+            return {"secrets": list(state.ISSUED_SECRETS)}
+    if path == "/_sandbox/organization":
+        return seeding.seed_organization(_json_body(environ)) if method == "POST" else seeding.describe_organization()
+    match = ACCOUNT_ROUTE.match(path)
+    if match is None:
+        raise LookupError(f"no sandbox route {method} {path}")
+    account_id, rest = match.groups()
+    if rest == "root-credentials":
+        if method == "PUT":
+            return seeding.seed_root_credentials(account_id, _json_body(environ))
+        return seeding.read_root_credentials(account_id)
+    if rest == "locked-bucket" and method == "POST":
+        return seeding.seed_locked_bucket(account_id, _json_body(environ))
+    if rest == "locked-queue" and method == "POST":
+        return seeding.seed_locked_queue(account_id, _json_body(environ), _base_url(environ))
+    if rest == "admin-credentials" and method == "POST":
+        return seeding.member_admin_credentials(account_id)
+    bucket = re.match(r"^buckets/([^/]+)/policy$", rest)
+    if bucket and method == "GET":
+        return {"policy": seeding.read_bucket_policy(account_id, bucket.group(1))}
+    if rest == "queue-policy" and method == "GET":
+        queue_url = parse_qs(environ.get("QUERY_STRING", "")).get("queueUrl", [""])[0]
+        return {"policy": seeding.read_queue_policy(account_id, queue_url)}
+    raise LookupError(f"no sandbox route {method} {path}")
+
+
+def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    try:
+        return _reply(start_response, 200, _route(method, environ.get("PATH_INFO", ""), environ))
+    except (seeding.SeedError, json.JSONDecodeError) as error:
+        return _reply(start_response, 400, {"error": str(error)})
+    except LookupError as error:
+        return _reply(start_response, 404, {"error": str(error)})

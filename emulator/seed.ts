@@ -1,0 +1,144 @@
+/**
+ * Client of the sandbox's seeding and inspection API (/_sandbox/…, served by emulator/moto_ext/sandbox_api.py).
+ * Seeding goes around the AWS APIs: it is how tests and the demo set up ground truth and read it back,
+ * bypassing task policies and resource policies.
+ */
+
+export interface SeededAccount {
+  id: string;
+  name: string;
+  email: string;
+  ouId: string;
+  state: 'ACTIVE' | 'SUSPENDED';
+}
+
+export interface SeededOrg {
+  organizationId: string;
+  managementAccountId: string;
+  rootId: string;
+  ous: { id: string; name: string }[];
+  /** Member accounts only, in creation order (every member of the organization, not only this call's). */
+  accounts: SeededAccount[];
+}
+
+export type OrganizationFeature = 'RootCredentialsManagement' | 'RootSessions';
+
+export interface SeedOrganizationOptions {
+  /** Member accounts to add (0–20,000). */
+  accounts: number;
+  /** OU names under the root; accounts are spread over them round-robin. Default: ["Workloads"]. */
+  ous?: string[];
+  /** Trusted access for iam.amazonaws.com. Default: true. */
+  trustedAccessForIam?: boolean;
+  /** Enabled centralized-root-access features. Default: both. */
+  features?: OrganizationFeature[];
+  /** How many of the accounts added now are SUSPENDED (the last ones). Default: 0. */
+  suspendedAccounts?: number;
+}
+
+export interface RootCredentialSeed {
+  loginProfile?: boolean;
+  accessKeys?: number;
+  mfaDevices?: number;
+  signingCertificates?: number;
+}
+
+export interface SandboxOrganizationSummary {
+  organizationId: string | null;
+  managementAccountId?: string;
+  trustedAccessForIam?: boolean;
+  features?: OrganizationFeature[];
+  accounts?: number;
+  suspendedAccounts?: number;
+  rootSessionsIssued?: number;
+}
+
+async function call<T>(endpoint: string, method: 'GET' | 'POST' | 'PUT', route: string, body?: unknown): Promise<T> {
+  const url = `${endpoint.replace(/\/+$/, '')}/_sandbox/${route}`;
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    let reason = text;
+    try {
+      reason = (JSON.parse(text) as { error?: string }).error ?? text;
+    } catch {
+      // keep the raw body
+    }
+    throw new Error(`Sandbox ${method} /_sandbox/${route} failed (${response.status}): ${reason}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+function accountRoute(accountId: string, rest: string): string {
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new Error(`Account id must be 12 digits, got ${JSON.stringify(accountId)}`);
+  }
+  return `accounts/${accountId}/${rest}`;
+}
+
+/** Creates the management account's organization on first use, then adds accounts; options are the desired state. */
+export function seedOrganization(endpoint: string, options: SeedOrganizationOptions): Promise<SeededOrg> {
+  return call<SeededOrg>(endpoint, 'POST', 'organization', options);
+}
+
+export function describeOrganization(endpoint: string): Promise<SandboxOrganizationSummary> {
+  return call<SandboxOrganizationSummary>(endpoint, 'GET', 'organization');
+}
+
+/** Replaces the root user's credentials of the account with exactly these (omitted = none). */
+export async function seedRootCredentials(
+  endpoint: string,
+  accountId: string,
+  creds: RootCredentialSeed,
+): Promise<void> {
+  await call(endpoint, 'PUT', accountRoute(accountId, 'root-credentials'), creds);
+}
+
+/** The "DenyAllExceptPipeline" bucket: denies s3:* to every principal but the pipeline role. */
+export function seedLockedBucket(
+  endpoint: string,
+  accountId: string,
+  options: { bucket: string; pipelineRoleArn?: string; region?: string },
+): Promise<{ bucket: string; policy: string }> {
+  return call(endpoint, 'POST', accountRoute(accountId, 'locked-bucket'), options);
+}
+
+/** A queue whose policy denies sqs:* to every principal but a pipeline role that does not exist. */
+export function seedLockedQueue(
+  endpoint: string,
+  accountId: string,
+  options: { queueName: string; region?: string },
+): Promise<{ queueUrl: string; policy: string }> {
+  return call(endpoint, 'POST', accountRoute(accountId, 'locked-queue'), options);
+}
+
+/** Long-term keys of an IAM user in the member account (the same keys on every call for an account). */
+export function memberAdminCredentials(
+  endpoint: string,
+  accountId: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  return call(endpoint, 'POST', accountRoute(accountId, 'admin-credentials'));
+}
+
+/** Every secret access key and session token the sandbox ever issued. */
+export async function issuedSecrets(endpoint: string): Promise<string[]> {
+  return (await call<{ secrets: string[] }>(endpoint, 'GET', 'secrets')).secrets;
+}
+
+export function readRootCredentials(endpoint: string, accountId: string): Promise<Required<RootCredentialSeed>> {
+  return call(endpoint, 'GET', accountRoute(accountId, 'root-credentials'));
+}
+
+export async function readBucketPolicy(endpoint: string, accountId: string, bucket: string): Promise<string | null> {
+  const route = accountRoute(accountId, `buckets/${encodeURIComponent(bucket)}/policy`);
+  return (await call<{ policy: string | null }>(endpoint, 'GET', route)).policy;
+}
+
+export async function readQueuePolicy(endpoint: string, accountId: string, queueUrl: string): Promise<string | null> {
+  const route = accountRoute(accountId, `queue-policy?queueUrl=${encodeURIComponent(queueUrl)}`);
+  return (await call<{ policy: string | null }>(endpoint, 'GET', route)).policy;
+}
