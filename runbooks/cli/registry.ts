@@ -4,4 +4,9 @@
  */
 import type { Command } from './command';
 
-export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {};
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  's3-unlock': () => import('./commands/s3-unlock').then((m) => m.command),
+  'sqs-unlock': () => import('./commands/sqs-unlock').then((m) => m.command),
+  'root-password-reset': () => import('./commands/root-password-reset').then((m) => m.command),
+  restore: () => import('./commands/restore').then((m) => m.command),
+};

@@ -49,8 +49,8 @@ export interface Runbook<P, A, S extends RunbookState> {
   change(api: A, state: S, params: P): Promise<void>;
   /** Re-reads the state and throws VerifyFailed unless it is what the change intended. */
   verify(api: A, state: S, params: P): Promise<S>;
-  /** Shown in the result; for a dry run, the current state and what locks everyone out. */
-  details(state: S, params: P, status: Status): Record<string, unknown>;
+  /** Shown in the result; for a dry run, the current state and what locks everyone out. `after` is null unless changed. */
+  details(before: S, after: S | null, params: P, status: Status): Record<string, unknown>;
 }
 
 export interface RunIo {
@@ -126,7 +126,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     if (!plan.change || common.dryRun) {
       const status: Status = plan.change ? 'dry-run' : 'unchanged';
       audit.outcome = status;
-      details = runbook.details(before, params, status);
+      details = runbook.details(before, null, params, status);
       return finish(status);
     }
 
@@ -159,7 +159,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     const after = await runbook.verify(api, before, params);
     audit.afterSha256 = digest(after);
     audit.outcome = 'changed';
-    details = runbook.details(after, params, 'changed');
+    details = runbook.details(before, after, params, 'changed');
     return finish('changed');
   } catch (err) {
     const error =

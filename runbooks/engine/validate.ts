@@ -119,3 +119,15 @@ export function checkPolicyText(text: string, option: string, value: string): vo
     ((Array.isArray(statement) && statement.length > 0) || (typeof statement === 'object' && statement !== null));
   if (!ok) throw badValue(option, value, 'a JSON policy document with a non-empty "Statement"');
 }
+
+/** A required string option; parseArgs leaves a missing one undefined. */
+export function requireOption(values: Record<string, unknown>, name: string, allowed: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw badInput(`missing --${name}: expected ${allowed}`);
+  return value;
+}
+
+export function optionalString(values: Record<string, unknown>, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}

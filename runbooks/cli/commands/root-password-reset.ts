@@ -1,0 +1,25 @@
+import type { Command } from '../command';
+import { CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { parseRootPasswordResetParams, rootPasswordReset } from '../../root-password-reset';
+
+export const command: Command = {
+  name: 'root-password-reset',
+  summary: 'let the root e-mail owner of a member account reset the root password',
+  usage: `Usage: runbook root-password-reset --account <12 digits> [--dry-run] [--yes] [--json]
+
+Takes a root session in the member account (task IAMCreateRootUserPassword) and creates the root login
+profile without a password; the owner of the root e-mail address then completes "Forgot password".
+Reports "already enabled" (status unchanged) when the root user has a login profile.
+
+Options:
+  --account <id>           the member account
+  --dry-run                only check whether a login profile exists
+  -y, --yes                do not ask for confirmation (required without a terminal)
+  --json                   print exactly one JSON object`,
+  options: { account: { type: 'string' }, ...CHANGE_OPTIONS, ...JSON_OPTION },
+  async run(ctx) {
+    const params = parseRootPasswordResetParams(ctx.values);
+    const { executeRunbook } = await import('../../engine/runbook');
+    return executeRunbook(rootPasswordReset, params, ctx);
+  },
+};

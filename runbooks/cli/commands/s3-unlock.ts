@@ -1,0 +1,38 @@
+import type { Command } from '../command';
+import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { parseS3UnlockParams, s3Unlock } from '../../s3-unlock';
+
+export const command: Command = {
+  name: 's3-unlock',
+  summary: 'remove (or replace) a bucket policy that locks everyone out',
+  usage: `Usage: runbook s3-unlock --account <12 digits> --bucket <name> [--policy-file <file>] [--dry-run] [--yes] [--backup-dir <dir>] [--json]
+
+Takes a root session in the member account (task S3UnlockBucketPolicy), backs up the bucket policy,
+then deletes it, or replaces it with --policy-file (JSON with a Statement, at most 20 KB), and reads it
+back to verify.
+
+Options:
+  --account <id>           the member account that owns the bucket
+  --bucket <name>          the bucket
+  --policy-file <file>     put this policy instead of deleting
+  --dry-run                show the current policy and the statements that lock everyone out; change nothing
+  -y, --yes                do not ask for confirmation (required without a terminal)
+  --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR or ./runbook-backups)
+  --json                   print exactly one JSON object`,
+  options: {
+    account: { type: 'string' },
+    bucket: { type: 'string' },
+    'policy-file': { type: 'string' },
+    ...CHANGE_OPTIONS,
+    ...BACKUP_OPTION,
+    ...JSON_OPTION,
+  },
+  async run(ctx) {
+    const params = parseS3UnlockParams(ctx.values);
+    const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
+      import('../../engine/runbook'),
+      import('../../engine/policy-runbook'),
+    ]);
+    return executeRunbook(policyRunbook(s3Unlock, params), params, ctx);
+  },
+};

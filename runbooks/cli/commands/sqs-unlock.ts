@@ -1,0 +1,40 @@
+import type { Command } from '../command';
+import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { parseSqsUnlockParams, sqsUnlock } from '../../sqs-unlock';
+
+export const command: Command = {
+  name: 'sqs-unlock',
+  summary: 'remove (or replace) a queue policy that locks everyone out',
+  usage: `Usage: runbook sqs-unlock --account <12 digits> (--queue-url <url> | --queue-name <name>) [--policy-file <file>] [--dry-run] [--yes] [--backup-dir <dir>] [--json]
+
+Takes a root session in the member account (task SQSUnlockQueuePolicy), backs up the queue policy, then
+removes it (SetQueueAttributes Policy=""), or replaces it with --policy-file, and reads it back to verify.
+A queue URL must name --account (and --region, when given); a queue name is resolved with GetQueueUrl.
+
+Options:
+  --account <id>           the member account that owns the queue
+  --queue-url <url>        the queue, by URL
+  --queue-name <name>      the queue, by name (in --region)
+  --policy-file <file>     put this policy instead of removing it
+  --dry-run                show the current policy and the statements that lock everyone out; change nothing
+  -y, --yes                do not ask for confirmation (required without a terminal)
+  --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR or ./runbook-backups)
+  --json                   print exactly one JSON object`,
+  options: {
+    account: { type: 'string' },
+    'queue-url': { type: 'string' },
+    'queue-name': { type: 'string' },
+    'policy-file': { type: 'string' },
+    ...CHANGE_OPTIONS,
+    ...BACKUP_OPTION,
+    ...JSON_OPTION,
+  },
+  async run(ctx) {
+    const params = parseSqsUnlockParams(ctx.values, ctx.common.region);
+    const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
+      import('../../engine/runbook'),
+      import('../../engine/policy-runbook'),
+    ]);
+    return executeRunbook(policyRunbook(sqsUnlock, params), params, ctx);
+  },
+};

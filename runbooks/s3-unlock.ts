@@ -1,0 +1,36 @@
+/**
+ * s3-unlock: removes (or replaces) a bucket policy that locks everyone out, through a root session with
+ * the S3UnlockBucketPolicy task. Calls: GetBucketPolicy, DeleteBucketPolicy or PutBucketPolicy, and
+ * GetBucketPolicy again to verify. No s3:GetBucketLocation: the task policy does not allow it, and the
+ * client follows S3's region redirects instead.
+ */
+import { bucketPolicyStore } from './engine/apis/s3';
+import type { PolicySpec } from './engine/policy-runbook';
+import type { PolicyStore } from './engine/apis/policy-store';
+import { optionalString, parseAccountId, parseBucketName, readPolicyFile, requireOption } from './engine/validate';
+
+export interface S3UnlockParams {
+  readonly account: string;
+  readonly bucket: string;
+  /** The replacement policy; absent: delete the policy. */
+  readonly policy?: { readonly file: string; readonly text: string };
+}
+
+export function parseS3UnlockParams(values: Record<string, unknown>): S3UnlockParams {
+  const account = parseAccountId(requireOption(values, 'account', 'an AWS account id of exactly 12 digits'));
+  const bucket = parseBucketName(requireOption(values, 'bucket', 'an S3 bucket name'));
+  const file = optionalString(values, 'policy-file');
+  return { account, bucket, policy: file === undefined ? undefined : { file, text: readPolicyFile(file, 's3') } };
+}
+
+export const s3Unlock: PolicySpec<S3UnlockParams, PolicyStore> = {
+  name: 's3-unlock',
+  task: 's3-unlock',
+  actions: ['s3:GetBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPolicy'],
+  service: 's3',
+  account: (p) => p.account,
+  parameters: (p) => ({ bucket: p.bucket, policyFile: p.policy?.file ?? null }),
+  connect: (root, p) => bucketPolicyStore(root, p.account),
+  resource: async (_api, p) => p.bucket,
+  desired: (p) => p.policy?.text ?? null,
+};
