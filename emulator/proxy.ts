@@ -5,6 +5,7 @@
  * started it, and stop() tears down every socket and timer it holds. Fault decisions are a pure function of
  * (seed, request number), so a sequential client sees the same faults on every run.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { classify, type CallIdentity } from './proxy/classify';
@@ -15,7 +16,19 @@ export interface ProxyOptions {
   latencyMs?: number;
   jitterMs?: number;
   seed?: number;
-  faults?: { throttle?: number; serverError?: number; reset?: number; slow?: number /* rates 0..1 */; slowMs?: number };
+  faults?: {
+    throttle?: number;
+    serverError?: number;
+    reset?: number;
+    slow?: number /* rates 0..1 */;
+    slowMs?: number;
+    /** At most this many faults in a row for the same request (same call, body and caller); then it passes.
+     * Tests that demand a complete result set it below the client's attempt limit, so an unlucky streak
+     * cannot exhaust the retries and make the outcome depend on timing. Default: no limit. */
+    maxConsecutive?: number;
+  };
+  /** Called as each request arrives, before its latency: crash tests use it to kill a client at request k. */
+  onRequest?: (entry: ProxyLogEntry) => void;
 }
 
 export interface ProxyLogEntry {
@@ -41,7 +54,7 @@ function validateOptions(options: ProxyOptions): URL {
   const target = new URL(options.target);
   if (target.protocol !== 'http:') throw new Error(`proxy target must be an http:// URL, got ${options.target}`);
   for (const [name, rate] of Object.entries(options.faults ?? {})) {
-    if (name !== 'slowMs' && (rate === undefined || rate < 0 || rate > 1)) {
+    if (name !== 'slowMs' && name !== 'maxConsecutive' && (rate === undefined || rate < 0 || rate > 1)) {
       throw new Error(`proxy fault rate ${name} must be within 0..1, got ${rate}`);
     }
   }
@@ -60,6 +73,7 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
+  const streaks = new Map<string, number>();
   let entries: ProxyLogEntry[] = [];
   let nextSeq = 0;
   let stopped = false;
@@ -103,6 +117,21 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
     upstream.end(body);
   }
 
+  /** A retry of the same call carries the same method, URL, body and access key id. */
+  function limitStreak(req: http.IncomingMessage, body: Buffer, fault: Fault | undefined): Fault | undefined {
+    const cap = options.faults?.maxConsecutive;
+    if (cap === undefined) return fault;
+    const credential = /Credential=([^/,\s]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+    const key = createHash('sha1').update(`${req.method} ${req.url} ${credential}\n`).update(body).digest('hex');
+    const streak = streaks.get(key) ?? 0;
+    if (fault === undefined || streak >= cap) {
+      streaks.delete(key);
+      return undefined;
+    }
+    streaks.set(key, streak + 1);
+    return fault;
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
     const seq = nextSeq++;
     let call: CallIdentity;
@@ -116,7 +145,7 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
         protocol: 'query',
       };
     }
-    const fault: Fault | undefined = decideFault(options.faults ?? {}, seed, seq);
+    const fault = limitStreak(req, body, decideFault(options.faults ?? {}, seed, seq));
     const entry: ProxyLogEntry = {
       seq,
       service: call.service,
@@ -125,6 +154,7 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
       outcome: fault ?? 'passed',
     };
     entries.push(entry);
+    options.onRequest?.({ ...entry });
     await wait(latencyMs + (jitterMs > 0 ? Math.round(uniform(seed, seq, 1) * jitterMs) : 0));
     if (stopped) return void req.socket.destroy();
     if (fault === 'throttled' || fault === 'server-error') {
