@@ -127,6 +127,8 @@ function readVersion(): string {
 }
 
 if (require.main === module) {
+  // The SDK warns on every run that future releases need node 22; in an incident that is noise on stderr.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   void runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
