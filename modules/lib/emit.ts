@@ -3,7 +3,7 @@
  * It drops provider and backend blocks, keeps only the minimum versions, and prints "${…}" strings as bare
  * expressions, so the output reads like hand-written Terraform and is `terraform fmt`-clean.
  */
-import { alignEntries, HclValue, indent, key, quote, quoteLiteral, raw, render } from './hcl';
+import { alignEntries, HclValue, indent, interpolationEnd, key, quote, quoteLiteral, raw, render } from './hcl';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -41,23 +41,10 @@ export const VERSIONS_TF = `terraform {
 }
 `;
 
-/** True when the whole string is one interpolation `${…}` (the closing brace is the last character). */
+/** The expression when the whole string is one interpolation `${…}`. */
 function wholeInterpolation(s: string): string | undefined {
   if (!s.startsWith('${') || !s.endsWith('}')) return undefined;
-  let depth = 0;
-  let inString = false;
-  for (let i = 1; i < s.length; i++) {
-    const c = s[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return i === s.length - 1 ? s.slice(2, -1) : undefined;
-  }
-  return undefined;
+  return interpolationEnd(s, 0) === s.length - 1 ? s.slice(2, -1) : undefined;
 }
 
 /** JSON from the synthesis → HclValue: "${x}" becomes the expression x, other strings stay templates. */

@@ -20,12 +20,46 @@ const MAX_INLINE = 80;
 
 /** HCL quoted string; `${` stays live so templates keep interpolating, `%{` is escaped. */
 export function quote(s: string): string {
-  return JSON.stringify(s).replace(/%\{/g, '%%{');
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    if (s.startsWith('$${', i)) {
+      out += '$${';
+      i += 3;
+      continue;
+    }
+    if (s.startsWith('${', i)) {
+      // An interpolation is HCL, copied verbatim up to its matching brace.
+      const end = interpolationEnd(s, i);
+      out += s.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    const c = s[i++];
+    out += c === '"' || c === '\\' ? '\\' + c : c === '\n' ? '\\n' : c === '%' && s[i] === '{' ? '%%' : c;
+  }
+  return `"${out}"`;
+}
+
+/** Index of the `}` closing the interpolation that starts at `start`, skipping braces inside string literals. */
+export function interpolationEnd(s: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start + 1; i < s.length; i++) {
+    const c = s[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return i;
+  }
+  throw new Error(`unterminated interpolation in ${JSON.stringify(s)}`);
 }
 
 /** Quoted string with every template sequence escaped: for literal text such as descriptions. */
 export function quoteLiteral(s: string): string {
-  return quote(s).replace(/\$\{/g, '$${');
+  return quote(s.replace(/\$\{/g, '$$$${'));
 }
 
 export function key(k: string): string {
@@ -55,9 +89,11 @@ function renderList(items: HclValue[], literalStrings: boolean): string {
 function renderObject(obj: { [key: string]: HclValue }, literalStrings: boolean): string {
   const entries = Object.entries(obj);
   if (entries.length === 0) return '{}';
-  return ['{', ...alignEntries(entries.map(([k, v]) => [key(k), render(v, literalStrings)])).map(indent), '}'].join(
-    '\n',
-  );
+  return [
+    '{',
+    ...alignEntries(entries.map(([k, v]) => [key(k), render(v, literalStrings)])).map((l) => indent(l)),
+    '}',
+  ].join('\n');
 }
 
 /** `name = value` lines, with `=` aligned across runs of single-line values as fmt does. */

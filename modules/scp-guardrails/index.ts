@@ -1,0 +1,243 @@
+/**
+ * scp-guardrails: the selected catalog statements packed into as few SCPs as possible (each ≤ 5,120 characters
+ * minified) and attached to roots, OUs and accounts. Packing runs in the module's locals (next-fit, unrolled over
+ * the catalog) because the selection is a variable; the TypeScript twin in catalog.ts checks it early.
+ */
+import { Construct, DataAwsPartition, OrganizationsPolicy, OrganizationsPolicyAttachment } from '../lib/aws';
+import { raw, render } from '../lib/hcl';
+import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import {
+  CATALOG,
+  DEFAULT_GLOBAL_SERVICE_ACTIONS,
+  packStatements,
+  renderStatements,
+  SCP_ENVELOPE_CHARS,
+  SCP_MAX_CHARS,
+  SIDS,
+} from './catalog';
+
+export interface ScpGuardrailsProps {
+  /** Create anything at all. @default true */
+  readonly create?: boolean;
+  /** Name prefix of the policies; each gets "-1", "-2"… @default "centralized-root-guardrails" */
+  readonly name?: string;
+  /** Catalog Sids to enforce. @default every statement except DenyOutsideAllowedRegions */
+  readonly statements?: string[];
+  /** Regions allowed by DenyOutsideAllowedRegions. @default [] */
+  readonly allowedRegions?: string[];
+  /** Actions exempt from the region guardrail (global services). @default IAM, Organizations, STS, … */
+  readonly globalServiceActions?: string[];
+  /** Principals exempt from every statement, e.g. OrganizationAccountAccessRole. @default [] */
+  readonly excludePrincipalArns?: string[];
+  /** Roots, OUs and accounts to attach the policies to. @default [] */
+  readonly targetIds?: string[];
+  /** Tags on the policies. @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+const DEFAULT_STATEMENTS = SIDS.filter((s) => s !== 'DenyOutsideAllowedRegions');
+
+export const INFO: ModuleInfo = {
+  name: 'scp-guardrails',
+  purpose:
+    'Service control policies that protect centralized root access, chosen from a catalog of statements keyed ' +
+    'by Sid: ' +
+    CATALOG.map((c) => `\`${c.sid}\` (${c.description.replace(/\.$/, '')})`).join('; ') +
+    '. The selected statements are packed into as few SCPs as possible, each at most 5,120 characters minified; ' +
+    'a statement that cannot fit alone fails the plan with its Sid. The policies are attached to the given roots, ' +
+    'OUs and accounts. SCPs never apply to the management account.',
+  variables: [
+    { name: 'create', type: 'bool', description: 'Whether to create any resource.', default: true },
+    {
+      name: 'name',
+      type: 'string',
+      description: 'Name prefix of the policies; each policy gets a "-<n>" suffix.',
+      default: 'centralized-root-guardrails',
+    },
+    {
+      name: 'statements',
+      type: 'list(string)',
+      description: 'Catalog statements (Sids) to enforce, in packing order.',
+      default: DEFAULT_STATEMENTS,
+      checks: [{ kind: 'nonEmpty' }, { kind: 'oneOf', values: SIDS }],
+    },
+    {
+      name: 'allowed_regions',
+      type: 'list(string)',
+      description: 'Regions allowed by DenyOutsideAllowedRegions (required when that statement is selected).',
+      default: [],
+      checks: [{ kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' }],
+    },
+    {
+      name: 'global_service_actions',
+      type: 'list(string)',
+      description: 'Actions of global services exempt from DenyOutsideAllowedRegions.',
+      default: DEFAULT_GLOBAL_SERVICE_ACTIONS,
+    },
+    {
+      name: 'exclude_principal_arns',
+      type: 'list(string)',
+      description:
+        'Principal ARN patterns exempt from every statement (ArnNotLike aws:PrincipalArn), e.g. arn:aws:iam::*:role/OrganizationAccountAccessRole.',
+      default: [],
+      checks: [PATTERNS.iamArn],
+    },
+    {
+      name: 'target_ids',
+      type: 'list(string)',
+      description: 'Roots (r-…), OUs (ou-…) and accounts (12 digits) to attach every policy to.',
+      default: [],
+      checks: [PATTERNS.target],
+    },
+    { name: 'tags', type: 'map(string)', description: 'Tags for the policies.', default: {} },
+  ],
+  examples: [
+    {
+      name: 'root-guardrails',
+      description: 'The default guardrails on the organization root, exempting OrganizationAccountAccessRole.',
+      inputs: {
+        target_ids: ['r-ab12'],
+        exclude_principal_arns: ['arn:aws:iam::*:role/OrganizationAccountAccessRole'],
+      },
+    },
+    {
+      name: 'region-restriction',
+      description: 'Every statement including the region guardrail, on two OUs.',
+      inputs: {
+        statements: SIDS,
+        allowed_regions: ['eu-west-1', 'us-east-1'],
+        target_ids: ['ou-ab12-11111111', 'ou-ab12-22222222'],
+      },
+    },
+  ],
+  notes: `## Limits
+
+- At most 5 SCPs can be attached directly to one root, OU or account (FullAWSAccess usually takes one); the plan
+  fails when the selection needs more than 4 policies.
+- Packing is next-fit in the order of \`statements\`, the same algorithm as \`packStatements\` in catalog.ts.`,
+};
+
+export class ScpGuardrails extends ModuleConstruct {
+  constructor(scope: Construct, id: string, props: ScpGuardrailsProps = {}) {
+    super(scope, id, INFO, props);
+    if (!this.moduleMode) {
+      // Early: the same packing the locals run, so an oversize statement fails at synth, naming its Sid.
+      packStatements(
+        renderStatements({
+          statements: props.statements ?? DEFAULT_STATEMENTS,
+          allowedRegions: props.allowedRegions,
+          globalServiceActions: props.globalServiceActions,
+          excludePrincipalArns: props.excludePrincipalArns,
+        }),
+      );
+      if ((props.statements ?? []).includes('DenyOutsideAllowedRegions') && !props.allowedRegions?.length) {
+        throw new Error('ScpGuardrails: allowedRegions is empty but DenyOutsideAllowedRegions is selected');
+      }
+    }
+    const partition = this.add(new DataAwsPartition(this, 'partition'), 'current', {});
+    const exclude = this.v('exclude_principal_arns');
+    const exemption = this.local(
+      'exemption',
+      raw(`{ for k, v in { ArnNotLike = { "aws:PrincipalArn" = ${exclude} } } : k => v if length(${exclude}) > 0 }`),
+    );
+    const refs = {
+      partition: '${' + partition + '.partition}',
+      allowedRegions: raw(this.v('allowed_regions')),
+      globalServiceActions: raw(this.v('global_service_actions')),
+    };
+    const catalog = this.local(
+      'catalog',
+      Object.fromEntries(
+        CATALOG.map((c) => {
+          const { Condition, ...rest } = c.statement(refs);
+          return [c.sid, { ...rest, Condition: raw(`merge(${render(Condition)}, ${exemption})`) }];
+        }),
+      ),
+    );
+    const statements = this.local('statements', raw(`[for sid in ${this.v('statements')} : ${catalog}[sid]]`));
+    const sizes = this.local('sizes', raw(`[for s in ${statements} : length(jsonencode(s))]`));
+    const budget = SCP_MAX_CHARS - SCP_ENVELOPE_CHARS;
+    // Next-fit, unrolled over the catalog size (a local cannot refer to itself, so each step is its own local).
+    let previous = '';
+    const steps: string[] = [];
+    CATALOG.forEach((_, i) => {
+      const size = `try(${sizes}[${i}], 0)`;
+      const value =
+        i === 0
+          ? raw(`{ bin = 0, used = ${size} }`)
+          : raw(
+              `${previous}.used + 1 + ${size} > ${budget} ? { bin = ${previous}.bin + 1, used = ${size} } : { bin = ${previous}.bin, used = ${previous}.used + 1 + ${size} }`,
+            );
+      previous = this.local(`pack_${i}`, value);
+      steps.push(`${previous}.bin`);
+    });
+    const bins = this.local('bins', raw(`slice([${steps.join(', ')}], 0, length(${statements}))`));
+    const policies = this.local(
+      'policies',
+      raw(
+        `length(${bins}) == 0 ? [] : [for b in range(max(${bins}...) + 1) : jsonencode({ Version = "2012-10-17", Statement = [for i, s in ${statements} : s if ${bins}[i] == b] })]`,
+      ),
+    );
+    const oversize = this.local(
+      'oversize',
+      raw(`[for i, sid in ${this.v('statements')} : sid if ${sizes}[i] > ${budget}]`),
+    );
+
+    const policy = this.add(
+      new OrganizationsPolicy(this, 'policy', { name: '', content: '' }),
+      'this',
+      {
+        name: `\${${this.v('name')}}-\${count.index + 1}`,
+        description: `\${join(", ", ${this.v('statements')})}`,
+        type: 'SERVICE_CONTROL_POLICY',
+        content: raw(`${policies}[count.index]`),
+        tags: raw(this.v('tags')),
+      },
+      {
+        count: `${this.v('create')} ? length(${policies}) : 0`,
+        preconditions: [
+          {
+            condition: `length(${oversize}) == 0`,
+            errorMessage: `SCP statement \${join(", ", ${oversize})} cannot fit in one SCP (${SCP_MAX_CHARS} characters minified); shorten allowed_regions, global_service_actions or exclude_principal_arns.`,
+          },
+          {
+            condition: `!contains(${this.v('statements')}, "DenyOutsideAllowedRegions") || length(${this.v('allowed_regions')}) > 0`,
+            errorMessage: 'DenyOutsideAllowedRegions is selected but allowed_regions is empty.',
+          },
+          {
+            condition: `length(${policies}) <= 4`,
+            errorMessage: `The selection needs \${length(${policies})} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one.`,
+          },
+        ],
+      },
+    );
+    this.add(
+      new OrganizationsPolicyAttachment(this, 'attachment', { policyId: '', targetId: '' }),
+      'this',
+      {
+        policy_id: raw(`${policy}[each.value.policy].id`),
+        target_id: raw('each.value.target_id'),
+      },
+      {
+        forEach: `{ for pair in setproduct(${this.v('target_ids')}, range(length(${policies}))) : "\${pair[0]}/\${pair[1] + 1}" => { target_id = pair[0], policy = pair[1] } if ${this.v('create')} }`,
+      },
+    );
+
+    this.output({
+      name: 'policy_ids',
+      description: 'Ids of the SCPs, in packing order.',
+      value: `try(${policy}[*].id, [])`,
+    });
+    this.output({ name: 'policy_arns', description: 'ARNs of the SCPs.', value: `try(${policy}[*].arn, [])` });
+    this.output({
+      name: 'policy_contents',
+      description: 'The packed SCP documents (minified JSON), in order.',
+      value: `${this.v('create')} ? ${policies} : []`,
+    });
+    this.output({
+      name: 'statement_bins',
+      description: 'Sid → index of the SCP that holds it.',
+      value: `{ for i, sid in ${this.v('statements')} : sid => ${bins}[i] }`,
+    });
+  }
+}

@@ -1,0 +1,119 @@
+data "aws_partition" "current" {
+}
+
+locals {
+  exemption = { for k, v in { ArnNotLike = { "aws:PrincipalArn" = var.exclude_principal_arns } } : k => v if length(var.exclude_principal_arns) > 0 }
+  catalog = {
+    DenyRootExceptAssumeRoot = {
+      Sid      = "DenyRootExceptAssumeRoot"
+      Effect   = "Deny"
+      Action   = "*"
+      Resource = "*"
+      Condition = merge({
+        ArnLike = {
+          "aws:PrincipalArn" = "arn:${data.aws_partition.current.partition}:iam::*:root"
+        }
+        Null = {
+          "aws:AssumedRoot" = "true"
+        }
+      }, local.exemption)
+    }
+    DenyLeaveOrganization = {
+      Sid       = "DenyLeaveOrganization"
+      Effect    = "Deny"
+      Action    = "organizations:LeaveOrganization"
+      Resource  = "*"
+      Condition = merge({}, local.exemption)
+    }
+    DenyIamUserAndAccessKeyCreation = {
+      Sid       = "DenyIamUserAndAccessKeyCreation"
+      Effect    = "Deny"
+      Action    = ["iam:CreateUser", "iam:CreateAccessKey"]
+      Resource  = "*"
+      Condition = merge({}, local.exemption)
+    }
+    DenyLoginProfileCreation = {
+      Sid      = "DenyLoginProfileCreation"
+      Effect   = "Deny"
+      Action   = ["iam:CreateLoginProfile", "iam:UpdateLoginProfile"]
+      Resource = "*"
+      Condition = merge({
+        Null = {
+          "aws:AssumedRoot" = "true"
+        }
+      }, local.exemption)
+    }
+    DenyOutsideAllowedRegions = {
+      Sid       = "DenyOutsideAllowedRegions"
+      Effect    = "Deny"
+      NotAction = var.global_service_actions
+      Resource  = "*"
+      Condition = merge({
+        StringNotEquals = {
+          "aws:RequestedRegion" = var.allowed_regions
+        }
+      }, local.exemption)
+    }
+    DenyCentralizedRootChanges = {
+      Sid    = "DenyCentralizedRootChanges"
+      Effect = "Deny"
+      Action = [
+        "iam:DisableOrganizationsRootCredentialsManagement",
+        "iam:DisableOrganizationsRootSessions",
+        "organizations:DisableAWSServiceAccess",
+        "organizations:DeregisterDelegatedAdministrator",
+      ]
+      Resource = "*"
+      Condition = merge({
+        StringEqualsIfExists = {
+          "organizations:ServicePrincipal" = "iam.amazonaws.com"
+        }
+      }, local.exemption)
+    }
+  }
+  statements = [for sid in var.statements : local.catalog[sid]]
+  sizes      = [for s in local.statements : length(jsonencode(s))]
+  pack_0     = { bin = 0, used = try(local.sizes[0], 0) }
+  pack_1     = local.pack_0.used + 1 + try(local.sizes[1], 0) > 5081 ? { bin = local.pack_0.bin + 1, used = try(local.sizes[1], 0) } : { bin = local.pack_0.bin, used = local.pack_0.used + 1 + try(local.sizes[1], 0) }
+  pack_2     = local.pack_1.used + 1 + try(local.sizes[2], 0) > 5081 ? { bin = local.pack_1.bin + 1, used = try(local.sizes[2], 0) } : { bin = local.pack_1.bin, used = local.pack_1.used + 1 + try(local.sizes[2], 0) }
+  pack_3     = local.pack_2.used + 1 + try(local.sizes[3], 0) > 5081 ? { bin = local.pack_2.bin + 1, used = try(local.sizes[3], 0) } : { bin = local.pack_2.bin, used = local.pack_2.used + 1 + try(local.sizes[3], 0) }
+  pack_4     = local.pack_3.used + 1 + try(local.sizes[4], 0) > 5081 ? { bin = local.pack_3.bin + 1, used = try(local.sizes[4], 0) } : { bin = local.pack_3.bin, used = local.pack_3.used + 1 + try(local.sizes[4], 0) }
+  pack_5     = local.pack_4.used + 1 + try(local.sizes[5], 0) > 5081 ? { bin = local.pack_4.bin + 1, used = try(local.sizes[5], 0) } : { bin = local.pack_4.bin, used = local.pack_4.used + 1 + try(local.sizes[5], 0) }
+  bins       = slice([local.pack_0.bin, local.pack_1.bin, local.pack_2.bin, local.pack_3.bin, local.pack_4.bin, local.pack_5.bin], 0, length(local.statements))
+  policies   = length(local.bins) == 0 ? [] : [for b in range(max(local.bins...) + 1) : jsonencode({ Version = "2012-10-17", Statement = [for i, s in local.statements : s if local.bins[i] == b] })]
+  oversize   = [for i, sid in var.statements : sid if local.sizes[i] > 5081]
+}
+
+resource "aws_organizations_policy" "this" {
+  count = var.create ? length(local.policies) : 0
+
+  content     = local.policies[count.index]
+  description = join(", ", var.statements)
+  name        = "${var.name}-${count.index + 1}"
+  tags        = var.tags
+  type        = "SERVICE_CONTROL_POLICY"
+
+  lifecycle {
+    precondition {
+      condition     = length(local.oversize) == 0
+      error_message = "SCP statement ${join(", ", local.oversize)} cannot fit in one SCP (5120 characters minified); shorten allowed_regions, global_service_actions or exclude_principal_arns."
+    }
+
+    precondition {
+      condition     = !contains(var.statements, "DenyOutsideAllowedRegions") || length(var.allowed_regions) > 0
+      error_message = "DenyOutsideAllowedRegions is selected but allowed_regions is empty."
+    }
+
+    precondition {
+      condition     = length(local.policies) <= 4
+      error_message = "The selection needs ${length(local.policies)} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one."
+    }
+  }
+}
+
+resource "aws_organizations_policy_attachment" "this" {
+  for_each = { for pair in setproduct(var.target_ids, range(length(local.policies))) : "${pair[0]}/${pair[1] + 1}" => { target_id = pair[0], policy = pair[1] } if var.create }
+
+  policy_id = aws_organizations_policy.this[each.value.policy].id
+  target_id = each.value.target_id
+}
