@@ -1,0 +1,97 @@
+/**
+ * AWS calls per single-account runbook, read from the proxy log: every round trip the CLI makes, in order.
+ * These are deterministic (no faults, one account), so __tests__/reliability asserts the s3-unlock sequence
+ * too; here they are recorded for BENCHMARKS.md. Goal for s3-unlock: AssumeRoot, GetBucketPolicy,
+ * DeleteBucketPolicy, then the verifying GetBucketPolicy, and nothing else (the backup is a local file).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
+import { startSandbox } from '../../emulator/sandbox';
+import { seedLockedBucket, seedLockedQueue, seedOrganization, seedRootCredentials } from '../../emulator/seed';
+import { cliEnv } from '../lib/cli-env';
+import { runMeasured } from '../lib/measure';
+import { CLI, ROOT } from '../lib/paths';
+import { NotRun, type Benchmark, type Figure } from '../lib/result';
+
+export const S3_UNLOCK_GOAL = ['sts AssumeRoot', 's3 GetBucketPolicy', 's3 DeleteBucketPolicy', 's3 GetBucketPolicy'];
+
+interface Scenario {
+  runbook: string;
+  args: string[];
+}
+
+function describeCalls(log: ProxyLogEntry[]): string[] {
+  return log.map((entry) => `${entry.service} ${entry.action}`);
+}
+
+export const callCounts: Benchmark = {
+  name: 'call-counts',
+  title: 'AWS calls per single-account runbook',
+  async run() {
+    if (!existsSync(CLI)) throw new NotRun(`${CLI} does not exist (npm run build did not produce the CLI)`);
+    const sandbox = await startSandbox();
+    const scratch = mkdtempSync(join(tmpdir(), 'bench-calls-'));
+    const proxy = await startFaultProxy({ target: sandbox.endpoint });
+    try {
+      const org = await seedOrganization(sandbox.endpoint, { accounts: 3 });
+      const [a, b, c] = org.accounts.map((account) => account.id);
+      await seedLockedBucket(sandbox.endpoint, a, { bucket: 'bench-locked-bucket' });
+      const { queueUrl } = await seedLockedQueue(sandbox.endpoint, b, { queueName: 'bench-locked-queue' });
+      await seedRootCredentials(sandbox.endpoint, c, {
+        loginProfile: true,
+        accessKeys: 1,
+        mfaDevices: 1,
+        signingCertificates: 1,
+      });
+      const scenarios: Scenario[] = [
+        {
+          runbook: 's3-unlock',
+          args: ['s3-unlock', '--account', a, '--bucket', 'bench-locked-bucket', '--yes', '--json'],
+        },
+        { runbook: 'sqs-unlock', args: ['sqs-unlock', '--account', b, '--queue-url', queueUrl, '--yes', '--json'] },
+        { runbook: 'root-password-reset', args: ['root-password-reset', '--account', a, '--yes', '--json'] },
+        { runbook: 'audit (1 account)', args: ['audit', '--accounts', c, '--output', 'json'] },
+        {
+          runbook: 'delete-root-credentials (1 account)',
+          args: ['delete-root-credentials', '--accounts', c, '--yes', '--json'],
+        },
+      ];
+      const figures: Figure[] = [];
+      const sequences: Record<string, string[] | string> = {};
+      for (const scenario of scenarios) {
+        proxy.clearLog();
+        const run = await runMeasured(process.execPath, [CLI, ...scenario.args, '--endpoint-url', proxy.endpoint], {
+          cwd: ROOT,
+          env: cliEnv(proxy.endpoint, scratch),
+          timeoutMs: 120_000,
+        });
+        if (run.exitCode !== 0) {
+          const why = `not run: exited ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-2).join(' ')}`;
+          sequences[scenario.runbook] = why;
+          figures.push({ label: `${scenario.runbook}`, value: why });
+          continue;
+        }
+        const calls = describeCalls(proxy.log());
+        sequences[scenario.runbook] = calls;
+        figures.push({ label: `${scenario.runbook}: ${calls.length} calls`, value: calls.join(' → ') });
+      }
+      const s3 = sequences['s3-unlock'];
+      const met = Array.isArray(s3) ? JSON.stringify(s3) === JSON.stringify(S3_UNLOCK_GOAL) : null;
+      return {
+        figures,
+        goals: [{ text: `s3-unlock makes exactly ${S3_UNLOCK_GOAL.join(' → ')} (the backup is a local file)`, met }],
+        reading:
+          'Each runbook was run once against a fresh locked resource with no faults; the list is every request ' +
+          'the proxy saw, in order. Reads before AssumeRoot are the caller checks; everything after it runs in ' +
+          'the member account under the task policy.',
+        details: { sequences },
+      };
+    } finally {
+      await proxy.stop();
+      await sandbox.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  },
+};
