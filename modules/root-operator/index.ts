@@ -1,0 +1,377 @@
+/**
+ * root-operator: the role (or IAM Identity Center permission set) allowed to call sts:AssumeRoot, scoped by
+ * sts:TaskPolicyArn to the tasks selected for it, plus the read calls the runbooks make before assuming root.
+ */
+import {
+  Construct,
+  DataAwsCallerIdentity,
+  DataAwsPartition,
+  IamRole,
+  IamRolePolicy,
+  SsoadminPermissionSet,
+  SsoadminPermissionSetInlinePolicy,
+} from '../lib/aws';
+import { HclValue, raw, render } from '../lib/hcl';
+import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+
+export const TASK_POLICIES = [
+  'IAMAuditRootUserCredentials',
+  'IAMCreateRootUserPassword',
+  'IAMDeleteRootUserCredentials',
+  'S3UnlockBucketPolicy',
+  'SQSUnlockQueuePolicy',
+] as const;
+export type TaskPolicy = (typeof TASK_POLICIES)[number];
+
+/** Named selections of tasks; `custom` takes `tasks` as given. */
+export const TASK_PROFILES: Record<'audit-only' | 'unlock-only' | 'full', readonly TaskPolicy[]> = {
+  'audit-only': ['IAMAuditRootUserCredentials'],
+  'unlock-only': ['S3UnlockBucketPolicy', 'SQSUnlockQueuePolicy'],
+  full: TASK_POLICIES,
+};
+export type TaskProfile = keyof typeof TASK_PROFILES | 'custom';
+
+/** The read calls the runbooks make with the operator's own credentials. */
+export const READ_ACTIONS = [
+  'iam:ListOrganizationsFeatures',
+  'organizations:DescribeAccount',
+  'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListParents',
+  'organizations:ListRoots',
+];
+
+/** The permissions document, written once against references (concrete values or HCL expressions). */
+export function permissionsDocument(partition: string, taskPolicyArns: HclValue): { [key: string]: HclValue } {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AssumeRootForSelectedTasks',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRoot',
+        Resource: `arn:${partition}:iam::*:root`,
+        Condition: { StringEquals: { 'sts:TaskPolicyArn': taskPolicyArns } },
+      },
+      { Sid: 'ReadOrganization', Effect: 'Allow', Action: READ_ACTIONS, Resource: '*' },
+    ],
+  };
+}
+
+/** Resolves a profile (and custom tasks) to task policy names. */
+export function selectedTasks(profile: TaskProfile, tasks: readonly string[] = []): string[] {
+  return profile === 'custom' ? [...tasks] : [...TASK_PROFILES[profile]];
+}
+
+/** The role's permissions policy as the module creates it, in TypeScript (policy proofs, early checks). */
+export function renderOperatorPolicy(options: { profile: TaskProfile; tasks?: string[]; partition?: string }): string {
+  const partition = options.partition ?? 'aws';
+  const arns = selectedTasks(options.profile, options.tasks).map(
+    (t) => `arn:${partition}:iam::aws:policy/root-task/${t}`,
+  );
+  return JSON.stringify(permissionsDocument(partition, arns));
+}
+
+export interface RootOperatorProps {
+  /** Create anything at all. @default true */
+  readonly create?: boolean;
+  /** Name of the role and of the permission set. @default "RootOperator" */
+  readonly name?: string;
+  /** Create the IAM role. @default true */
+  readonly createRole?: boolean;
+  /** Principals trusted by ARN. @default [] */
+  readonly trustedPrincipalArns?: string[];
+  /** ARN patterns of this account's principals (e.g. Identity Center roles) trusted via aws:PrincipalArn. @default [] */
+  readonly trustedPrincipalArnPatterns?: string[];
+  /** Require MFA in the trust policy. @default false */
+  readonly requireMfa?: boolean;
+  /** Task selection: audit-only, unlock-only, full or custom. @default "full" */
+  readonly taskProfile?: TaskProfile;
+  /** Task policy names when taskProfile is custom. @default [] */
+  readonly tasks?: TaskPolicy[];
+  /** Maximum role session duration in seconds. @default 3600 */
+  readonly maxSessionDuration?: number;
+  /** Also create an IAM Identity Center permission set with the same permissions. @default false */
+  readonly createPermissionSet?: boolean;
+  /** ARN of the IAM Identity Center instance (required with createPermissionSet). @default null */
+  readonly ssoInstanceArn?: string | null;
+  /** Tags on the role and permission set. @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+export const INFO: ModuleInfo = {
+  name: 'root-operator',
+  purpose:
+    'The role, in the management account or the IAM delegated administrator, that may call `sts:AssumeRoot` on ' +
+    '`arn:${partition}:iam::*:root`, restricted by `sts:TaskPolicyArn` to its selected tasks (`audit-only`, ' +
+    '`unlock-only`, `full` or a custom list), plus the read calls the runbooks need (Organizations list/describe, ' +
+    '`iam:ListOrganizationsFeatures`). The trust policy names principals by ARN, or by ARN pattern (for IAM Identity ' +
+    'Center roles) with an optional MFA condition. The same permissions can be created as an IAM Identity Center ' +
+    'permission set.',
+  variables: [
+    { name: 'create', type: 'bool', description: 'Whether to create any resource.', default: true },
+    {
+      name: 'name',
+      type: 'string',
+      description: 'Name of the role and of the permission set.',
+      default: 'RootOperator',
+      checks: [PATTERNS.roleName],
+    },
+    { name: 'create_role', type: 'bool', description: 'Whether to create the IAM role.', default: true },
+    {
+      name: 'trusted_principal_arns',
+      type: 'list(string)',
+      description: 'Principals allowed to assume the role, by exact ARN.',
+      default: [],
+      checks: [PATTERNS.iamArn],
+    },
+    {
+      name: 'trusted_principal_arn_patterns',
+      type: 'list(string)',
+      description:
+        "ARN patterns (ArnLike aws:PrincipalArn) of this account's principals allowed to assume the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_RootOperator_*.",
+      default: [],
+      checks: [PATTERNS.iamArn],
+    },
+    {
+      name: 'require_mfa',
+      type: 'bool',
+      description: 'Require aws:MultiFactorAuthPresent in the trust policy.',
+      default: false,
+    },
+    {
+      name: 'task_profile',
+      type: 'string',
+      description: 'Tasks the role may start: audit-only, unlock-only, full, or custom (then `tasks`).',
+      default: 'full',
+      checks: [{ kind: 'oneOf', values: ['audit-only', 'unlock-only', 'full', 'custom'] }],
+    },
+    {
+      name: 'tasks',
+      type: 'list(string)',
+      description: 'Root-task policy names when task_profile = "custom".',
+      default: [],
+      checks: [{ kind: 'oneOf', values: TASK_POLICIES }],
+    },
+    {
+      name: 'max_session_duration',
+      type: 'number',
+      description: 'Maximum role session duration in seconds.',
+      default: 3600,
+    },
+    {
+      name: 'create_permission_set',
+      type: 'bool',
+      description: 'Also create an IAM Identity Center permission set with the same permissions.',
+      default: false,
+    },
+    {
+      name: 'sso_instance_arn',
+      type: 'string',
+      description: 'ARN of the IAM Identity Center instance (required when create_permission_set = true).',
+      default: null,
+      checks: [
+        {
+          kind: 'pattern',
+          pattern: '^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$',
+          what: 'Identity Center instance ARN',
+        },
+      ],
+    },
+    { name: 'tags', type: 'map(string)', description: 'Tags for the role and the permission set.', default: {} },
+  ],
+  examples: [
+    {
+      name: 'identity-center-operators',
+      description: 'An unlock-only operator role for an Identity Center group, with MFA.',
+      inputs: {
+        name: 'RootUnlockOperator',
+        trusted_principal_arn_patterns: [
+          'arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_RootOperator_*',
+        ],
+        require_mfa: true,
+        task_profile: 'unlock-only',
+      },
+    },
+    {
+      name: 'custom-tasks-and-permission-set',
+      description: 'An audit and password-recovery role plus the same permissions as a permission set.',
+      inputs: {
+        trusted_principal_arns: ['arn:aws:iam::123456789012:role/BreakGlass'],
+        task_profile: 'custom',
+        tasks: ['IAMAuditRootUserCredentials', 'IAMCreateRootUserPassword'],
+        create_permission_set: true,
+        sso_instance_arn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+      },
+    },
+  ],
+};
+
+export class RootOperator extends ModuleConstruct {
+  constructor(scope: Construct, id: string, props: RootOperatorProps = {}) {
+    super(scope, id, INFO, props);
+    if (!this.moduleMode) {
+      if (props.taskProfile === 'custom' && !props.tasks?.length) {
+        throw new Error(
+          'RootOperator: taskProfile is "custom" but tasks is empty; allowed: ' + TASK_POLICIES.join(', '),
+        );
+      }
+      if (
+        (props.createRole ?? true) &&
+        !props.trustedPrincipalArns?.length &&
+        !props.trustedPrincipalArnPatterns?.length
+      ) {
+        throw new Error(
+          'RootOperator: the role trusts nobody; give trustedPrincipalArns or trustedPrincipalArnPatterns',
+        );
+      }
+      if (props.createPermissionSet && !props.ssoInstanceArn) {
+        throw new Error('RootOperator: createPermissionSet needs ssoInstanceArn');
+      }
+    }
+    const create = this.v('create');
+    const partition = `${this.add(new DataAwsPartition(this, 'partition'), 'current', {})}.partition`;
+    const account = `${this.add(new DataAwsCallerIdentity(this, 'caller'), 'current', {})}.account_id`;
+
+    const tasks = this.local(
+      'tasks',
+      raw(
+        // One lookup instead of a conditional: both branches of a conditional are evaluated.
+        `merge(${render(TASK_PROFILES as unknown as HclValue)}, { custom = ${this.v('tasks')} })[${this.v('task_profile')}]`,
+      ),
+    );
+    const taskArns = this.local(
+      'task_policy_arns',
+      raw(`[for t in ${tasks} : "arn:\${${partition}}:iam::aws:policy/root-task/\${t}"]`),
+    );
+    const mfa = this.local(
+      'mfa_condition',
+      raw(`{ for k, v in { Bool = { "aws:MultiFactorAuthPresent" = "true" } } : k => v if ${this.v('require_mfa')} }`),
+    );
+    const arns = this.v('trusted_principal_arns');
+    const patterns = this.v('trusted_principal_arn_patterns');
+    const byArn = render({
+      Sid: 'TrustedPrincipals',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { AWS: raw(arns) },
+      Condition: raw(mfa),
+    });
+    const byPattern = render({
+      Sid: 'TrustedPrincipalPatterns',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { AWS: `arn:\${${partition}}:iam::\${${account}}:root` },
+      Condition: raw(`merge({ ArnLike = { "aws:PrincipalArn" = ${patterns} } }, ${mfa})`),
+    });
+    const statementIf = (condition: string, statement: string) =>
+      `${condition} ? [${statement.replace(/\n/g, '\n  ')}] : [],`;
+    const concat = [
+      'concat(',
+      `  ${statementIf(`length(${arns}) > 0`, byArn)}`,
+      `  ${statementIf(`length(${patterns}) > 0`, byPattern)}`,
+      ')',
+    ].join('\n');
+    const trust = this.local(
+      'trust_policy',
+      raw(`jsonencode(${render({ Version: '2012-10-17', Statement: raw(concat) })})`),
+    );
+    const permissions = this.local(
+      'permissions_policy',
+      raw(`jsonencode(${render(permissionsDocument(`\${${partition}}`, raw(taskArns)))})`),
+    );
+
+    const role = this.add(
+      new IamRole(this, 'role', { assumeRolePolicy: '' }),
+      'this',
+      {
+        name: raw(this.v('name')),
+        description: 'May call sts:AssumeRoot for its selected root tasks (centralized root access).',
+        assume_role_policy: raw(trust),
+        max_session_duration: raw(this.v('max_session_duration')),
+        tags: raw(this.v('tags')),
+      },
+      {
+        count: this.countIf(`${create} && ${this.v('create_role')}`),
+        preconditions: [
+          {
+            condition: `length(${arns}) + length(${patterns}) > 0`,
+            errorMessage: 'The role trusts nobody: set trusted_principal_arns or trusted_principal_arn_patterns.',
+          },
+          {
+            condition: `length(${tasks}) > 0`,
+            errorMessage: 'No task selected: task_profile = "custom" needs a non-empty tasks list.',
+          },
+        ],
+      },
+    );
+    this.add(
+      new IamRolePolicy(this, 'role_policy', { role: '', policy: '' }),
+      'this',
+      { name: 'assume-root-for-selected-tasks', role: raw(`${role}[0].id`), policy: raw(permissions) },
+      { count: this.countIf(`${create} && ${this.v('create_role')}`) },
+    );
+    const permissionSet = this.add(
+      new SsoadminPermissionSet(this, 'permission_set', { instanceArn: '', name: '' }),
+      'this',
+      {
+        name: raw(this.v('name')),
+        description: 'May call sts:AssumeRoot for its selected root tasks.',
+        instance_arn: raw(this.v('sso_instance_arn')),
+        session_duration: 'PT1H',
+        tags: raw(this.v('tags')),
+      },
+      {
+        count: this.countIf(`${create} && ${this.v('create_permission_set')}`),
+        preconditions: [
+          {
+            condition: `${this.v('sso_instance_arn')} != null`,
+            errorMessage: 'create_permission_set = true needs sso_instance_arn.',
+          },
+        ],
+      },
+    );
+    this.add(
+      new SsoadminPermissionSetInlinePolicy(this, 'permission_set_policy', {
+        instanceArn: '',
+        permissionSetArn: '',
+        inlinePolicy: '',
+      }),
+      'this',
+      {
+        instance_arn: raw(this.v('sso_instance_arn')),
+        permission_set_arn: raw(`${permissionSet}[0].arn`),
+        inline_policy: raw(permissions),
+      },
+      { count: this.countIf(`${create} && ${this.v('create_permission_set')}`) },
+    );
+
+    this.output({
+      name: 'role_arn',
+      description: 'ARN of the operator role, or null.',
+      value: `try(${role}[0].arn, null)`,
+    });
+    this.output({
+      name: 'role_name',
+      description: 'Name of the operator role, or null.',
+      value: `try(${role}[0].name, null)`,
+    });
+    this.output({
+      name: 'permission_set_arn',
+      description: 'ARN of the permission set, or null.',
+      value: `try(${permissionSet}[0].arn, null)`,
+    });
+    this.output({
+      name: 'task_policy_arns',
+      description: 'Root-task policy ARNs the operator may start.',
+      value: `${create} ? ${taskArns} : []`,
+    });
+    this.output({
+      name: 'permissions_policy',
+      description: 'The permissions policy document (JSON).',
+      value: permissions,
+    });
+  }
+}
