@@ -30,8 +30,8 @@ function readLine(input: NodeJS.ReadableStream): Promise<string> {
   const rl = createInterface({ input, terminal: false });
   return new Promise((resolve) => {
     rl.once('line', (line) => {
+      resolve(line); // before close(): closing emits 'close' synchronously, which would resolve ''
       rl.close();
-      resolve(line);
     });
     rl.once('close', () => resolve(''));
   });

@@ -116,7 +116,7 @@ export function checkPolicyText(text: string, option: string, value: string): vo
     typeof document === 'object' &&
     !Array.isArray(document) &&
     statement !== undefined &&
-    ((Array.isArray(statement) && statement.length > 0) || (typeof statement === 'object' && statement !== null));
+    (Array.isArray(statement) ? statement.length > 0 : typeof statement === 'object' && statement !== null);
   if (!ok) throw badValue(option, value, 'a JSON policy document with a non-empty "Statement"');
 }
 

@@ -1,0 +1,291 @@
+/**
+ * The engine's ordering and safety rules, with a fake root session and a fake policy store: the real
+ * sandbox cannot make a backup write or an fsync fail, and these rules must hold even then.
+ */
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { PolicyStore } from '../../runbooks/engine/apis/policy-store';
+import type { RootSession } from '../../runbooks/engine/assume-root';
+import { durableFs, type BackupFs } from '../../runbooks/engine/backup';
+import { RunbookError } from '../../runbooks/engine/errors';
+import { policyRunbook } from '../../runbooks/engine/policy-runbook';
+import { redact } from '../../runbooks/engine/redact';
+import { executeRunbook, type RunIo } from '../../runbooks/engine/runbook';
+import { parseCommon } from '../../runbooks/cli/options';
+import { s3Unlock, type S3UnlockParams } from '../../runbooks/s3-unlock';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKESECRET';
+const TOKEN = 'IQoJb3JpZ2luX2VjEFAKESESSIONTOKEN';
+const LOCKING = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'DenyAllExceptPipeline',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: ['arn:aws:s3:::project-prod-1', 'arn:aws:s3:::project-prod-1/*'],
+      Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/pipeline' } },
+    },
+  ],
+});
+
+interface Harness {
+  events: string[];
+  stdout: string[];
+  stderr: string[];
+  dir: string;
+  store: { policy: string | null };
+  run(options?: {
+    values?: Record<string, unknown>;
+    tty?: string;
+    fs?: BackupFs;
+    ignoreWrites?: boolean;
+    failRead?: Error;
+  }): Promise<number>;
+  audit(): Record<string, unknown>[];
+}
+
+function harness(): Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-engine-'));
+  const h: Harness = {
+    events: [],
+    stdout: [],
+    stderr: [],
+    dir,
+    store: { policy: LOCKING },
+    audit: () =>
+      readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    async run(options = {}) {
+      const fake: PolicyStore = {
+        read: async (bucket) => {
+          h.events.push(`read ${bucket}`);
+          if (options.failRead) throw options.failRead;
+          return h.store.policy;
+        },
+        write: async (bucket, policy) => {
+          h.events.push(`write ${bucket} ${policy === null ? 'null' : 'policy'}`);
+          if (!options.ignoreWrites) h.store.policy = policy;
+        },
+      };
+      const params: S3UnlockParams = { account: '111122223333', bucket: 'project-prod-1' };
+      const runbook = policyRunbook({ ...s3Unlock, connect: async () => fake }, params);
+      const stdin = Object.assign(new PassThrough(), { isTTY: options.tty !== undefined });
+      if (options.tty !== undefined) stdin.end(`${options.tty}\n`);
+      const fs = options.fs ?? durableFs;
+      const io: RunIo = {
+        common: parseCommon(
+          { 'audit-log': join(dir, 'audit.jsonl'), 'backup-dir': join(dir, 'backups'), ...options.values },
+          {},
+          dir,
+        ),
+        env: {},
+        stdout: { write: (text) => void h.stdout.push(text) },
+        stderr: { write: (text) => void h.stderr.push(text) },
+        stdin,
+        log: () => undefined,
+        backupFs: {
+          write(path, text) {
+            h.events.push('backup write');
+            fs.write(path, text);
+          },
+          read(path) {
+            h.events.push('backup read');
+            return fs.read(path);
+          },
+        },
+        openSession: async ({ account }) => ({
+          callerArn: 'arn:aws:iam::123456789012:user/operator',
+          root: fakeRoot(account),
+        }),
+      };
+      return executeRunbook(runbook, params, io);
+    },
+  };
+  return h;
+}
+
+function fakeRoot(account: string): RootSession {
+  return {
+    settings: { region: 'us-east-1', env: {}, log: () => undefined },
+    label: 'root',
+    account,
+    taskPolicyArn: 'arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy',
+    accessKeyId: 'ASIAFAKEROOTSESSION1',
+    credentials: { accessKeyId: 'ASIAFAKEROOTSESSION1', secretAccessKey: SECRET, sessionToken: TOKEN },
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<RunbookError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof RunbookError) return err;
+    throw err;
+  }
+  throw new Error('expected the run to fail');
+}
+
+describe('a confirmed change', () => {
+  it('backs up, then changes, then verifies, and audits all of it', async () => {
+    const h = harness();
+    expect(await h.run({ values: { yes: true, json: true } })).toBe(0);
+    expect(h.events).toEqual([
+      'read project-prod-1',
+      'backup write',
+      'backup read',
+      'write project-prod-1 null',
+      'read project-prod-1',
+    ]);
+    expect(h.stdout).toHaveLength(1);
+    const result = JSON.parse(h.stdout[0]) as Record<string, unknown>;
+    expect(result).toMatchObject({ runbook: 's3-unlock', account: '111122223333', status: 'changed' });
+    const backup = JSON.parse(readFileSync(result.backup as string, 'utf8')) as Record<string, unknown>;
+    expect(backup).toMatchObject({ resource: 'project-prod-1', policy: LOCKING, account: '111122223333' });
+    const [audit] = h.audit();
+    expect(audit).toMatchObject({
+      outcome: 'changed',
+      callerArn: 'arn:aws:iam::123456789012:user/operator',
+      rootAccessKeyId: 'ASIAFAKEROOTSESSION1',
+      backup: result.backup,
+      errorCode: null,
+    });
+    expect(audit.beforeSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit.afterSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit.afterSha256).not.toBe(audit.beforeSha256);
+  });
+
+  it('asks on a terminal and proceeds on "y"', async () => {
+    const h = harness();
+    expect(await h.run({ tty: 'y' })).toBe(0);
+    expect(h.stderr.join('')).toContain('[y/N]');
+    expect(h.store.policy).toBeNull();
+  });
+});
+
+describe('confirmation', () => {
+  it('refuses with exit 3 and changes nothing when there is no terminal and no --yes', async () => {
+    const h = harness();
+    const err = await failure(h.run());
+    expect(err.code).toBe('NotConfirmed');
+    expect(err.exitCode).toBe(3);
+    expect(err.hint).toContain('--yes');
+    expect(h.events).toEqual(['read project-prod-1']);
+    expect(h.store.policy).toBe(LOCKING);
+    expect(h.audit()[0]).toMatchObject({ outcome: 'not-confirmed', errorCode: 'NotConfirmed', backup: null });
+  });
+
+  it('refuses with exit 3 when the answer is not yes', async () => {
+    const h = harness();
+    expect((await failure(h.run({ tty: 'n' }))).exitCode).toBe(3);
+    expect(h.store.policy).toBe(LOCKING);
+  });
+});
+
+describe('backup before change', () => {
+  it('changes nothing when the backup cannot be written', async () => {
+    const h = harness();
+    const broken: BackupFs = {
+      write: () => {
+        throw new Error('ENOSPC: no space left on device');
+      },
+      read: durableFs.read,
+    };
+    const err = await failure(h.run({ values: { yes: true }, fs: broken }));
+    expect(err.code).toBe('BackupFailed');
+    expect(err.exitCode).toBe(1);
+    expect(err.hint).toContain('nothing was changed');
+    expect(h.events).not.toContain('write project-prod-1 null');
+    expect(h.store.policy).toBe(LOCKING);
+    expect(h.audit()[0]).toMatchObject({ outcome: 'failed', errorCode: 'BackupFailed' });
+  });
+
+  it('changes nothing when the backup reads back differently', async () => {
+    const h = harness();
+    const corrupting: BackupFs = {
+      write: durableFs.write,
+      read: (path) => durableFs.read(path).replace('Deny', 'Allow'),
+    };
+    expect((await failure(h.run({ values: { yes: true }, fs: corrupting }))).code).toBe('BackupFailed');
+    expect(h.store.policy).toBe(LOCKING);
+  });
+
+  it('changes nothing when the backup directory cannot be created', async () => {
+    const h = harness();
+    const blocker = join(h.dir, 'a-file');
+    writeFileSync(blocker, '');
+    const err = await failure(h.run({ values: { yes: true, 'backup-dir': join(blocker, 'backups') } }));
+    expect(err.code).toBe('BackupFailed');
+    expect(h.store.policy).toBe(LOCKING);
+  });
+
+  it('leaves no half-written backup behind', async () => {
+    const h = harness();
+    await h.run({ values: { yes: true } });
+    expect(readdirSync(join(h.dir, 'backups')).filter((f) => !f.endsWith('.json'))).toEqual([]);
+  });
+});
+
+describe('dry run and preconditions', () => {
+  it('--dry-run reads, reports the locking statements, and writes nothing', async () => {
+    const h = harness();
+    expect(await h.run({ values: { 'dry-run': true, json: true } })).toBe(0);
+    expect(h.events).toEqual(['read project-prod-1']);
+    const result = JSON.parse(h.stdout.join('')) as {
+      status: string;
+      backup: unknown;
+      details: Record<string, unknown>;
+    };
+    expect(result.status).toBe('dry-run');
+    expect(result.backup).toBeNull();
+    expect(result.details.currentPolicy).toBe(LOCKING);
+    expect(result.details.lockingStatements).toEqual([
+      expect.objectContaining({ statement: 'DenyAllExceptPipeline', exemptions: ['StringNotLike aws:PrincipalArn'] }),
+    ]);
+    expect(existsSync(join(h.dir, 'backups'))).toBe(false);
+  });
+
+  it('reports unchanged when there is no policy, without confirmation or backup', async () => {
+    const h = harness();
+    h.store.policy = null;
+    expect(await h.run({ values: { json: true } })).toBe(0);
+    expect(JSON.parse(h.stdout.join(''))).toMatchObject({ status: 'unchanged', backup: null });
+    expect(h.events).toEqual(['read project-prod-1']);
+  });
+
+  it('fails verification when the policy is still there after the change', async () => {
+    const h = harness();
+    const err = await failure(h.run({ values: { yes: true, json: true }, ignoreWrites: true }));
+    expect(err.code).toBe('VerifyFailed');
+    const result = JSON.parse(h.stdout.join('')) as { status: string; backup: string; error: { code: string } };
+    expect(result.status).toBe('failed');
+    expect(result.error.code).toBe('VerifyFailed');
+    expect(existsSync(result.backup)).toBe(true);
+  });
+});
+
+describe('redaction', () => {
+  it('drops secret-named fields and masks known secret values', () => {
+    expect(
+      redact(
+        { accessKeyId: 'ASIA1', SecretAccessKey: 'x', sessionToken: 'y', nested: [{ note: `key ${SECRET} end` }] },
+        [SECRET],
+      ),
+    ).toEqual({ accessKeyId: 'ASIA1', nested: [{ note: 'key [redacted] end' }] });
+  });
+
+  it('keeps a leaked secret out of the output and the audit log even when an error message carries it', async () => {
+    const h = harness();
+    const leak = new Error(`signature mismatch for token ${TOKEN} and key ${SECRET}`);
+    await failure(h.run({ values: { yes: true, json: true }, failRead: leak }));
+    const written = [h.stdout.join(''), readFileSync(join(h.dir, 'audit.jsonl'), 'utf8')].join('\n');
+    expect(written).toContain('[redacted]');
+    expect(written).not.toContain(SECRET);
+    expect(written).not.toContain(TOKEN);
+  });
+});
