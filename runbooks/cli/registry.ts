@@ -9,4 +9,11 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   'sqs-unlock': () => import('./commands/sqs-unlock').then((m) => m.command),
   'root-password-reset': () => import('./commands/root-password-reset').then((m) => m.command),
   restore: () => import('./commands/restore').then((m) => m.command),
+  audit: () => import('./commands/audit').then((m) => m.command),
+  'delete-root-credentials': () => import('./commands/delete-root-credentials').then((m) => m.command),
+  exec: () => import('./commands/exec').then((m) => m.command),
+  credentials: () => import('./commands/credentials').then((m) => m.command),
+  spoke: () => import('./commands/spoke').then((m) => m.command),
+  doctor: () => import('./commands/doctor').then((m) => m.command),
+  enable: () => import('./commands/enable').then((m) => m.command),
 };

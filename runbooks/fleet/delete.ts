@@ -126,6 +126,8 @@ export interface AccountDeletion {
   status: 'clean' | 'remaining' | 'failed';
   deleted: CredentialSet;
   remaining: CredentialSet | null;
+  /** The root session's access key id (the CloudTrail correlation key), when one was taken. */
+  rootAccessKeyId: string | null;
   error: { code: string; message: string } | null;
 }
 
@@ -164,12 +166,14 @@ export async function deleteAccountCredentials(
     signingCertificates: [],
   });
   let deleted = nothing();
+  let rootAccessKeyId: string | null = null;
   const target = plan.delete;
   try {
     return await withRootSession(deps.assumeRoot, plan.account, 'delete-credentials', (session) =>
       withClient(deps.iamFor, session, async (iam) => {
         // A retry after an expired session starts the tally again; the repeated deletes answer "already gone".
         deleted = nothing();
+        rootAccessKeyId = session.accessKeyId;
         const steps: Promise<void>[] = [];
         if (target.loginProfile) {
           steps.push(idempotent(() => iam.deleteLoginProfile({})).then(() => void (deleted.loginProfile = true)));
@@ -208,6 +212,7 @@ export async function deleteAccountCredentials(
           status,
           deleted: { ...deleted },
           remaining,
+          rootAccessKeyId,
           error: failure ? errorSummary(failure.reason) : null,
         };
       }),
@@ -219,6 +224,7 @@ export async function deleteAccountCredentials(
       status: 'failed',
       deleted,
       remaining: null,
+      rootAccessKeyId,
       error: errorSummary(error),
     };
   }

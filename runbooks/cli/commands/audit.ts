@@ -10,7 +10,7 @@ import { ExitCode } from '../../engine/errors';
 import { badValue } from '../../engine/validate';
 import { selectAccounts } from '../../fleet/accounts';
 import { runAudit } from '../../fleet/audit';
-import { fleetAssumeRoot, orgAccountsReader, rootIamFactory } from '../../fleet/aws';
+import { fleetPorts } from '../../fleet/aws';
 import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE, str } from '../../fleet/options';
 import { createProgress } from '../../fleet/progress';
 import { AUDIT_FORMATS, auditRenderer, streamWrite, type AuditFormat } from '../../fleet/report';
@@ -43,15 +43,14 @@ Exit codes: 0 no failures (and no findings with --fail-on-findings), 1 an accoun
       throw badValue('--output', output, AUDIT_FORMATS.join(', '));
     }
     const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
-    const org = await orgAccountsReader(caller.session);
+    const ports = await fleetPorts(caller.session, ctx.common.duration);
     const renderer = auditRenderer(output as AuditFormat, streamWrite(ctx.stdout));
     const progress = createProgress(ctx.stderr as typeof ctx.stderr & { isTTY?: boolean }, { label: 'audit' });
     let totals;
     try {
       totals = await runAudit({
-        accounts: selectAccounts(org, selection, { concurrency }),
-        assumeRoot: await fleetAssumeRoot(caller.session, ctx.common.duration),
-        iamFor: await rootIamFactory(caller.session),
+        ...ports,
+        accounts: selectAccounts(ports.org, selection, { concurrency }),
         concurrency,
         sink: (audit) => {
           progress.tick(audit.status === 'failed');
@@ -62,7 +61,7 @@ Exit codes: 0 no failures (and no findings with --fail-on-findings), 1 an accoun
       throw toRunbookError(err, { action: 'organizations:ListAccounts', target: 'the organization' });
     } finally {
       progress.done();
-      org.client.destroy();
+      ports.close();
     }
     await renderer.end();
     ctx.stderr.write(

@@ -1,0 +1,70 @@
+/**
+ * runbook spoke exec: hub role, then spoke role, then the command with the spoke role's credentials in its
+ * environment. The exit code of the command is passed on.
+ */
+import type { Command } from '../command';
+import { resolveCaller } from '../../engine/credentials';
+import { badInput } from '../../engine/errors';
+import { roleAssumer } from '../../fleet/aws';
+import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../fleet/child';
+import { str } from '../../fleet/options';
+import { assumeHubThenSpoke, parseSpokeTarget } from '../../fleet/spoke';
+
+/** Role chaining caps a chained session at one hour. */
+const CHAINED_MAX_SECONDS = 3600;
+
+export const command: Command = {
+  name: 'spoke',
+  summary: 'run a command in a spoke account through the hub role (spoke exec)',
+  usage: `Usage: runbook spoke exec --hub-account <id> --hub-role <name> --spoke-account <id> --spoke-role <name>
+                          [--external-id <s>] [--session-name <s>] -- <command> [args…]
+
+Assumes the hub role with the caller's credentials, then the spoke role with the hub session, sending the same
+external id on both hops; both role session names are <spoke-account>-<session string>. The command runs with
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN, AWS_SESSION_EXPIRATION and
+AWS_REGION of the spoke session; its exit code is passed on. Refuses to run inside another runbook exec
+(${NESTING_MARKER}).
+
+Defaults come from ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_HUB_ROLE, ASSUME_ROLE_SPOKE_ACCOUNT, ASSUME_ROLE_SPOKE_ROLE,
+ASSUME_ROLE_EXTERNAL_ID and ASSUME_ROLE_SESSION_STRING (default session string: the local user name).
+Sessions last one hour (the role-chaining maximum) unless --duration says less.`,
+  allowPositionals: true,
+  options: {
+    'hub-account': { type: 'string' },
+    'hub-role': { type: 'string' },
+    'spoke-account': { type: 'string' },
+    'spoke-role': { type: 'string' },
+    'session-name': { type: 'string' },
+  },
+  async run(ctx) {
+    if (ctx.positionals.length !== 1 || ctx.positionals[0] !== 'exec') {
+      throw badInput(
+        `unknown spoke subcommand ${JSON.stringify(ctx.positionals.join(' '))}: expected "exec"`,
+        'usage: runbook spoke exec --hub-account … -- <command>',
+      );
+    }
+    refuseNesting(ctx.env);
+    const target = parseSpokeTarget(
+      {
+        hubAccount: str(ctx.values['hub-account']),
+        hubRole: str(ctx.values['hub-role']),
+        spokeAccount: str(ctx.values['spoke-account']),
+        spokeRole: str(ctx.values['spoke-role']),
+        externalId: ctx.common.externalId,
+        sessionString: str(ctx.values['session-name']),
+      },
+      ctx.env,
+    );
+    // --duration (validated by the common options, at most 900 s) shortens the sessions; otherwise one hour.
+    const duration = ctx.values.duration === undefined ? CHAINED_MAX_SECONDS : ctx.common.duration;
+    requireCommand(ctx.passthrough);
+    // The hub role is assumed with the caller's own credentials: --role-arn makes no sense here.
+    const caller = await resolveCaller({ ...ctx.common, roleArn: undefined, externalId: undefined }, ctx.env, ctx.log);
+    const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, duration);
+    const env = childEnv(ctx.env, spoke, {
+      region: caller.session.settings.region,
+      marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
+    });
+    return runChild(ctx.passthrough, env, { reraise: true });
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * One root session for exec and credentials: caller credentials, then AssumeRoot with the chosen task, and one
+ * audit-log line saying who took which session into which account (its access key id, never its secret).
+ */
+import type { CommandContext } from '../cli/command';
+import { assumeRootFrom, type RootSession } from '../engine/assume-root';
+import { appendAuditRecord, type Outcome } from '../engine/audit-log';
+import { resolveCaller } from '../engine/credentials';
+import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
+import type { SessionCredentials } from './session';
+
+export interface OpenedRootSession {
+  callerArn: string;
+  root: RootSession;
+  credentials: SessionCredentials;
+  /** Appends the run to the audit log. */
+  record(outcome: Outcome, parameters: Record<string, unknown>, errorCode?: string | null): void;
+}
+
+export async function openRootSession(
+  ctx: CommandContext,
+  runbook: string,
+  request: { account: string; task: TaskAlias; partition: string },
+): Promise<OpenedRootSession> {
+  const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
+  const callerArn = await caller.callerArn();
+  const root = await assumeRootFrom(caller.session, { ...request, duration: ctx.common.duration });
+  const credentials = root.credentials as SessionCredentials;
+  const started = Date.now();
+  return {
+    callerArn,
+    root,
+    credentials,
+    record: (outcome, parameters, errorCode = null) =>
+      appendAuditRecord(
+        ctx.common.auditLog,
+        {
+          time: new Date().toISOString(),
+          runbook,
+          callerArn,
+          account: request.account,
+          region: root.settings.region,
+          taskPolicy: taskPolicyArn(TASKS[request.task], request.partition),
+          rootAccessKeyId: root.accessKeyId,
+          parameters,
+          beforeSha256: null,
+          afterSha256: null,
+          backup: null,
+          outcome,
+          errorCode,
+          durationMs: Date.now() - started,
+        },
+        [credentials.secretAccessKey, credentials.sessionToken ?? ''],
+      ),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Hub → spoke role chaining (the assume-spoke-role pattern): the caller may assume only the hub role, the hub
+ * role only the spoke role. The same external id goes on both hops, and both session names carry the caller,
+ * `<spoke-account>-<session string>`, so CloudTrail in the spoke account says who came in.
+ */
+import { userInfo } from 'node:os';
+import { badInput } from '../engine/errors';
+import { badValue, parseAccountId } from '../engine/validate';
+import type { SessionCredentials } from './session';
+
+export interface SpokeTarget {
+  hubAccount: string;
+  hubRole: string;
+  spokeAccount: string;
+  spokeRole: string;
+  externalId?: string;
+  /** The full role session name used on both hops. */
+  sessionName: string;
+  partition: string;
+}
+
+export interface SpokeFlags {
+  hubAccount?: string;
+  hubRole?: string;
+  spokeAccount?: string;
+  spokeRole?: string;
+  externalId?: string;
+  sessionString?: string;
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const SESSION_STRING = /^[\w+=,.@-]{1,51}$/;
+
+/** Flags win over the ASSUME_ROLE_* variables; the session string defaults to the local user name. */
+export function parseSpokeTarget(flags: SpokeFlags, env: NodeJS.ProcessEnv, partition = 'aws'): SpokeTarget {
+  const pick = (flag: string | undefined, variable: string, option: string): string => {
+    const value = flag ?? env[variable];
+    if (value === undefined || value === '') {
+      throw badInput(`${option} is required`, `pass ${option} or set ${variable}`);
+    }
+    return value;
+  };
+  const hubAccount = parseAccountId(
+    pick(flags.hubAccount, 'ASSUME_ROLE_HUB_ACCOUNT', '--hub-account'),
+    '--hub-account',
+  );
+  const spokeAccount = parseAccountId(
+    pick(flags.spokeAccount, 'ASSUME_ROLE_SPOKE_ACCOUNT', '--spoke-account'),
+    '--spoke-account',
+  );
+  const role = (value: string, option: string) => {
+    if (!ROLE_NAME.test(value)) throw badValue(option, value, 'an IAM role name: 1-64 letters, digits and +=,.@_-');
+    return value;
+  };
+  const hubRole = role(pick(flags.hubRole, 'ASSUME_ROLE_HUB_ROLE', '--hub-role'), '--hub-role');
+  const spokeRole = role(pick(flags.spokeRole, 'ASSUME_ROLE_SPOKE_ROLE', '--spoke-role'), '--spoke-role');
+  const externalId = flags.externalId ?? (env.ASSUME_ROLE_EXTERNAL_ID || undefined);
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw badValue('--external-id', externalId, '2..1224 characters of letters, digits and +=,.@:/-');
+  }
+  const given = flags.sessionString ?? (env.ASSUME_ROLE_SESSION_STRING || undefined);
+  if (given !== undefined && !SESSION_STRING.test(given)) {
+    throw badValue(
+      '--session-name',
+      given,
+      '1-51 letters, digits and +=,.@_- (the session name is <spoke-account>-<it>)',
+    );
+  }
+  const sessionString = given ?? localUser();
+  return {
+    hubAccount,
+    hubRole,
+    spokeAccount,
+    spokeRole,
+    externalId,
+    sessionName: `${spokeAccount}-${sessionString}`,
+    partition,
+  };
+}
+
+function localUser(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep "unknown"
+  }
+  return user.replace(/[^\w+=,.@-]/g, '-').slice(0, 51) || 'unknown';
+}
+
+export const roleArn = (partition: string, account: string, role: string): string =>
+  `arn:${partition}:iam::${account}:role/${role}`;
+
+export interface AssumeRoleInput {
+  RoleArn: string;
+  RoleSessionName: string;
+  ExternalId?: string;
+  DurationSeconds: number;
+}
+
+/** AssumeRole signed with `from` (undefined: the caller's own credentials). */
+export type AssumeRoleFn = (
+  from: SessionCredentials | undefined,
+  input: AssumeRoleInput,
+) => Promise<SessionCredentials>;
+
+export async function assumeHubThenSpoke(
+  assumeRole: AssumeRoleFn,
+  target: SpokeTarget,
+  durationSeconds: number,
+): Promise<{ hub: SessionCredentials; spoke: SessionCredentials }> {
+  const common = {
+    RoleSessionName: target.sessionName,
+    ExternalId: target.externalId,
+    DurationSeconds: durationSeconds,
+  };
+  const hub = await assumeRole(undefined, {
+    ...common,
+    RoleArn: roleArn(target.partition, target.hubAccount, target.hubRole),
+  });
+  const spoke = await assumeRole(hub, {
+    ...common,
+    RoleArn: roleArn(target.partition, target.spokeAccount, target.spokeRole),
+  });
+  return { hub, spoke };
+}
