@@ -97,8 +97,8 @@ function body(obj: JsonObject, literalKeys: readonly string[] = []): string[] {
     const rendered =
       literalKeys.includes(k) && typeof value === 'string'
         ? quoteLiteral(value)
-        : k === 'depends_on' && Array.isArray(value)
-          ? // depends_on holds addresses, not strings.
+        : (k === 'depends_on' || k === 'ignore_changes') && Array.isArray(value)
+          ? // These hold addresses, not strings.
             render(value.map((a) => raw(String(a))))
           : render(toHcl(value));
     run.push([key(k), rendered]);
@@ -143,7 +143,11 @@ export function emitModule(synth: JsonObject): ModuleFiles {
   });
 
   const outputs = Object.entries((synth.output ?? {}) as Record<string, JsonObject>).map(([name, o]) =>
-    block(`output ${quote(name)}`, { description: o.description, value: o.value }, ['description']),
+    block(
+      `output ${quote(name)}`,
+      { description: o.description, value: o.value, ...(o.sensitive ? { sensitive: true } : {}) },
+      ['description'],
+    ),
   );
 
   return {

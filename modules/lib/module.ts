@@ -42,6 +42,8 @@ export interface OutputSpec {
   readonly description: string;
   /** HCL expression, written against module-mode addresses via the construct's helpers. */
   readonly value: string;
+  /** Required by Terraform when the value derives from a sensitive variable. */
+  readonly sensitive?: boolean;
 }
 
 export interface ModuleInfo {
@@ -183,7 +185,11 @@ export abstract class ModuleConstruct extends Construct {
   }
 
   protected output(spec: OutputSpec): void {
-    new TerraformOutput(this, `output_${spec.name}`, { value: '${' + spec.value + '}', description: spec.description })
+    new TerraformOutput(this, `output_${spec.name}`, {
+      value: '${' + spec.value + '}',
+      description: spec.description,
+      sensitive: spec.sensitive,
+    })
       // The output's name is its public contract: stable, snake_case.
       .overrideLogicalId(this.n(spec.name));
   }

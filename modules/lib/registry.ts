@@ -1,6 +1,7 @@
 /** The modules `npm run generate` emits, in a stable order. */
 import { Construct } from 'constructs';
 import * as centralizeRootAccess from '../centralize-root-access';
+import * as hubSpokeRoles from '../hub-spoke-roles';
 import * as rootOperator from '../root-operator';
 import * as scpGuardrails from '../scp-guardrails';
 import { ModuleInfo } from './module';
@@ -15,4 +16,8 @@ export const MODULES: readonly ModuleEntry[] = [
   { info: centralizeRootAccess.INFO, build: (s) => new centralizeRootAccess.CentralizeRootAccess(s, 'this') },
   { info: scpGuardrails.INFO, build: (s) => new scpGuardrails.ScpGuardrails(s, 'this') },
   { info: rootOperator.INFO, build: (s) => new rootOperator.RootOperator(s, 'this') },
+  {
+    info: hubSpokeRoles.INFO,
+    build: (s) => new hubSpokeRoles.HubSpokeRoles(s, 'this'),
+  },
 ];

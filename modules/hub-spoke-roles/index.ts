@@ -1,0 +1,350 @@
+/**
+ * hub-spoke-roles: a hub role in the hub account and a spoke role in every account of the target OUs, deployed by
+ * one service-managed CloudFormation StackSet. The resource count stays O(1) whatever the number of accounts:
+ * per-account provider aliases would not scale (Terraform cannot loop provider blocks).
+ */
+import {
+  CloudformationStackSet,
+  CloudformationStackSetInstance,
+  Construct,
+  DataAwsCallerIdentity,
+  DataAwsPartition,
+  DataAwsRegion,
+  IamRole,
+  IamRolePolicy,
+  IamRolePolicyAttachment,
+} from '../lib/aws';
+import { raw, render } from '../lib/hcl';
+import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+
+export interface HubSpokeRolesProps {
+  /** Create anything at all. @default true */
+  readonly create?: boolean;
+  /** The organization id, used in aws:PrincipalOrgID / aws:ResourceOrgID conditions. */
+  readonly organizationId: string;
+  /** Name of the hub role. @default "HubRole" */
+  readonly hubRoleName?: string;
+  /** Principals allowed to assume the hub role (within the organization). */
+  readonly hubTrustedPrincipalArns: string[];
+  /** Name of the spoke role in every target account. @default "SpokeRole" */
+  readonly spokeRoleName?: string;
+  /** Managed policies attached to every spoke role. @default ["arn:aws:iam::aws:policy/ReadOnlyAccess"] */
+  readonly spokeManagedPolicyArns?: string[];
+  /** sts:ExternalId required by the spoke trust policy. @default none */
+  readonly externalId?: string | null;
+  /** OUs (or the root) whose accounts get the spoke role, including accounts that join later. */
+  readonly targetOuIds: string[];
+  /** Name of the StackSet. @default "hub-spoke-roles-spoke" */
+  readonly stackSetName?: string;
+  /** SELF from the management account, DELEGATED_ADMIN from a CloudFormation delegated administrator. @default "SELF" */
+  readonly callAs?: 'SELF' | 'DELEGATED_ADMIN';
+  /** Region the stack instances are created in (IAM is global: one is enough). @default the provider's region */
+  readonly stackSetRegion?: string | null;
+  /** Also create the spoke role in this account (StackSets never reach the management account). @default false */
+  readonly createManagementSpoke?: boolean;
+  /** Maximum session duration of both roles in seconds. @default 3600 */
+  readonly maxSessionDuration?: number;
+  /** Tags. @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+export const INFO: ModuleInfo = {
+  name: 'hub-spoke-roles',
+  purpose:
+    'The assume-spoke-role pattern at organization scale. A hub role in the hub account trusts the given principals ' +
+    'under `aws:PrincipalOrgID` and may only `sts:AssumeRole` on `arn:${partition}:iam::*:role/<spoke name>` inside ' +
+    'the organization. The spoke role is deployed to every account of the target OUs, including accounts that join ' +
+    'later, by one service-managed CloudFormation StackSet (`SERVICE_MANAGED`, `auto_deployment`, ' +
+    '`CAPABILITY_NAMED_IAM`, optional `call_as`); the module renders the spoke template, which trusts only the hub ' +
+    'role (optionally requiring `sts:ExternalId`) and attaches the given managed policies. An optional plain spoke ' +
+    'role covers the management account, which StackSets never reach. The Terraform resource count is constant, ' +
+    'whatever the number of accounts.',
+  variables: [
+    { name: 'create', type: 'bool', description: 'Whether to create any resource.', default: true },
+    {
+      name: 'organization_id',
+      type: 'string',
+      description: 'Organization id for the aws:PrincipalOrgID and aws:ResourceOrgID conditions.',
+      checks: [PATTERNS.organizationId],
+    },
+    {
+      name: 'hub_role_name',
+      type: 'string',
+      description: 'Name of the hub role.',
+      default: 'HubRole',
+      checks: [PATTERNS.roleName],
+    },
+    {
+      name: 'hub_trusted_principal_arns',
+      type: 'list(string)',
+      description: 'Principals allowed to assume the hub role.',
+      checks: [{ kind: 'nonEmpty' }, PATTERNS.iamArn],
+    },
+    {
+      name: 'spoke_role_name',
+      type: 'string',
+      description: 'Name of the spoke role in every target account.',
+      default: 'SpokeRole',
+      checks: [PATTERNS.roleName],
+    },
+    {
+      name: 'spoke_managed_policy_arns',
+      type: 'list(string)',
+      description: 'Managed policies attached to every spoke role.',
+      default: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      checks: [PATTERNS.policyArn],
+    },
+    {
+      name: 'external_id',
+      type: 'string',
+      description: 'sts:ExternalId the spoke trust policy requires; null for none.',
+      default: null,
+      sensitive: true,
+    },
+    {
+      name: 'target_ou_ids',
+      type: 'list(string)',
+      description: 'OUs (ou-…) or the root (r-…) whose accounts get the spoke role.',
+      checks: [
+        { kind: 'nonEmpty' },
+        {
+          kind: 'pattern',
+          pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$',
+          what: 'OU or root id (ou-xxxx-xxxxxxxx, r-xxxx)',
+        },
+      ],
+    },
+    { name: 'stack_set_name', type: 'string', description: 'Name of the StackSet.', default: 'hub-spoke-roles-spoke' },
+    {
+      name: 'call_as',
+      type: 'string',
+      description: 'SELF from the management account, DELEGATED_ADMIN from a CloudFormation delegated administrator.',
+      default: 'SELF',
+      checks: [{ kind: 'oneOf', values: ['SELF', 'DELEGATED_ADMIN'] }],
+    },
+    {
+      name: 'stack_set_region',
+      type: 'string',
+      description:
+        "Region of the stack instances (IAM is global, one region is enough); null for the provider's region.",
+      default: null,
+      checks: [{ kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' }],
+    },
+    {
+      name: 'create_management_spoke',
+      type: 'bool',
+      description: 'Also create the spoke role in this account; StackSets never deploy to the management account.',
+      default: false,
+    },
+    {
+      name: 'max_session_duration',
+      type: 'number',
+      description: 'Maximum session duration of the roles in seconds.',
+      default: 3600,
+    },
+    { name: 'tags', type: 'map(string)', description: 'Tags for the roles and the StackSet.', default: {} },
+  ],
+  examples: [
+    {
+      name: 'organization-wide-spokes',
+      description: 'Spokes in every account of two OUs, trusted from an operations role, with an external id.',
+      inputs: {
+        organization_id: 'o-exampleorg1',
+        hub_trusted_principal_arns: ['arn:aws:iam::123456789012:role/Operations'],
+        target_ou_ids: ['ou-ab12-11111111', 'ou-ab12-22222222'],
+        external_id: 'example-external-id',
+        create_management_spoke: true,
+      },
+    },
+  ],
+  notes: `## Sandbox coverage
+
+The local sandbox (moto 5.2.1) accepts service-managed StackSets and creates stack instances per account of the
+target OUs, but it ignores \`AutoDeployment\` and \`CallAs\`, does not deploy the template's resources into member
+accounts, and does not implement \`DeploymentTargets\` on \`DeleteStackInstances\`. The end-to-end test therefore
+covers the hub role and the management spoke against the sandbox; the StackSet part is proved by \`terraform test\`
+with a mocked provider and by the plan benchmark, not by an apply.`,
+};
+
+export class HubSpokeRoles extends ModuleConstruct {
+  constructor(scope: Construct, id: string, props?: HubSpokeRolesProps) {
+    super(scope, id, INFO, props ?? {});
+    const create = this.v('create');
+    const partition = `${this.add(new DataAwsPartition(this, 'partition'), 'current', {})}.partition`;
+    const account = `${this.add(new DataAwsCallerIdentity(this, 'caller'), 'current', {})}.account_id`;
+    const region = this.add(new DataAwsRegion(this, 'region'), 'current', {});
+    const org = this.v('organization_id');
+    const hubArn = this.local(
+      'hub_role_arn',
+      `arn:\${${partition}}:iam::\${${account}}:role/\${${this.v('hub_role_name')}}`,
+    );
+    const spokeTrust = this.local('spoke_trust_policy', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'HubRoleOnly',
+          Effect: 'Allow',
+          Principal: { AWS: raw(hubArn) },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: raw(
+              `merge({ "aws:PrincipalOrgID" = ${org} }, { for k, v in { "sts:ExternalId" = ${this.v('external_id')} } : k => v if ${this.v('external_id')} != null })`,
+            ),
+          },
+        },
+      ],
+    });
+    const template = this.local(
+      'spoke_template',
+      raw(
+        `jsonencode(${render({
+          AWSTemplateFormatVersion: '2010-09-09',
+          Description: 'Spoke role trusted only by the hub role (hub-spoke-roles module).',
+          Resources: {
+            SpokeRole: {
+              Type: 'AWS::IAM::Role',
+              Properties: {
+                RoleName: raw(this.v('spoke_role_name')),
+                MaxSessionDuration: raw(this.v('max_session_duration')),
+                ManagedPolicyArns: raw(this.v('spoke_managed_policy_arns')),
+                AssumeRolePolicyDocument: raw(spokeTrust),
+              },
+            },
+          },
+          Outputs: { SpokeRoleArn: { Value: { 'Fn::GetAtt': ['SpokeRole', 'Arn'] } } },
+        })})`,
+      ),
+    );
+
+    const hub = this.add(
+      new IamRole(this, 'hub_role', { assumeRolePolicy: '' }),
+      'hub',
+      {
+        name: raw(this.v('hub_role_name')),
+        description: 'Hub role: may assume only the spoke role, inside the organization.',
+        assume_role_policy: raw(
+          `jsonencode(${render({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'TrustedPrincipalsInOrganization',
+                Effect: 'Allow',
+                Principal: { AWS: raw(this.v('hub_trusted_principal_arns')) },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:PrincipalOrgID': raw(org) } },
+              },
+            ],
+          })})`,
+        ),
+        max_session_duration: raw(this.v('max_session_duration')),
+        tags: raw(this.v('tags')),
+      },
+      { count: this.countIf(create) },
+    );
+    this.add(
+      new IamRolePolicy(this, 'hub_role_policy', { role: '', policy: '' }),
+      'hub',
+      {
+        name: 'assume-spoke-role',
+        role: raw(`${hub}[0].id`),
+        policy: raw(
+          `jsonencode(${render({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'AssumeSpokeRoleInOrganization',
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Resource: `arn:\${${partition}}:iam::*:role/\${${this.v('spoke_role_name')}}`,
+                Condition: { StringEquals: { 'aws:ResourceOrgID': raw(org) } },
+              },
+            ],
+          })})`,
+        ),
+      },
+      { count: this.countIf(create) },
+    );
+
+    const stackSet = this.add(
+      new CloudformationStackSet(this, 'stack_set', { name: '' }),
+      'this',
+      {
+        name: raw(this.v('stack_set_name')),
+        description: 'Spoke role for the hub-spoke-roles module, in every account of the target OUs.',
+        permission_model: 'SERVICE_MANAGED',
+        call_as: raw(this.v('call_as')),
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        template_body: raw(template),
+        auto_deployment: { enabled: true, retain_stacks_on_account_removal: false },
+        tags: raw(this.v('tags')),
+        // AWS fills administration_role_arn for SERVICE_MANAGED sets; without this every plan shows a diff.
+        lifecycle: { ignore_changes: ['administration_role_arn'] },
+      },
+      { count: this.countIf(create), dependsOn: [hub] },
+    );
+    this.add(
+      new CloudformationStackSetInstance(this, 'stack_set_instance', { stackSetName: '' }),
+      'this',
+      {
+        stack_set_name: raw(`${stackSet}[0].name`),
+        call_as: raw(this.v('call_as')),
+        region: raw(`coalesce(${this.v('stack_set_region')}, ${region}.name)`),
+        deployment_targets: { organizational_unit_ids: raw(this.v('target_ou_ids')) },
+        operation_preferences: {
+          failure_tolerance_percentage: 10,
+          max_concurrent_percentage: 25,
+          region_concurrency_type: 'PARALLEL',
+        },
+      },
+      { count: this.countIf(create) },
+    );
+
+    const mgmt = this.add(
+      new IamRole(this, 'management_spoke', { assumeRolePolicy: '' }),
+      'management_spoke',
+      {
+        name: raw(this.v('spoke_role_name')),
+        description: 'Spoke role of the management account, which StackSets never reach.',
+        assume_role_policy: raw(`jsonencode(${spokeTrust})`),
+        max_session_duration: raw(this.v('max_session_duration')),
+        tags: raw(this.v('tags')),
+      },
+      { count: this.countIf(`${create} && ${this.v('create_management_spoke')}`), dependsOn: [hub] },
+    );
+    this.add(
+      new IamRolePolicyAttachment(this, 'management_spoke_policy', { role: '', policyArn: '' }),
+      'management_spoke',
+      { role: raw(`${mgmt}[0].name`), policy_arn: raw('each.value') },
+      {
+        forEach: `${create} && ${this.v('create_management_spoke')} ? toset(${this.v('spoke_managed_policy_arns')}) : toset([])`,
+      },
+    );
+
+    this.output({
+      name: 'hub_role_arn',
+      description: 'ARN of the hub role, or null.',
+      value: `try(${hub}[0].arn, null)`,
+    });
+    this.output({
+      name: 'spoke_role_name',
+      description: 'Name of the spoke role in every target account.',
+      value: this.v('spoke_role_name'),
+    });
+    this.output({
+      name: 'stack_set_id',
+      description: 'Id of the StackSet, or null.',
+      value: `try(${stackSet}[0].id, null)`,
+    });
+    this.output({
+      name: 'management_spoke_role_arn',
+      description: 'ARN of the management-account spoke role, or null.',
+      value: `try(${mgmt}[0].arn, null)`,
+    });
+    this.output({
+      name: 'spoke_template',
+      description: 'The rendered spoke CloudFormation template (JSON); sensitive because it holds the external id.',
+      value: template,
+      sensitive: true,
+    });
+  }
+}
