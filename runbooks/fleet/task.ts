@@ -2,7 +2,7 @@
 import { badValue } from '../engine/validate';
 import { TASKS, type TaskAlias } from '../engine/tasks';
 
-const TASK_ARN = /^arn:(aws[a-z-]*):iam::aws:policy\/root-task\/([A-Za-z]+)$/;
+const TASK_ARN = /^arn:(aws[a-z-]*):iam::aws:policy\/root-task\/([A-Za-z0-9]+)$/;
 
 export function parseTask(value: string | undefined): { task: TaskAlias; partition: string } {
   const allowed = `one of ${Object.keys(TASKS).join(', ')}, or a root-task policy ARN such as arn:aws:iam::aws:policy/root-task/${TASKS.audit}`;
