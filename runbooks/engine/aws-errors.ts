@@ -28,19 +28,25 @@ const RULES: readonly Rule[] = [
       'OrganizationNotInAllFeaturesModeException',
       'AWSOrganizationsNotInUseException',
     ],
-    message: /(root ?sessions?|rootcredentialsmanagement|centralized root).*(not enabled|disabled)|not enabled.*root/i,
+    message: /(feature|trusted access|root ?sessions|root ?credentials ?management).*not enabled/i,
     hint: () =>
       'enable trusted access for iam.amazonaws.com and the RootSessions feature (the centralize-root-access module, or "runbook enable --root-sessions")',
   },
   {
     code: 'NotManagementOrDelegatedAdmin',
     names: ['AccountNotManagementOrDelegatedAdministratorException', 'CallerIsNotManagementAccountException'],
+    message: /neither the management account nor|not the management account or/i,
     hint: () => 'run from the management account or the IAM delegated administrator (check --profile / --role-arn)',
   },
   {
     code: 'TargetIsManagementAccount',
-    message: /management account/i,
+    message: /target is the management account/i,
     hint: () => 'AssumeRoot targets member accounts only; use the management account root user directly',
+  },
+  {
+    code: 'BadInput',
+    message: /not a member account/i,
+    hint: () => "check --account: AssumeRoot reaches member accounts of the caller's organization only",
   },
   {
     code: 'SessionExpired',

@@ -1,0 +1,50 @@
+import { toRunbookError } from '../../runbooks/engine/aws-errors';
+import { RunbookError } from '../../runbooks/engine/errors';
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+const assumeRoot = { action: 'sts:AssumeRoot', target: 'account 111122223333' };
+
+describe('AWS errors become RunbookErrors with a code and a hint', () => {
+  it.each([
+    [
+      awsError('AccessDenied', 'not authorized ... because the organization feature RootSessions is not enabled'),
+      'FeatureNotEnabled',
+      1,
+    ],
+    [awsError('AccessDenied', 'because trusted access for iam.amazonaws.com is not enabled'), 'FeatureNotEnabled', 1],
+    [awsError('ServiceAccessNotEnabledException', 'x'), 'FeatureNotEnabled', 1],
+    [
+      awsError(
+        'AccessDenied',
+        'because the caller is neither the management account nor the IAM delegated administrator',
+      ),
+      'NotManagementOrDelegatedAdmin',
+      1,
+    ],
+    [awsError('AccountNotManagementOrDelegatedAdministratorException', 'x'), 'NotManagementOrDelegatedAdmin', 1],
+    [awsError('AccessDenied', 'because the target is the management account'), 'TargetIsManagementAccount', 2],
+    [awsError('AccessDenied', 'because the target is not a member account of the organization'), 'BadInput', 2],
+    [awsError('AccessDenied', 'User: x is not authorized to perform: sts:AssumeRoot'), 'AccessDenied', 1],
+    [awsError('ExpiredToken', 'The security token included in the request is expired'), 'SessionExpired', 1],
+    [awsError('ThrottlingException', 'Rate exceeded'), 'Throttled', 1],
+    [awsError('SlowDown', 'Please reduce your request rate.'), 'Throttled', 1],
+    [awsError('NoSuchBucket', 'The specified bucket does not exist'), 'NoSuchResource', 1],
+    [awsError('AWS.SimpleQueueService.NonExistentQueue', 'x'), 'NoSuchResource', 1],
+    [awsError('InternalError', 'boom'), 'Failed', 1],
+  ])('%s → %s (exit %d)', (err, code, exitCode) => {
+    const mapped = toRunbookError(err, assumeRoot);
+    expect(mapped).toBeInstanceOf(RunbookError);
+    expect(mapped.code).toBe(code);
+    expect(mapped.exitCode).toBe(exitCode);
+    expect(mapped.message).toContain('sts:AssumeRoot on account 111122223333');
+    expect(mapped.hint).toBeTruthy();
+  });
+
+  it('passes a RunbookError through unchanged', () => {
+    const original = new RunbookError('BackupFailed', 'x');
+    expect(toRunbookError(original, assumeRoot)).toBe(original);
+  });
+});
