@@ -1,0 +1,129 @@
+import { denyRootWithoutExemption } from '../../runbooks/fleet/scp-rule';
+import { runDoctor, type DoctorPort } from '../../runbooks/fleet/doctor';
+
+const denyRoot = (condition: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'DenyRoot', Effect: 'Deny', Action: '*', Resource: '*', Condition: condition, ...extra }],
+});
+
+describe('denyRootWithoutExemption', () => {
+  describe('noncompliant: breaks AssumeRoot sessions', () => {
+    it.each([
+      ['ArnLike on every root', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } }],
+      [
+        'StringLike, array value',
+        { StringLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:user/x', 'arn:*:iam::*:root'] } },
+      ],
+      ['ArnEquals on one root', { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:root' } }],
+      ['key case differs', { ArnLike: { 'AWS:principalarn': 'arn:aws:iam::*:root' } }],
+      [
+        'Null on the wrong value',
+        { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' }, Null: { 'aws:AssumedRoot': 'false' } },
+      ],
+    ])('%s', (_name, condition) => {
+      expect(denyRootWithoutExemption(JSON.stringify(denyRoot(condition)))).toEqual([
+        { statement: 'DenyRoot', reason: expect.stringMatching(/aws:AssumedRoot/) },
+      ]);
+    });
+    it('names a statement without Sid by position', () => {
+      const doc = {
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { ...denyRoot({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } }).Statement[0], Sid: undefined },
+        ],
+      };
+      expect(denyRootWithoutExemption(doc)).toEqual([{ statement: '#2', reason: expect.any(String) }]);
+    });
+  });
+
+  describe('compliant', () => {
+    it.each([
+      [
+        'the documented exemption',
+        { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' }, Null: { 'aws:AssumedRoot': 'true' } },
+      ],
+      [
+        'BoolIfExists false',
+        { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' }, BoolIfExists: { 'aws:AssumedRoot': 'false' } },
+      ],
+      ['a deny that targets a role, not root', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Admin' } }],
+    ])('%s', (_name, condition) => {
+      expect(denyRootWithoutExemption(denyRoot(condition))).toEqual([]);
+    });
+    it('an Allow is never a finding, and FullAWSAccess is fine', () => {
+      expect(
+        denyRootWithoutExemption(
+          denyRoot({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } }, { Effect: 'Allow' }),
+        ),
+      ).toEqual([]);
+      expect(
+        denyRootWithoutExemption('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}'),
+      ).toEqual([]);
+    });
+  });
+
+  it('reports a document that is not JSON', () => {
+    expect(denyRootWithoutExemption('{nope')).toEqual([{ statement: '-', reason: 'the policy is not valid JSON' }]);
+  });
+});
+
+describe('runDoctor', () => {
+  const healthy = (): DoctorPort => ({
+    callerIdentity: async () => ({ account: '999999999999', arn: 'arn:aws:iam::999999999999:user/ops' }),
+    organization: async () => ({ id: 'o-1', managementAccountId: '111111111111', featureSet: 'ALL' }),
+    delegatedAdministrators: async () => ['999999999999'],
+    serviceAccessPrincipals: async () => ['iam.amazonaws.com'],
+    organizationsFeatures: async () => ['RootCredentialsManagement', 'RootSessions'],
+    serviceControlPolicies: async () => [],
+    firstMemberAccount: async () => '222222222222',
+    assumeRootAudit: async () => undefined,
+  });
+
+  it('passes every check for a delegated admin in a ready organization', async () => {
+    const checks = await runDoctor(healthy());
+    expect(checks.map((c) => [c.ok, c.detail])).toEqual([
+      [true, expect.stringContaining('user/ops')],
+      [true, 'IAM delegated administrator of o-1'],
+      [true, 'enabled'],
+      [true, 'both enabled'],
+      [true, expect.any(String)],
+      [true, expect.stringContaining('222222222222')],
+    ]);
+  });
+
+  it('reports every problem with a fix, and one failing check does not stop the others', async () => {
+    const port: DoctorPort = {
+      ...healthy(),
+      delegatedAdministrators: async () => [],
+      serviceAccessPrincipals: async () => {
+        throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+      },
+      organizationsFeatures: async () => ['RootCredentialsManagement'],
+      serviceControlPolicies: async () => [
+        {
+          id: 'p-1',
+          name: 'deny-root',
+          content: JSON.stringify(denyRoot({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } })),
+          targets: async () => ['ou-1'],
+        },
+        {
+          id: 'p-2',
+          name: 'unattached',
+          content: JSON.stringify(denyRoot({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } })),
+          targets: async () => [],
+        },
+      ],
+      assumeRootAudit: async () => {
+        throw Object.assign(new Error('no'), { name: 'AccessDenied' });
+      },
+    };
+    const checks = await runDoctor(port, { account: '333333333333' });
+    expect(checks.map((c) => c.ok)).toEqual([true, false, false, false, false, false]);
+    for (const failed of checks.filter((c) => !c.ok)) expect(failed.fix).toBeTruthy();
+    expect(checks[2].detail).toMatch(/AccessDeniedException/);
+    expect(checks[3].detail).toBe('missing: RootSessions');
+    expect(checks[4].detail).toMatch(/deny-root \(p-1, attached to ou-1\)/);
+    expect(checks[4].detail).not.toMatch(/unattached/);
+    expect(checks[5].detail).toMatch(/AccessDenied/);
+  });
+});
