@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFaultProxy } from '../../emulator/proxy';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import {
   issuedSecrets,
@@ -172,6 +173,28 @@ describeWithSandbox('fleet audit and delete-root-credentials end to end', () => 
         mfaDevices: Number(mfa),
         signingCertificates: Number(certs),
       }).toEqual(want);
+    }
+  });
+
+  it('a run longer than the session duration still audits every account (each account gets its own session)', async () => {
+    const proxy = await startFaultProxy({ target: sandbox.endpoint, latencyMs: 120 });
+    try {
+      const started = Date.now();
+      const run = await runCli(['audit', '--all', '--output', 'json', '--duration', '1', '--concurrency', '4'], {
+        cwd: work,
+        env: { ...sandboxEnv(proxy.endpoint), RUNBOOK_AUDIT_LOG: auditLog },
+      });
+      outputs.push(run.stdout, run.stderr);
+      // 50 accounts, 4 at a time, two round trips of 120 ms each: several times the 1 s session lifetime.
+      expect(Date.now() - started).toBeGreaterThan(2_500);
+      expect(run.code).toBe(0);
+      const rows = JSON.parse(run.stdout) as AccountAudit[];
+      const expected = await truth();
+      expect(rows.filter((r) => r.status === 'audited')).toHaveLength(expected.size);
+      for (const row of rows.filter((r) => r.status === 'audited'))
+        expect(fromAudit(row)).toEqual(expected.get(row.account));
+    } finally {
+      await proxy.stop();
     }
   });
 
