@@ -78,7 +78,7 @@ async function audit(endpoint: string): Promise<{ code: number | null; rows: Aud
   const result = await runCli(['audit', '--all', '--output', 'json'], {
     endpoint,
     scratch: scratch(),
-    timeoutMs: 110_000,
+    timeoutMs: 230_000,
   });
   const rows = (JSON.parse(result.stdout || '[]') as AuditRow[]).sort((a, b) => a.account.localeCompare(b.account));
   return { code: result.code, rows, stderr: result.stderr };
