@@ -18,7 +18,7 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
-import { describeWithSandbox, sandboxEnv, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
 import { s3Unlock } from '../../runbooks/s3-unlock';
 import { sqsUnlock } from '../../runbooks/sqs-unlock';
 import { rootPasswordReset } from '../../runbooks/root-password-reset';
@@ -57,12 +57,12 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     });
     outputs.push(result.stdout, result.stderr);
     const calls = [...result.stderr.matchAll(/^aws call: (\S+ \(\w+ session\))$/gm)].map((m) => m[1]);
-    // Root sessions may only call what the runbook declares; the caller may only call STS.
+    // Root sessions may only call what the runbook declares; the caller (or operator role) only STS.
     const declared = DECLARED[args[0]] ?? [];
     for (const call of calls) {
       const [action, label] = call.split(' (');
       if (label === 'root session)') expect(declared).toContain(action);
-      else expect(['sts:AssumeRoot', 'sts:GetCallerIdentity']).toContain(action);
+      else expect(['sts:AssumeRole', 'sts:AssumeRoot', 'sts:GetCallerIdentity']).toContain(action);
     }
     return { code: result.status, stdout: result.stdout, stderr: result.stderr, calls };
   }
@@ -309,6 +309,93 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^error: s3:GetBucketPolicy on bucket no-such-bucket-here failed/m);
       expect(run.stderr).toMatch(/^hint: /m);
+    });
+  });
+
+  describe('caller credentials', () => {
+    it('--role-arn assumes the operator role (with its external id) before AssumeRoot', async () => {
+      const { IAMClient, CreateRoleCommand } = await import('@aws-sdk/client-iam');
+      const iam = new IAMClient({
+        endpoint: sandbox.endpoint,
+        region: 'us-east-1',
+        credentials: MANAGEMENT_CREDENTIALS,
+      });
+      const trust = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:root` },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': 'incident-42' } },
+          },
+        ],
+      };
+      await iam.send(
+        new CreateRoleCommand({ RoleName: 'RootOperator', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+      );
+      iam.destroy();
+      const roleArn = `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/RootOperator`;
+      const [, account] = members;
+      await seedLockedBucket(sandbox.endpoint, account, { bucket: 'operator-bucket' });
+
+      const wrong = runbook(
+        's3-unlock',
+        '--account',
+        account,
+        '--bucket',
+        'operator-bucket',
+        '--role-arn',
+        roleArn,
+        '--external-id',
+        'guess',
+        '--yes',
+      );
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/^error: sts:AssumeRole on arn:aws:iam::\d+:role\/RootOperator failed/m);
+      expect(wrong.calls).toEqual(['sts:AssumeRole (caller session)']);
+      expect(await readBucketPolicy(sandbox.endpoint, account, 'operator-bucket')).not.toBeNull();
+
+      const run = runbook(
+        's3-unlock',
+        '--account',
+        account,
+        '--bucket',
+        'operator-bucket',
+        '--role-arn',
+        roleArn,
+        '--external-id',
+        'incident-42',
+        '--yes',
+        '--json',
+      );
+      expect(run.code).toBe(0);
+      // The operator session runs AssumeRoot; its ARN comes from AssumeRole, so no GetCallerIdentity is needed.
+      expect(run.calls.slice(0, 2)).toEqual(['sts:AssumeRole (caller session)', 'sts:AssumeRoot (operator session)']);
+      expect(run.calls).not.toContain('sts:GetCallerIdentity (caller session)');
+      expect(await readBucketPolicy(sandbox.endpoint, account, 'operator-bucket')).toBeNull();
+      const audit = JSON.parse(readFileSync(auditLog, 'utf8').trim().split('\n').pop() as string) as {
+        callerArn: string;
+      };
+      expect(audit.callerArn).toMatch(/:assumed-role\/RootOperator\/runbook-/);
+    });
+
+    it('--profile reads the shared credentials file', async () => {
+      const [, account] = members;
+      const credentials = join(work, 'credentials');
+      writeFileSync(credentials, `[incident]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
+      const env = { ...sandboxEnv(sandbox.endpoint), AWS_SHARED_CREDENTIALS_FILE: credentials };
+      delete env.AWS_ACCESS_KEY_ID;
+      delete env.AWS_SECRET_ACCESS_KEY;
+      const result = spawnSync(
+        process.execPath,
+        [CLI, 'root-password-reset', '--account', account, '--profile', 'incident', '--dry-run', '--json'],
+        { cwd: work, env: { ...env, RUNBOOK_AUDIT_LOG: auditLog }, encoding: 'utf8', timeout: 60_000 },
+      );
+      outputs.push(result.stdout, result.stderr);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ runbook: 'root-password-reset', account });
     });
   });
 

@@ -25,6 +25,9 @@ export async function rootLoginProfileApi(session: Session): Promise<RootLoginPr
       try {
         await client.send(new iam.CreateLoginProfileCommand({}));
       } catch (err) {
+        // A retry after a lost answer finds the profile the first attempt created; verify re-reads it anyway.
+        if ((err as Error).name === 'EntityAlreadyExists' || (err as Error).name === 'EntityAlreadyExistsException')
+          return;
         throw toRunbookError(err, { action: 'iam:CreateLoginProfile', target: 'the root user' });
       }
     },
