@@ -9,7 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { alignEntries, key, render, type HclValue } from '../modules/lib/hcl';
 
 /** The default location of the offline filesystem mirror of hashicorp/aws on the project's machines. */
 export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
@@ -211,4 +212,79 @@ export function renderSandboxProvider(endpoint: string, options: SandboxProvider
     '}',
     '',
   ].join('\n');
+}
+
+/** The four generated modules. */
+export type ModuleName = 'centralize-root-access' | 'scp-guardrails' | 'root-operator' | 'hub-spoke-roles';
+
+export interface SandboxModuleRun {
+  /** The temp root holding main.tf, provider.tf and the state. */
+  readonly dir: string;
+  /** The module's outputs after apply. */
+  readonly outputs: Record<string, unknown>;
+  /** `plan -detailed-exitcode` of the same root: changes = false means the apply converged. */
+  plan(): Promise<{ changes: boolean; output: string }>;
+  /** Destroys what apply created, then removes the temp root. */
+  destroy(): Promise<void>;
+}
+
+/** Writes a root that calls `modules/<name>` with `inputs` and a provider block aimed at the sandbox. */
+export function writeSandboxRoot(
+  dir: string,
+  module: ModuleName,
+  endpoint: string,
+  inputs: Record<string, HclValue> = {},
+): void {
+  const source = relative(dir, join(__dirname, '..', 'modules', module));
+  const args = alignEntries(Object.entries(inputs).map(([k, v]) => [key(k), render(v)]));
+  const main = [
+    'module "this" {',
+    `  source = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}`,
+    ...args.flatMap((l) => l.split('\n')).map((l) => `  ${l}`),
+    '}',
+    '',
+    '# Every output of the module, sensitive ones included, for `terraform output -json`.',
+    'output "module" {',
+    '  value     = module.this',
+    '  sensitive = true',
+    '}',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'main.tf'), main);
+  writeFileSync(join(dir, 'provider.tf'), renderSandboxProvider(endpoint));
+}
+
+/**
+ * One call for the demo and the end-to-end tests: init + apply a generated module against the sandbox
+ * (management-account credentials "testing"), returning its outputs and handles for the re-plan and destroy.
+ */
+export async function applyModuleToSandbox(options: {
+  module: ModuleName;
+  endpoint: string;
+  inputs?: Record<string, HclValue>;
+}): Promise<SandboxModuleRun> {
+  const work = makeWorkdir(`${options.module}-`);
+  try {
+    writeSandboxRoot(work.dir, options.module, options.endpoint, options.inputs);
+    await terraform(work.dir, ['init', NO_COLOR]);
+    await apply(work.dir);
+    const all = await outputs(work.dir);
+    return {
+      dir: work.dir,
+      outputs: (all.module ?? {}) as Record<string, unknown>,
+      plan: () => planDetailed(work.dir),
+      destroy: async () => {
+        try {
+          await destroy(work.dir);
+        } finally {
+          await work.cleanup();
+        }
+      },
+    };
+  } catch (error) {
+    // A failed apply may have created part of the resources: destroy best-effort, keep the first error.
+    await destroy(work.dir).catch(() => undefined);
+    await work.cleanup();
+    throw error;
+  }
 }
