@@ -384,7 +384,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       const [, account] = members;
       const credentials = join(work, 'credentials');
       writeFileSync(credentials, `[incident]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
-      const env = { ...sandboxEnv(sandbox.endpoint), AWS_SHARED_CREDENTIALS_FILE: credentials };
+      const env: NodeJS.ProcessEnv = { ...sandboxEnv(sandbox.endpoint), AWS_SHARED_CREDENTIALS_FILE: credentials };
       delete env.AWS_ACCESS_KEY_ID;
       delete env.AWS_SECRET_ACCESS_KEY;
       const result = spawnSync(
