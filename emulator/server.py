@@ -18,19 +18,12 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
-
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
 
 import moto_ext  # noqa: E402
+from http_server import make_server  # noqa: E402
 from moto_ext import sandbox_api  # noqa: E402
 from moto_ext.gate import RequestGate  # noqa: E402
-
-
-class QuietHandler(WSGIRequestHandler):
-    # One log line per request would flood the launcher's pipe during the 10,000-account benchmark.
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
 
 
 def build_app() -> Any:
@@ -57,9 +50,7 @@ def main() -> None:
     parser.add_argument("--keep-alive-without-stdin", action="store_true", help="do not exit when stdin closes")
     args = parser.parse_args()
 
-    server = make_server("127.0.0.1", args.port, build_app(), threaded=True, request_handler=QuietHandler)
-    # Many concurrent SDK clients connect at once during benchmarks; the default backlog of 128 drops some.
-    server.socket.listen(1024)
+    server = make_server("127.0.0.1", args.port, build_app())
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, lambda *_: os._exit(0))
     if not args.keep_alive_without_stdin:

@@ -8,11 +8,18 @@ query XML (IAM, STS, SQS query), JSON with the query-compatibility header (SQS J
 
 from __future__ import annotations
 
+import itertools
 import json
-import uuid
 from xml.sax.saxutils import escape
 
 Response = tuple[int, dict[str, str], str]
+
+# Request ids only need to be unique; a counter avoids a random-number syscall per refused request.
+_request_ids = itertools.count(1)
+
+
+def request_id() -> str:
+    return f"sandbox-{next(_request_ids):012d}"
 
 
 class SandboxError(Exception):
@@ -41,7 +48,7 @@ def query_xml(error: SandboxError) -> Response:
     body = (
         "<ErrorResponse><Error><Type>Sender</Type>"
         f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
-        f"</Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+        f"</Error><RequestId>{request_id()}</RequestId></ErrorResponse>"
     )
     return error.status, {"Content-Type": "text/xml"}, body
 
@@ -63,7 +70,7 @@ def s3_xml(error: SandboxError) -> Response:
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
-        f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId><HostId>sandbox</HostId></Error>"
+        f"<RequestId>{request_id()}</RequestId><HostId>sandbox</HostId></Error>"
     )
     return error.status, {"Content-Type": "application/xml"}, body
 

@@ -3,7 +3,8 @@
 1. Expired sessions (root sessions and AssumeRole sessions) are refused with ExpiredToken.
 2. A request signed with a root session is refused with AccessDenied unless its action is allowed by the
    session's task policy.
-Both answers use the protocol of the service called (query XML, SQS JSON, JSON 1.1, S3 XML). Doing this
+3. An allowed IAM request of a root session is answered by root_iam (moto has no root user).
+The answers use the protocol of the service called (query XML, SQS JSON, JSON 1.1, S3 XML). Doing this
 before moto parses the request keeps one code path for every service, S3 included.
 """
 
@@ -12,10 +13,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import errors, state, task_policies
+from . import errors, root_iam, state, task_policies
 
 CREDENTIAL = re.compile(r"Credential=([A-Z0-9]{16,128})/\d{8}/([^/]+)/([^/]+)/")
 S3_SUBRESOURCE_ACTIONS = {
@@ -74,28 +76,25 @@ def _s3_action(environ: dict[str, Any]) -> str:
     return {"PUT": "PutObject", "POST": "PutObject", "DELETE": "DeleteObject"}.get(method, "GetObject")
 
 
-def _query_action(environ: dict[str, Any]) -> str:
-    action = parse_qs(environ.get("QUERY_STRING", "")).get("Action")
-    if action:
-        return action[0]
+def _query_params(environ: dict[str, Any]) -> dict[str, str]:
+    """The parameters of a query-protocol request, from its URL and its form-encoded body."""
+    params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
     if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         # moto reads the body again, so hand it a fresh stream.
         environ["wsgi.input"] = io.BytesIO(body)
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action")
-        if action:
-            return action[0]
-    return "Unknown"
+        params.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()})
+    return params
 
 
-def _action(environ: dict[str, Any], service: str) -> str:
+def _action(environ: dict[str, Any], service: str, params: dict[str, str]) -> str:
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return f"{service}:{target.split('.')[-1]}"
     if service == "s3":
         return f"s3:{_s3_action(environ)}"
-    return f"{service}:{_query_action(environ)}"
+    return f"{service}:{params.get('Action', 'Unknown')}"
 
 
 def _render(error: errors.SandboxError, environ: dict[str, Any], service: str) -> errors.Response:
@@ -111,8 +110,8 @@ def _expired(service: str) -> errors.SandboxError:
     return errors.SandboxError("ExpiredToken", message, 403)
 
 
-def refusal(environ: dict[str, Any]) -> errors.Response | None:
-    """The error response this request must get instead of reaching moto, or None to let it through."""
+def answer(environ: dict[str, Any]) -> errors.Response | None:
+    """The response this request gets instead of reaching moto, or None to let it through."""
     credential = _credential(environ)
     if credential is None:
         return None
@@ -125,9 +124,11 @@ def refusal(environ: dict[str, Any]) -> errors.Response | None:
         return None
     if session.expired():
         return _render(_expired(service), environ, service)
-    action = _action(environ, service)
+    query = service != "s3" and not environ.get("HTTP_X_AMZ_TARGET")
+    params = _query_params(environ) if query else {}
+    action = _action(environ, service, params)
     if task_policies.is_allowed(session.task_policy_name, action):
-        return None
+        return root_iam.answer(session, params.get("Action", ""), params) if service == "iam" else None
     message = (
         f"User: {session.arn} is not authorized to perform: {action} with an explicit deny in a session policy "
         f"({session.task_policy_arn} allows only {', '.join(sorted(task_policies.ALLOWED_ACTIONS[session.task_policy_name]))})"
@@ -140,10 +141,11 @@ class RequestGate:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        refused = refusal(environ)
-        if refused is None:
+        answered = answer(environ)
+        if answered is None:
             return self.app(environ, start_response)
-        status, headers, body = refused
+        status, headers, body = answered
         payload = body.encode("utf-8")
-        start_response(f"{status} {'Forbidden' if status == 403 else 'Error'}", [*headers.items(), ("Content-Length", str(len(payload)))])
+        headers = {**headers, "Content-Length": str(len(payload)), "x-amzn-RequestId": errors.request_id()}
+        start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
         return [payload]

@@ -11,10 +11,14 @@ import datetime
 import functools
 from typing import Any
 
+import moto.backends as moto_backends
 import moto.core.responses as core_responses
 import moto.iam.models as iam_models
 import moto.sts.models as sts_models
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.base_backend import BackendDict
+from moto.core.utils import get_service_model
 
 from . import state
 
@@ -32,7 +36,46 @@ def account_for_access_key(access_key: str) -> str:
     return DEFAULT_ACCOUNT_ID
 
 
+def _cache_backend_routing() -> None:
+    """moto lists its package directory (one stat per service) and tries every URL pattern on each request,
+    under a global lock; the answers never change while the server runs."""
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    original = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+        if host not in known:
+            known[host] = original(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
+def _warm_service_models() -> None:
+    """Load the botocore models of the services the project calls before serving: moto caches them, but
+    dozens of concurrent first requests would each load (and scan botocore's data directory) in parallel."""
+    for service in ("sts", "iam", "s3", "sqs", "organizations"):
+        get_service_model(service)
+
+
+def _fast_backend_lookup() -> None:
+    """moto checks `account_id not in list(self.keys())` on every backend access: O(accounts), several times
+    per request. A plain dict lookup answers the common case; only a new account takes moto's locked path."""
+    original = BackendDict._create_account_specific_backend
+
+    def create_account_specific_backend(self: BackendDict, account_id: str) -> None:  # type: ignore[type-arg]
+        if dict.__contains__(self, account_id):
+            return
+        original(self, account_id)
+
+    BackendDict._create_account_specific_backend = create_account_specific_backend  # type: ignore[method-assign]
+
+
 def install() -> None:
+    _fast_backend_lookup()
+    _warm_service_models()
+    _cache_backend_routing()
     iam_models.get_account_id_from = account_for_access_key
     core_responses.method_names_from_class = functools.cache(core_responses.method_names_from_class)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-import string
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -22,7 +21,6 @@ from .trust import evaluate_trust_policy
 MAX_ROOT_DURATION = 900
 TARGET_PATTERN = re.compile(r"^(?:(\d{12})|arn:aws[\w-]*:iam::(\d{12}):root)$")
 TASK_ARN_PATTERN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/root-task/([A-Za-z0-9]+)$")
-_ALNUM = string.ascii_uppercase + string.digits
 
 
 def caller_arn(response: TokenResponse) -> str:
@@ -98,7 +96,7 @@ def _assume_root(response: TokenResponse) -> dict[str, Any]:
         account_id=target,
         task_policy_arn=task_arn,
         task_policy_name=task,
-        access_key_id="ASIA" + "".join(secrets.choice(_ALNUM) for _ in range(16)),
+        access_key_id="ASIA" + secrets.token_hex(8).upper(),
         secret_access_key=secrets.token_urlsafe(30)[:40],
         session_token=random_session_token(),
         expiration=state.utcnow() + datetime.timedelta(seconds=duration),

@@ -1,0 +1,191 @@
+"""IAM calls made in a root session, answered from the sandbox's record of the root user's credentials.
+
+In a root session (credentials from sts:AssumeRoot) an IAM call that omits UserName addresses the root user
+of the member account. moto has no root user, so the request gate hands every IAM request of a root session
+here, after the task policy allowed it; none reaches moto. Responses go through moto's own query serializer,
+so their shapes are the IAM model's. Naming a user is refused, as the second statement of every IAM task
+policy denies any resource but `arn:aws:iam::*:root`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.serialize import XFormedAttributePicker, get_serializer_class
+from moto.core.utils import get_service_model
+from moto.iam.models import iam_backends
+
+from . import state
+from .errors import Response, SandboxError, access_denied, no_such_entity, query_xml, validation_error
+
+Params = dict[str, str]
+Handler = Callable[[state.RootSession, Params], "dict[str, Any] | None"]
+
+
+def _login_profile(creds: state.RootCredentials) -> dict[str, Any]:
+    return {"CreateDate": creds.login_profile_created, "PasswordResetRequired": creds.password_reset_required}
+
+
+def account_summary_flags(account_id: str) -> dict[str, int]:
+    """The GetAccountSummary keys that describe the root user (moto has none, so they come from our record)."""
+    creds = state.ROOT_CREDENTIALS.get(account_id)
+    return {
+        "AccountMFAEnabled": int(bool(creds and any(d.enable_date for d in creds.mfa_devices.values()))),
+        "AccountAccessKeysPresent": int(bool(creds and creds.access_keys)),
+        "AccountSigningCertificatesPresent": int(bool(creds and creds.signing_certificates)),
+    }
+
+
+def _get_account_summary(session: state.RootSession, _: Params) -> dict[str, Any]:
+    summary = iam_backends[session.account_id]["global"].get_account_summary().summary_map
+    return {"SummaryMap": {**summary, **account_summary_flags(session.account_id)}}
+
+
+def _get_user(session: state.RootSession, _: Params) -> dict[str, Any]:
+    creds = state.root_credentials(session.account_id)
+    user: dict[str, Any] = {"UserId": session.account_id, "Arn": session.arn, "CreateDate": state.utcnow()}
+    if creds.login_profile_created is not None:
+        user["PasswordLastUsed"] = creds.login_profile_created
+    return {"User": user}
+
+
+def _get_login_profile(session: state.RootSession, _: Params) -> dict[str, Any]:
+    creds = state.root_credentials(session.account_id)
+    if creds.login_profile_created is None:
+        raise no_such_entity("Login Profile for User root cannot be found.")
+    return {"LoginProfile": _login_profile(creds)}
+
+
+def _create_login_profile(session: state.RootSession, params: Params) -> dict[str, Any]:
+    if params.get("Password"):
+        # With a root session AWS only re-enables password recovery; the owner of the root e-mail sets it.
+        raise validation_error("Password must be omitted when creating the root user's login profile.")
+    creds = state.root_credentials(session.account_id)
+    with state.LOCK:
+        if creds.login_profile_created is not None:
+            raise SandboxError("EntityAlreadyExists", "Login Profile for User root already exists.", 409)
+        creds.login_profile_created = state.utcnow()
+        creds.password_reset_required = True
+    return {"LoginProfile": _login_profile(creds)}
+
+
+def _delete_login_profile(session: state.RootSession, _: Params) -> None:
+    creds = state.root_credentials(session.account_id)
+    with state.LOCK:
+        if creds.login_profile_created is None:
+            raise no_such_entity("Login Profile for User root cannot be found.")
+        creds.login_profile_created = None
+
+
+def _list_access_keys(session: state.RootSession, _: Params) -> dict[str, Any]:
+    keys = state.root_credentials(session.account_id).access_keys.values()
+    metadata = [{"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": k.create_date} for k in keys]
+    return {"AccessKeyMetadata": metadata, "IsTruncated": False}
+
+
+def _root_access_key(session: state.RootSession, access_key_id: str) -> state.RootAccessKey:
+    key = state.root_credentials(session.account_id).access_keys.get(access_key_id)
+    if key is None:
+        raise no_such_entity(f"The Access Key with id {access_key_id} cannot be found.")
+    return key
+
+
+def _get_access_key_last_used(session: state.RootSession, params: Params) -> dict[str, Any]:
+    key = _root_access_key(session, params.get("AccessKeyId", ""))
+    last_used: dict[str, Any] = {"Region": key.last_used_region or "N/A", "ServiceName": key.last_used_service or "N/A"}
+    if key.last_used is not None:
+        last_used["LastUsedDate"] = key.last_used
+    return {"AccessKeyLastUsed": last_used}
+
+
+def _delete_access_key(session: state.RootSession, params: Params) -> None:
+    key = _root_access_key(session, params.get("AccessKeyId", ""))
+    with state.LOCK:
+        state.root_credentials(session.account_id).access_keys.pop(key.access_key_id, None)
+
+
+def _list_mfa_devices(session: state.RootSession, _: Params) -> dict[str, Any]:
+    devices = state.root_credentials(session.account_id).mfa_devices.values()
+    assigned = [{"SerialNumber": d.serial_number, "EnableDate": d.enable_date} for d in devices if d.enable_date]
+    return {"MFADevices": assigned, "IsTruncated": False}
+
+
+def _deactivate_mfa_device(session: state.RootSession, params: Params) -> None:
+    serial = params.get("SerialNumber", "")
+    device = state.root_credentials(session.account_id).mfa_devices.get(serial)
+    if device is None or device.enable_date is None:
+        raise no_such_entity(f"MFA Device with serial number {serial} does not exist.")
+    device.enable_date = None
+
+
+def _delete_virtual_mfa_device(session: state.RootSession, params: Params) -> None:
+    serial = params.get("SerialNumber", "")
+    devices = state.root_credentials(session.account_id).mfa_devices
+    device = devices.get(serial)
+    if device is None:
+        raise no_such_entity(f"VirtualMFADevice with serial number {serial} doesn't exist.")
+    if device.enable_date is not None:
+        raise SandboxError("DeleteConflict", "MFA Device is still in use.", 409)
+    with state.LOCK:
+        devices.pop(serial, None)
+
+
+def _list_signing_certificates(session: state.RootSession, _: Params) -> dict[str, Any]:
+    certs = state.root_credentials(session.account_id).signing_certificates.values()
+    listed = [
+        {"CertificateId": c.certificate_id, "CertificateBody": c.body, "Status": c.status, "UploadDate": c.upload_date}
+        for c in certs
+    ]
+    return {"Certificates": listed, "IsTruncated": False}
+
+
+def _delete_signing_certificate(session: state.RootSession, params: Params) -> None:
+    cert_id = params.get("CertificateId", "")
+    certs = state.root_credentials(session.account_id).signing_certificates
+    if cert_id not in certs:
+        raise no_such_entity(f"The Certificate with id {cert_id} cannot be found.")
+    with state.LOCK:
+        certs.pop(cert_id, None)
+
+
+HANDLERS: dict[str, Handler] = {
+    "GetAccountSummary": _get_account_summary,
+    "GetUser": _get_user,
+    "GetLoginProfile": _get_login_profile,
+    "CreateLoginProfile": _create_login_profile,
+    "DeleteLoginProfile": _delete_login_profile,
+    "ListAccessKeys": _list_access_keys,
+    "GetAccessKeyLastUsed": _get_access_key_last_used,
+    "DeleteAccessKey": _delete_access_key,
+    "ListMFADevices": _list_mfa_devices,
+    "DeactivateMFADevice": _deactivate_mfa_device,
+    "DeleteVirtualMFADevice": _delete_virtual_mfa_device,
+    "ListSigningCertificates": _list_signing_certificates,
+    "DeleteSigningCertificate": _delete_signing_certificate,
+}
+
+
+def _serialize(action: str, result: dict[str, Any] | None) -> Response:
+    operation = get_service_model("iam").operation_model(action)
+    serializer = get_serializer_class("iam", "query")(
+        operation_model=operation, pretty_print=False, value_picker=XFormedAttributePicker(response_transformers={})
+    )
+    out = serializer.serialize(result)
+    return out["status_code"], dict(out["headers"]), out["body"]
+
+
+def answer(session: state.RootSession, action: str, params: Params) -> Response:
+    """The response to an IAM request of a root session whose action the task policy allows."""
+    try:
+        if params.get("UserName"):
+            raise access_denied(
+                f"User: {session.arn} is not authorized to perform: iam:{action} on resource: user "
+                f"{params['UserName']} with an explicit deny in a session policy ({session.task_policy_arn})"
+            )
+        handler = HANDLERS.get(action)
+        if handler is None:
+            raise SandboxError("InvalidAction", f"The sandbox does not serve iam:{action} in a root session.", 400)
+        return _serialize(action, handler(session, params))
+    except SandboxError as error:
+        return query_xml(error)
