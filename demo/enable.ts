@@ -1,36 +1,43 @@
 /**
- * Turns on centralized root access in the demo organization. This is the one place to swap for the
- * modules' `terraform apply` of centralize-root-access once that lands (emulator/terraform.ts); until
- * then it makes the same three API calls the module's resources make.
+ * Turns on centralized root access in the demo organization: the one place that decides how. With
+ * terraform on PATH it applies the generated module modules/centralize-root-access (brownfield mode:
+ * the organization exists and has trusted access for IAM) against the sandbox; without terraform it
+ * makes the same IAM calls through the API. Either way the result is read back with
+ * iam:ListOrganizationsFeatures.
  */
-import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { rm } from 'node:fs/promises';
 import {
   EnableOrganizationsRootCredentialsManagementCommand,
   EnableOrganizationsRootSessionsCommand,
   IAMClient,
   ListOrganizationsFeaturesCommand,
 } from '@aws-sdk/client-iam';
+import { applyModuleToSandbox, terraformAvailable } from '../emulator/terraform';
 
 export interface EnabledFeatures {
+  /** How the features were enabled, for the report. */
   readonly how: string;
+  /** As listed by iam:ListOrganizationsFeatures afterwards. */
   readonly features: string[];
 }
 
 export async function enableCentralizedRootAccess(endpoint: string, region: string): Promise<EnabledFeatures> {
-  const config = { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-  const organizations = new OrganizationsClient(config);
-  const iam = new IAMClient(config);
+  const iam = new IAMClient({ endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   try {
-    await organizations.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
-    await iam.send(new EnableOrganizationsRootCredentialsManagementCommand({}));
-    await iam.send(new EnableOrganizationsRootSessionsCommand({}));
+    let how: string;
+    if (terraformAvailable()) {
+      const run = await applyModuleToSandbox({ module: 'centralize-root-access', endpoint });
+      // Only the temp root goes; the features stay on for the rest of the demo.
+      await rm(run.dir, { recursive: true, force: true });
+      how = 'terraform apply of modules/centralize-root-access';
+    } else {
+      await iam.send(new EnableOrganizationsRootCredentialsManagementCommand({}));
+      await iam.send(new EnableOrganizationsRootSessionsCommand({}));
+      how = 'the IAM API (terraform is not on PATH)';
+    }
     const listed = await iam.send(new ListOrganizationsFeaturesCommand({}));
-    return {
-      how: 'API: organizations:EnableAWSServiceAccess, iam:EnableOrganizationsRootCredentialsManagement, iam:EnableOrganizationsRootSessions',
-      features: listed.EnabledFeatures ?? [],
-    };
+    return { how, features: listed.EnabledFeatures ?? [] };
   } finally {
-    organizations.destroy();
     iam.destroy();
   }
 }

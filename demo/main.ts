@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: the whole story on the local sandbox, with no AWS account. An organization with member
- * accounts; centralized root access enabled; a bucket and a queue whose policies lock everyone out and
+ * accounts; centralized root access enabled (see enable.ts); a bucket and a queue whose policies lock everyone out and
  * an account without a root password; the built `runbook` CLI fixing all three; the backups and the
  * audit log it leaves. Exits 0 only when every check against the sandbox's ground truth passed.
  */
@@ -77,7 +77,8 @@ async function demo(sandbox: Sandbox, work: string): Promise<void> {
   };
 
   say('1. Organization');
-  const org = await seedOrganization(endpoint, { accounts: 3, trustedAccessForIam: false, features: [] });
+  // An existing organization with trusted access for IAM, but centralized root access not yet enabled.
+  const org = await seedOrganization(endpoint, { accounts: 3, trustedAccessForIam: true, features: [] });
   const [bucketAccount, queueAccount, passwordAccount] = org.accounts.map((a) => a.id);
   check(
     'organization',
