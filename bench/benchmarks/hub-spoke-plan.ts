@@ -52,9 +52,15 @@ async function emptyPlan(endpoint: string): Promise<number[]> {
   }
 }
 
-async function planSize(
-  accounts: number,
-): Promise<{ accounts: number; resources: number; medianS: number; samplesS: number[] }> {
+interface SizeResult {
+  accounts: number;
+  resources: number;
+  medianS: number;
+  samplesS: number[];
+  emptyS: number[] | null;
+}
+
+async function planSize(accounts: number, withEmpty: boolean): Promise<SizeResult> {
   const sandbox = await startSandbox();
   const work = makeWorkdir('bench-hub-spoke-');
   try {
