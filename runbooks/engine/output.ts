@@ -43,10 +43,36 @@ export function writeResult(out: Writer, json: boolean, result: RunResult, secre
   out.write(`${safe.runbook}: ${safe.status}: ${safe.summary}\n${lines.join('\n')}\n`);
 }
 
+/** Text mode: policies pretty-printed, lists one item per line, objects as `key: value; …`. */
 function formatValue(value: unknown, indent: number): string {
-  if (typeof value === 'string') return value.includes('\n') ? indentLines(value, indent) : value;
-  const text = JSON.stringify(value, null, 2);
-  return text.includes('\n') ? indentLines(text, indent) : text;
+  if (typeof value === 'string') {
+    const policy = prettyJson(value);
+    return indentLines(policy ?? value, indent);
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    return indentLines(value.map((item) => inline(item)).join('\n'), indent);
+  }
+  return inline(value);
+}
+
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => inline(item)).join(', ');
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value)
+      .map(([key, item]) => `${key}: ${inline(item)}`)
+      .join('; ');
+  }
+  return String(value);
+}
+
+function prettyJson(text: string): string | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return undefined;
+  }
 }
 
 function indentLines(text: string, indent: number): string {
