@@ -65,11 +65,17 @@ async function planSize(accounts: number, withEmpty: boolean): Promise<SizeResul
   const work = makeWorkdir('bench-hub-spoke-');
   try {
     const org = await seedOrganization(sandbox.endpoint, { accounts, ous: OUS });
-    writeSandboxRoot(work.dir, 'hub-spoke-roles', sandbox.endpoint, {
-      organization_id: org.organizationId,
-      hub_trusted_principal_arns: [`arn:aws:iam::${org.managementAccountId}:role/Operations`],
-      target_ou_ids: org.ous.map((ou) => ou.id),
-    });
+    writeSandboxRoot(work.dir, sandbox.endpoint, [
+      {
+        label: 'hub_spoke_roles',
+        module: 'hub-spoke-roles',
+        inputs: {
+          organization_id: org.organizationId,
+          hub_trusted_principal_arns: [`arn:aws:iam::${org.managementAccountId}:role/Operations`],
+          target_ou_ids: org.ous.map((ou) => ou.id),
+        },
+      },
+    ]);
     await init(work.dir);
     const samples = await timePlans(work.dir);
     const emptyS = withEmpty ? await emptyPlan(sandbox.endpoint) : null;
