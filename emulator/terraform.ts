@@ -228,50 +228,61 @@ export interface SandboxModuleRun {
   destroy(): Promise<void>;
 }
 
-/** Writes a root that calls `modules/<name>` with `inputs` and a provider block aimed at the sandbox. */
-export function writeSandboxRoot(
-  dir: string,
-  module: ModuleName,
-  endpoint: string,
-  inputs: Record<string, HclValue> = {},
-): void {
-  const source = relative(dir, join(__dirname, '..', 'modules', module));
-  const args = alignEntries(Object.entries(inputs).map(([k, v]) => [key(k), render(v)]));
-  const main = [
-    'module "this" {',
-    `  source = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}`,
-    ...args.flatMap((l) => l.split('\n')).map((l) => `  ${l}`),
-    '}',
-    '',
-    '# Every output of the module, sensitive ones included, for `terraform output -json`.',
-    'output "module" {',
-    '  value     = module.this',
-    '  sensitive = true',
-    '}',
-    '',
-  ].join('\n');
-  writeFileSync(join(dir, 'main.tf'), main);
+export interface ModuleCall {
+  /** Label of the module block (and key of its outputs). */
+  readonly label: string;
+  readonly module: ModuleName;
+  readonly inputs?: Record<string, HclValue>;
+}
+
+/** Writes a root calling generated modules with a provider block aimed at the sandbox. */
+export function writeSandboxRoot(dir: string, endpoint: string, calls: readonly ModuleCall[]): void {
+  const blocks = calls.map((call) => {
+    const source = relative(dir, join(__dirname, '..', 'modules', call.module));
+    const args = alignEntries(Object.entries(call.inputs ?? {}).map(([k, v]) => [key(k), render(v)]));
+    return [
+      `module ${JSON.stringify(call.label)} {`,
+      `  source = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}`,
+      ...args.flatMap((l) => l.split('\n')).map((l) => `  ${l}`),
+      '}',
+      '',
+      // Every output, sensitive ones included, for `terraform output -json`.
+      `output ${JSON.stringify(call.label)} {`,
+      `  value     = module.${call.label}`,
+      '  sensitive = true',
+      '}',
+      '',
+    ].join('\n');
+  });
+  writeFileSync(join(dir, 'main.tf'), blocks.join('\n'));
   writeFileSync(join(dir, 'provider.tf'), renderSandboxProvider(endpoint));
 }
 
+export interface SandboxRun {
+  /** The temp root holding main.tf, provider.tf and the state. */
+  readonly dir: string;
+  /** Outputs after apply, by module label. */
+  readonly outputs: Record<string, Record<string, unknown>>;
+  /** `plan -detailed-exitcode` of the same root: changes = false means the apply converged. */
+  plan(): Promise<{ changes: boolean; output: string }>;
+  /** Destroys what apply created, then removes the temp root. */
+  destroy(): Promise<void>;
+}
+
 /**
- * One call for the demo and the end-to-end tests: init + apply a generated module against the sandbox
- * (management-account credentials "testing"), returning its outputs and handles for the re-plan and destroy.
+ * init + apply of one root calling several generated modules against the sandbox (one init and one apply for
+ * all: each loads the 700 MB provider). Credentials are the sandbox's management account ("testing").
  */
-export async function applyModuleToSandbox(options: {
-  module: ModuleName;
-  endpoint: string;
-  inputs?: Record<string, HclValue>;
-}): Promise<SandboxModuleRun> {
-  const work = makeWorkdir(`${options.module}-`);
+export async function applyToSandbox(endpoint: string, calls: readonly ModuleCall[]): Promise<SandboxRun> {
+  const work = makeWorkdir('sandbox-root-');
   try {
-    writeSandboxRoot(work.dir, options.module, options.endpoint, options.inputs);
+    writeSandboxRoot(work.dir, endpoint, calls);
     await terraform(work.dir, ['init', NO_COLOR]);
     await apply(work.dir);
-    const all = await outputs(work.dir);
+    const all = (await outputs(work.dir)) as Record<string, Record<string, unknown>>;
     return {
       dir: work.dir,
-      outputs: (all.module ?? {}) as Record<string, unknown>,
+      outputs: all,
       plan: () => planDetailed(work.dir),
       destroy: async () => {
         try {
@@ -287,4 +298,19 @@ export async function applyModuleToSandbox(options: {
     await work.cleanup();
     throw error;
   }
+}
+
+/**
+ * One call for the demo: applies one generated module (e.g. centralize-root-access) against the sandbox and
+ * returns its outputs, with handles for the re-plan and the destroy.
+ */
+export async function applyModuleToSandbox(options: {
+  module: ModuleName;
+  endpoint: string;
+  inputs?: Record<string, HclValue>;
+}): Promise<{ outputs: Record<string, unknown> } & Omit<SandboxRun, 'outputs'>> {
+  const run = await applyToSandbox(options.endpoint, [
+    { label: 'this', module: options.module, inputs: options.inputs },
+  ]);
+  return { ...run, dir: run.dir, plan: run.plan, destroy: run.destroy, outputs: run.outputs.this ?? {} };
 }

@@ -157,13 +157,20 @@ export const INFO: ModuleInfo = {
       },
     },
   ],
-  notes: `## Sandbox coverage
+  notes: `## Sandbox coverage (what the local moto sandbox cannot carry)
 
-The local sandbox (moto 5.2.1) accepts service-managed StackSets and creates stack instances per account of the
-target OUs, but it ignores \`AutoDeployment\` and \`CallAs\`, does not deploy the template's resources into member
-accounts, and does not implement \`DeploymentTargets\` on \`DeleteStackInstances\`. The end-to-end test therefore
-covers the hub role and the management spoke against the sandbox; the StackSet part is proved by \`terraform test\`
-with a mocked provider and by the plan benchmark, not by an apply.`,
+The end-to-end test applies this module against the sandbox (moto 5.2.1): the hub role, its policy, the
+management spoke, the service-managed StackSet and its stack instances for the target OUs are created. Three moto
+gaps remain, each pinned by the test so it fails the day moto learns them:
+
+- \`DescribeStackSet\` returns neither \`AutoDeployment\` nor \`Capabilities\`, so a second plan wants to replace the
+  StackSet (on AWS it shows no changes);
+- \`DeleteStackInstances\` ignores \`DeploymentTargets\`, so destroy fails with \`StackSetNotEmptyException\`;
+- moto neither deploys the template into member accounts nor loads AWS-managed policies (the test attaches none).
+
+The StackSet's shape (SERVICE_MANAGED, auto deployment, CAPABILITY_NAMED_IAM, OU targets, rendered template) is
+proved by \`terraform test\` with a mocked provider.
+`,
 };
 
 export class HubSpokeRoles extends ModuleConstruct {

@@ -207,6 +207,12 @@ export const INFO: ModuleInfo = {
       },
     },
   ],
+  notes: `## Sandbox coverage (what the local moto sandbox cannot carry)
+
+moto's IAM policy validator rejects the resource \`arn:aws:iam::*:root\` that \`sts:AssumeRoot\` needs ("IAM resource
+path must either be "*" or start with user/, …"), which AWS accepts, so this module cannot be applied against the
+sandbox. The end-to-end suite pins this with a test that expects the failure. The role's permissions are proved
+instead with the IAM simulator (it can start exactly its selected tasks) and by \`terraform test\`.`,
 };
 
 export class RootOperator extends ModuleConstruct {
