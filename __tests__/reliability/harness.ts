@@ -37,7 +37,11 @@ export interface RunOptions {
 
 export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--endpoint-url', options.endpoint], {
+    // The endpoint goes before `--`: what follows it belongs to the command exec runs.
+    const dash = args.indexOf('--');
+    const own = dash === -1 ? args : args.slice(0, dash);
+    const rest = dash === -1 ? [] : args.slice(dash);
+    const child = spawn(process.execPath, [CLI, ...own, '--endpoint-url', options.endpoint, ...rest], {
       env: { ...cliEnv(options.endpoint, options.scratch), ...options.env },
       cwd: options.scratch,
       stdio: ['ignore', 'pipe', 'pipe'],
