@@ -96,10 +96,14 @@ class WsgiRequestHandler(BaseHTTPRequestHandler):
             payload = b"Internal error in the AWS sandbox; see its log."
         code, _, reason = status.partition(" ")
         self.send_response(int(code), reason or HTTPStatus(int(code)).phrase)
+        length = str(len(payload))
         for name, value in headers:
-            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+            lowered = name.lower()
+            if lowered == "content-length" and self.command == "HEAD":
+                length = value  # HEAD answers carry the length of the body a GET would return
+            elif lowered not in ("content-length", "transfer-encoding", "connection"):
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Length", length)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
