@@ -21,6 +21,7 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   readBucketPolicy,
@@ -44,7 +45,7 @@ describeWithSandbox('task scoping of root sessions', () => {
 
   it('S3UnlockBucketPolicy: bucket-policy calls and ListBuckets pass, any other S3 call is denied in S3 XML', async () => {
     const { bucket } = await seedLockedBucket(sandbox.endpoint, member, { bucket: 'locked-data' });
-    const { s3, sqs, iam, sts } = clients(
+    const { s3, sqs, iam, sts, organizations } = clients(
       sandbox.endpoint,
       await assumeRoot(sandbox.endpoint, member, 'S3UnlockBucketPolicy'),
     );
@@ -78,6 +79,8 @@ describeWithSandbox('task scoping of root sessions', () => {
     await expectAwsError(s3.send(new CreateBucketCommand({ Bucket: 'another' })), 'AccessDenied', 403);
     await expectAwsError(sqs.send(new ListQueuesCommand({})), 'AccessDenied', 403);
     await expectAwsError(iam.send(new GetAccountSummaryCommand({})), 'AccessDenied', 403);
+    // Organizations speaks JSON 1.1, where the code carries the Exception suffix.
+    await expectAwsError(organizations.send(new ListAccountsCommand({})), 'AccessDeniedException', 403);
     // GetCallerIdentity is never denied.
     expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${member}:root`);
   });
