@@ -22,7 +22,10 @@ export function renderReport(results: BenchResult[], order: string[]): string {
     lines.push(`## ${result.title} (\`${result.name}\`)`, '');
     lines.push(`- Reproduce: \`${result.command}\``);
     const m = result.machine;
-    lines.push(`- Ran ${result.ranAt} on ${m.os}, ${m.cpuModel} × ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}`);
+    const load = m.loadAverage === undefined ? '' : `, load average ${m.loadAverage} at start`;
+    lines.push(
+      `- Ran ${result.ranAt} on ${m.os}, ${m.cpuModel} × ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}${load}`,
+    );
     lines.push('');
     if (result.status === 'not-run') {
       lines.push(`**Not run:** ${result.reason ?? 'no reason given'}`, '');

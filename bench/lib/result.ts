@@ -10,6 +10,8 @@ export interface MachineInfo {
   cores: number;
   memoryGb: number;
   node: string;
+  /** 1-minute load average when the benchmark started: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 export interface Figure {
@@ -59,5 +61,6 @@ export function machineInfo(): MachineInfo {
     cores: cpus.length,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
