@@ -3,7 +3,8 @@
 1. Expired sessions (root sessions and AssumeRole sessions) are refused with ExpiredToken.
 2. A request signed with a root session is refused with AccessDenied unless its action is allowed by the
    session's task policy.
-3. An allowed IAM request of a root session is answered by root_iam (moto has no root user).
+3. An allowed IAM request of a root session is answered by root_iam (moto has no root user), and
+   sts:AssumeRoot by assume_root (moto has no AssumeRoot).
 The answers use the protocol of the service called (query XML, SQS JSON, JSON 1.1, S3 XML). Doing this
 before moto parses the request keeps one code path for every service, S3 included.
 """
@@ -17,9 +18,10 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import errors, root_iam, state, task_policies
+from . import assume_root, errors, root_iam, state, task_policies
+from .perf import account_for_access_key
 
-CREDENTIAL = re.compile(r"Credential=([A-Z0-9]{16,128})/\d{8}/([^/]+)/([^/]+)/")
+CREDENTIAL = re.compile(r"Credential=([^/\s,]+)/\d{8}/([^/]+)/([^/]+)/")
 S3_SUBRESOURCE_ACTIONS = {
     "acl": "Acl",
     "tagging": "Tagging",
@@ -40,16 +42,16 @@ S3_VERBS = {"GET": "Get", "HEAD": "Get", "PUT": "Put", "DELETE": "Delete", "POST
 StartResponse = Callable[..., Any]
 
 
-def _credential(environ: dict[str, Any]) -> tuple[str, str] | None:
-    """(access key id, signing service) of a SigV4-signed request, from the header or a presigned URL."""
+def _credential(environ: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(access key id, region, service) of a SigV4-signed request, from the header or a presigned URL."""
     match = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
     if match:
-        return match.group(1), match.group(3)
+        return match.group(1), match.group(2), match.group(3)
     presigned = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential")
     if presigned:
         parts = presigned[0].split("/")
         if len(parts) >= 4:
-            return parts[0], parts[3]
+            return parts[0], parts[2], parts[3]
     return None
 
 
@@ -115,12 +117,18 @@ def answer(environ: dict[str, Any]) -> errors.Response | None:
     credential = _credential(environ)
     if credential is None:
         return None
-    access_key, service = credential
+    access_key, region, service = credential
     session = state.ROOT_SESSIONS.get(access_key)
     if session is None:
         expiry = state.TEMP_KEY_EXPIRY.get(access_key)
         if expiry is not None and state.utcnow() >= expiry:
             return _render(_expired(service), environ, service)
+        if service == "sts" and not environ.get("HTTP_X_AMZ_TARGET"):
+            params = _query_params(environ)
+            if params.get("Action") == "AssumeRoot":
+                # moto's own precedence: an explicit account header, then the access key.
+                caller_account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or account_for_access_key(access_key)
+                return assume_root.answer(access_key, caller_account, region, params)
         return None
     if session.expired():
         return _render(_expired(service), environ, service)

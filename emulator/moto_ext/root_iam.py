@@ -2,8 +2,7 @@
 
 In a root session (credentials from sts:AssumeRoot) an IAM call that omits UserName addresses the root user
 of the member account. moto has no root user, so the request gate hands every IAM request of a root session
-here, after the task policy allowed it; none reaches moto. Responses go through moto's own query serializer,
-so their shapes are the IAM model's. Naming a user is refused, as the second statement of every IAM task
+here, after the task policy allowed it; none reaches moto. Naming a user is refused, as the second statement of every IAM task
 policy denies any resource but `arn:aws:iam::*:root`.
 """
 
@@ -12,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from moto.core.serialize import XFormedAttributePicker, get_serializer_class
-from moto.core.utils import get_service_model
 from moto.iam.models import iam_backends
 
-from . import state
+from . import query, state
 from .errors import Response, SandboxError, access_denied, no_such_entity, query_xml, validation_error
 
 Params = dict[str, str]
@@ -166,15 +163,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _serialize(action: str, result: dict[str, Any] | None) -> Response:
-    operation = get_service_model("iam").operation_model(action)
-    serializer = get_serializer_class("iam", "query")(
-        operation_model=operation, pretty_print=False, value_picker=XFormedAttributePicker(response_transformers={})
-    )
-    out = serializer.serialize(result)
-    return out["status_code"], dict(out["headers"]), out["body"]
-
-
 def answer(session: state.RootSession, action: str, params: Params) -> Response:
     """The response to an IAM request of a root session whose action the task policy allows."""
     try:
@@ -186,6 +174,6 @@ def answer(session: state.RootSession, action: str, params: Params) -> Response:
         handler = HANDLERS.get(action)
         if handler is None:
             raise SandboxError("InvalidAction", f"The sandbox does not serve iam:{action} in a root session.", 400)
-        return _serialize(action, handler(session, params))
+        return query.render(action, handler(session, params), query.IAM_XMLNS)
     except SandboxError as error:
         return query_xml(error)
