@@ -16,7 +16,7 @@ import {
   TerraformStack,
   TerraformVariable,
 } from 'cdktf';
-import { HclValue, render, tf } from './hcl';
+import { HclValue, tf } from './hcl';
 
 export type Check =
   /** Each string (or the string) must match: `what` names the kind of value in the error message. */
@@ -79,8 +79,12 @@ function describe(value: unknown): string {
 }
 
 /** The HCL condition and message of one check, for a variable that may be a string or a list of strings. */
-function hclValidation(spec: VariableSpec, check: Check): { condition: string; error_message: string } {
-  const v = `var.${spec.name}`;
+function hclValidation(
+  spec: VariableSpec,
+  check: Check,
+  name = spec.name,
+): { condition: string; error_message: string } {
+  const v = `var.${name}`;
   const isList = spec.type.startsWith('list') || spec.type.startsWith('set');
   const each = (pred: (x: string) => string) =>
     isList ? `alltrue([for x in ${v} : ${pred('x')}])` : `${v} == null ? true : ${pred(v)}`;
@@ -132,41 +136,41 @@ interface ResourceMeta {
 export abstract class ModuleConstruct extends Construct {
   /** True inside a ModuleStack: inputs are variables and addresses are bare. */
   readonly moduleMode: boolean;
-  private readonly values: Record<string, unknown>;
 
   protected constructor(scope: Construct, id: string, info: ModuleInfo, props: object) {
     super(scope, id);
     this.moduleMode = ModuleStack.isModuleStack(TerraformStack.of(this));
-    this.values = {};
     const given = props as Record<string, unknown>;
     const errors: string[] = [];
     for (const spec of info.variables) {
-      if (this.moduleMode) {
-        const variable = new TerraformVariable(this, spec.name, {
-          type: spec.type,
-          description: spec.description,
-          default: spec.default === null ? undefined : spec.default,
-          sensitive: spec.sensitive,
-        });
-        variable.overrideLogicalId(spec.name);
-        // cdktf cannot carry a null default through its constructor; an override can.
-        if (spec.default === null) variable.addOverride('default', null);
-        for (const check of spec.checks ?? []) variable.addValidation(toCdktfValidation(hclValidation(spec, check)));
-      } else {
-        const value = given[camel(spec.name)] ?? spec.default;
+      // Stack mode: the props are checked now (early, in TypeScript) and become the variables' defaults, so the
+      // expressions stay the same in both modes and Terraform never sees a literal null in a required argument.
+      let value = spec.default;
+      if (!this.moduleMode) {
+        value = (given[camel(spec.name)] as HclValue | undefined) ?? spec.default;
         const error = checkValue(this.constructor.name, spec, value);
         if (error) errors.push(error);
-        this.values[spec.name] = value;
+      }
+      const name = this.n(spec.name);
+      const variable = new TerraformVariable(this, spec.name, {
+        type: spec.type,
+        description: spec.description,
+        default: value === null ? undefined : value,
+        sensitive: spec.sensitive,
+      });
+      variable.overrideLogicalId(name);
+      // cdktf cannot carry a null default through its constructor; an override can.
+      if (value === null) variable.addOverride('default', null);
+      for (const check of spec.checks ?? []) {
+        variable.addValidation(toCdktfValidation(hclValidation(spec, check, name)));
       }
     }
     if (errors.length > 0) throw new Error(errors.join('\n'));
   }
 
-  /** The HCL expression of an input: `var.x` in module mode, the literal value in stack mode. */
+  /** The HCL expression of an input: `var.x` (prefixed in stack mode, where its default holds the prop). */
   protected v(name: string): string {
-    if (this.moduleMode) return `var.${name}`;
-    if (!(name in this.values)) throw new Error(`internal: ${this.node.id} has no input ${name}`);
-    return render(this.values[name] as HclValue);
+    return `var.${this.n(name)}`;
   }
 
   /** The logical name of an element: bare in module mode, prefixed with the construct id in stack mode. */
@@ -206,10 +210,11 @@ export abstract class ModuleConstruct extends Construct {
     if (meta.forEach) resource.addOverride('for_each', '${' + meta.forEach + '}');
     for (const [k, value] of Object.entries(attributes)) resource.addOverride(k, toJsonValue(value));
     if (meta.dependsOn) resource.addOverride('depends_on', [...meta.dependsOn]);
-    if (meta.preconditions) {
+    const preconditions = meta.preconditions ?? [];
+    if (preconditions.length > 0) {
       resource.addOverride(
         'lifecycle.precondition',
-        meta.preconditions.map((p) => ({ condition: '${' + p.condition + '}', error_message: p.errorMessage })),
+        preconditions.map((p) => ({ condition: '${' + p.condition + '}', error_message: p.errorMessage })),
       );
     }
     const address = `${resource.terraformResourceType}.${this.n(local)}`;
