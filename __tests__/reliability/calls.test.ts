@@ -8,59 +8,62 @@ import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { seedLockedBucket, seedLockedQueue, seedOrganization } from '../../emulator/seed';
 import { S3_UNLOCK_GOAL } from '../../bench/benchmarks/call-counts';
 import { runCli, scratchDir } from './harness';
+import { describeWithSandbox } from '../support/sandbox';
 
 let sandbox: Sandbox;
 let proxy: FaultProxy;
 let accounts: string[];
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  proxy = await startFaultProxy({ target: sandbox.endpoint });
-  const org = await seedOrganization(sandbox.endpoint, { accounts: 3 });
-  accounts = org.accounts.map((account) => account.id);
-}, 120_000);
+describeWithSandbox('reliability: AWS calls', () => {
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    proxy = await startFaultProxy({ target: sandbox.endpoint });
+    const org = await seedOrganization(sandbox.endpoint, { accounts: 3 });
+    accounts = org.accounts.map((account) => account.id);
+  }, 120_000);
 
-afterAll(async () => {
-  await proxy?.stop();
-  await sandbox?.stop();
-});
-
-async function calls(args: string[]): Promise<ProxyLogEntry[]> {
-  proxy.clearLog();
-  const result = await runCli(args, { endpoint: proxy.endpoint, scratch: scratchDir('calls-') });
-  expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
-  return proxy.log();
-}
-
-const names = (log: ProxyLogEntry[]) => log.map((entry) => `${entry.service} ${entry.action}`);
-const changes = (log: ProxyLogEntry[]) => names(log.filter((entry) => entry.mutating));
-/** The caller's own identity (for the audit log's caller ARN) is the one read outside the task session. */
-const withoutCallerCheck = (log: ProxyLogEntry[]) => names(log).filter((name) => name !== 'sts GetCallerIdentity');
-
-describe('AWS calls per runbook', () => {
-  it('s3-unlock: AssumeRoot, read, delete, verify — and nothing else but the caller check', async () => {
-    await seedLockedBucket(sandbox.endpoint, accounts[0], { bucket: 'calls-bucket' });
-    const dry = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--dry-run']);
-    expect(changes(dry)).toEqual([]);
-    const log = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--yes']);
-    expect(withoutCallerCheck(log)).toEqual(S3_UNLOCK_GOAL);
-    expect(names(log).filter((name) => name === 'sts GetCallerIdentity').length).toBeLessThanOrEqual(1);
+  afterAll(async () => {
+    await proxy?.stop();
+    await sandbox?.stop();
   });
 
-  it('sqs-unlock: one AssumeRoot and one SetQueueAttributes; none on --dry-run', async () => {
-    const { queueUrl } = await seedLockedQueue(sandbox.endpoint, accounts[1], { queueName: 'calls-queue' });
-    const dry = await calls(['sqs-unlock', '--account', accounts[1], '--queue-url', queueUrl, '--dry-run']);
-    expect(changes(dry)).toEqual([]);
-    const log = await calls(['sqs-unlock', '--account', accounts[1], '--queue-url', queueUrl, '--yes']);
-    expect(changes(log)).toEqual(['sqs SetQueueAttributes']);
-    expect(names(log).filter((name) => name === 'sts AssumeRoot')).toHaveLength(1);
-  });
+  async function calls(args: string[]): Promise<ProxyLogEntry[]> {
+    proxy.clearLog();
+    const result = await runCli(args, { endpoint: proxy.endpoint, scratch: scratchDir('calls-') });
+    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
+    return proxy.log();
+  }
 
-  it('root-password-reset: one AssumeRoot and one CreateLoginProfile; none on --dry-run', async () => {
-    const dry = await calls(['root-password-reset', '--account', accounts[2], '--dry-run']);
-    expect(changes(dry)).toEqual([]);
-    const log = await calls(['root-password-reset', '--account', accounts[2], '--yes']);
-    expect(changes(log)).toEqual(['iam CreateLoginProfile']);
-    expect(names(log).filter((name) => name === 'sts AssumeRoot')).toHaveLength(1);
+  const names = (log: ProxyLogEntry[]) => log.map((entry) => `${entry.service} ${entry.action}`);
+  const changes = (log: ProxyLogEntry[]) => names(log.filter((entry) => entry.mutating));
+  /** The caller's own identity (for the audit log's caller ARN) is the one read outside the task session. */
+  const withoutCallerCheck = (log: ProxyLogEntry[]) => names(log).filter((name) => name !== 'sts GetCallerIdentity');
+
+  describe('AWS calls per runbook', () => {
+    it('s3-unlock: AssumeRoot, read, delete, verify — and nothing else but the caller check', async () => {
+      await seedLockedBucket(sandbox.endpoint, accounts[0], { bucket: 'calls-bucket' });
+      const dry = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--dry-run']);
+      expect(changes(dry)).toEqual([]);
+      const log = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--yes']);
+      expect(withoutCallerCheck(log)).toEqual(S3_UNLOCK_GOAL);
+      expect(names(log).filter((name) => name === 'sts GetCallerIdentity').length).toBeLessThanOrEqual(1);
+    });
+
+    it('sqs-unlock: one AssumeRoot and one SetQueueAttributes; none on --dry-run', async () => {
+      const { queueUrl } = await seedLockedQueue(sandbox.endpoint, accounts[1], { queueName: 'calls-queue' });
+      const dry = await calls(['sqs-unlock', '--account', accounts[1], '--queue-url', queueUrl, '--dry-run']);
+      expect(changes(dry)).toEqual([]);
+      const log = await calls(['sqs-unlock', '--account', accounts[1], '--queue-url', queueUrl, '--yes']);
+      expect(changes(log)).toEqual(['sqs SetQueueAttributes']);
+      expect(names(log).filter((name) => name === 'sts AssumeRoot')).toHaveLength(1);
+    });
+
+    it('root-password-reset: one AssumeRoot and one CreateLoginProfile; none on --dry-run', async () => {
+      const dry = await calls(['root-password-reset', '--account', accounts[2], '--dry-run']);
+      expect(changes(dry)).toEqual([]);
+      const log = await calls(['root-password-reset', '--account', accounts[2], '--yes']);
+      expect(changes(log)).toEqual(['iam CreateLoginProfile']);
+      expect(names(log).filter((name) => name === 'sts AssumeRoot')).toHaveLength(1);
+    });
   });
 });

@@ -8,6 +8,7 @@ import { uniform } from '../../emulator/proxy/faults';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { issuedSecrets, readBucketPolicy, seedLockedBucket, seedOrganization } from '../../emulator/seed';
 import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
+import { describeWithSandbox } from '../support/sandbox';
 
 const SEED = 20261122;
 const POINTS_PER_RUNBOOK = 10;
@@ -38,107 +39,113 @@ let accounts: string[];
 let onRequest: (() => void) | undefined;
 const scratches: string[] = [];
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  proxy = await startFaultProxy({ target: sandbox.endpoint, latencyMs: LATENCY_MS, onRequest: () => onRequest?.() });
-  const org = await seedOrganization(sandbox.endpoint, { accounts: POINTS_PER_RUNBOOK + 1 });
-  accounts = org.accounts.map((account) => account.id);
-}, 120_000);
+describeWithSandbox('reliability: crash safety', () => {
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    proxy = await startFaultProxy({ target: sandbox.endpoint, latencyMs: LATENCY_MS, onRequest: () => onRequest?.() });
+    const org = await seedOrganization(sandbox.endpoint, { accounts: POINTS_PER_RUNBOOK + 1 });
+    accounts = org.accounts.map((account) => account.id);
+  }, 120_000);
 
-afterAll(async () => {
-  if (sandbox) {
-    const texts = [
-      ...outputs.map((text, i) => ({ where: `CLI output ${i}`, text })),
-      ...scratches.flatMap((dir) => filesUnder(dir).map(({ path, text }) => ({ where: path, text }))),
-    ];
-    expect(findSecrets(await issuedSecrets(sandbox.endpoint), texts)).toEqual([]);
-  }
-  await proxy?.stop();
-  await sandbox?.stop();
-});
-
-/** Runs the CLI and kills it at the point; returns whether the kill happened before it exited. */
-async function runAndKill(args: string[], scratch: string, point: KillPoint): Promise<boolean> {
-  let requests = 0;
-  let kill: (() => void) | undefined;
-  onRequest = () => {
-    if (requests++ === point.atRequest) kill?.();
-  };
-  const result = await runCli(args, {
-    endpoint: proxy.endpoint,
-    scratch,
-    killAfterMs: point.afterMs,
-    onSpawn: (k) => (kill = k),
+  afterAll(async () => {
+    if (sandbox) {
+      const texts = [
+        ...outputs.map((text, i) => ({ where: `CLI output ${i}`, text })),
+        ...scratches.flatMap((dir) => filesUnder(dir).map(({ path, text }) => ({ where: path, text }))),
+      ];
+      expect(findSecrets(await issuedSecrets(sandbox.endpoint), texts)).toEqual([]);
+    }
+    await proxy?.stop();
+    await sandbox?.stop();
   });
-  onRequest = undefined;
-  return result.signal === 'SIGKILL';
-}
 
-/** A full, unkilled run's request count and duration, to place the kill points inside it. */
-async function measureFullRun(args: string[], scratch: string): Promise<{ requests: number; ms: number }> {
-  proxy.clearLog();
-  const started = Date.now();
-  const result = await runCli(args, { endpoint: proxy.endpoint, scratch });
-  expect(result.code).toBe(0);
-  return { requests: proxy.log().length, ms: Date.now() - started };
-}
+  /** Runs the CLI and kills it at the point; returns whether the kill happened before it exited. */
+  async function runAndKill(args: string[], scratch: string, point: KillPoint): Promise<boolean> {
+    let requests = 0;
+    let kill: (() => void) | undefined;
+    onRequest = () => {
+      if (requests++ === point.atRequest) kill?.();
+    };
+    const result = await runCli(args, {
+      endpoint: proxy.endpoint,
+      scratch,
+      killAfterMs: point.afterMs,
+      onSpawn: (k) => (kill = k),
+    });
+    onRequest = undefined;
+    return result.signal === 'SIGKILL';
+  }
 
-describe('SIGKILL during s3-unlock', () => {
-  const s3Args = (account: string, bucket: string) => [
-    's3-unlock',
-    '--account',
-    account,
-    '--bucket',
-    bucket,
-    '--yes',
-    '--json',
-  ];
+  /** A full, unkilled run's request count and duration, to place the kill points inside it. */
+  async function measureFullRun(args: string[], scratch: string): Promise<{ requests: number; ms: number }> {
+    proxy.clearLog();
+    const started = Date.now();
+    const result = await runCli(args, { endpoint: proxy.endpoint, scratch });
+    expect(result.code).toBe(0);
+    return { requests: proxy.log().length, ms: Date.now() - started };
+  }
 
-  it('loses no policy at any of 10 seeded points, and a re-run finishes the job', async () => {
-    const probe = scratchDir('crash-s3-probe-');
-    scratches.push(probe);
-    await seedLockedBucket(sandbox.endpoint, accounts[0], { bucket: 'crash-probe-bucket' });
-    const full = await measureFullRun(s3Args(accounts[0], 'crash-probe-bucket'), probe);
+  describe('SIGKILL during s3-unlock', () => {
+    const s3Args = (account: string, bucket: string) => [
+      's3-unlock',
+      '--account',
+      account,
+      '--bucket',
+      bucket,
+      '--yes',
+      '--json',
+    ];
 
-    let killed = 0;
-    const states = new Set<string>();
-    for (const point of killPoints(1, full.requests, full.ms)) {
-      const account = accounts[1 + point.index];
-      const bucket = `crash-bucket-${point.index}`;
-      const { policy } = await seedLockedBucket(sandbox.endpoint, account, { bucket });
-      const scratch = scratchDir('crash-s3-');
-      scratches.push(scratch);
-      if (await runAndKill(s3Args(account, bucket), scratch, point)) killed += 1;
+    it('loses no policy at any of 10 seeded points, and a re-run finishes the job', async () => {
+      const probe = scratchDir('crash-s3-probe-');
+      scratches.push(probe);
+      await seedLockedBucket(sandbox.endpoint, accounts[0], { bucket: 'crash-probe-bucket' });
+      const full = await measureFullRun(s3Args(accounts[0], 'crash-probe-bucket'), probe);
 
-      const after = await readBucketPolicy(sandbox.endpoint, account, bucket);
-      states.add(after === null ? 'removed' : 'intact');
-      if (after === null) {
-        expect({
+      let killed = 0;
+      const states = new Set<string>();
+      for (const point of killPoints(1, full.requests, full.ms)) {
+        const account = accounts[1 + point.index];
+        const bucket = `crash-bucket-${point.index}`;
+        const { policy } = await seedLockedBucket(sandbox.endpoint, account, { bucket });
+        const scratch = scratchDir('crash-s3-');
+        scratches.push(scratch);
+        if (await runAndKill(s3Args(account, bucket), scratch, point)) killed += 1;
+
+        const after = await readBucketPolicy(sandbox.endpoint, account, bucket);
+        states.add(after === null ? 'removed' : 'intact');
+        if (after === null) {
+          expect({
+            point,
+            saved: backups(scratch)
+              .filter((b) => b.resource === bucket)
+              .map((b) => b.policy),
+          }).toEqual({
+            point,
+            saved: expect.arrayContaining([policy]),
+          });
+        } else {
+          expect(after).toBe(policy);
+        }
+        expect(() => auditLines(scratch)).not.toThrow();
+
+        const rerun = await runCli(s3Args(account, bucket), { endpoint: proxy.endpoint, scratch });
+        expect({ point, code: rerun.code, stderr: rerun.stderr }).toEqual({
           point,
-          saved: backups(scratch)
+          code: 0,
+          stderr: expect.any(String),
+        });
+        expect(await readBucketPolicy(sandbox.endpoint, account, bucket)).toBeNull();
+        expect(
+          backups(scratch)
             .filter((b) => b.resource === bucket)
             .map((b) => b.policy),
-        }).toEqual({
-          point,
-          saved: expect.arrayContaining([policy]),
-        });
-      } else {
-        expect(after).toBe(policy);
+        ).toContain(policy);
+        expect(() => auditLines(scratch)).not.toThrow();
       }
-      expect(() => auditLines(scratch)).not.toThrow();
-
-      const rerun = await runCli(s3Args(account, bucket), { endpoint: proxy.endpoint, scratch });
-      expect({ point, code: rerun.code, stderr: rerun.stderr }).toEqual({ point, code: 0, stderr: expect.any(String) });
-      expect(await readBucketPolicy(sandbox.endpoint, account, bucket)).toBeNull();
-      expect(
-        backups(scratch)
-          .filter((b) => b.resource === bucket)
-          .map((b) => b.policy),
-      ).toContain(policy);
-      expect(() => auditLines(scratch)).not.toThrow();
-    }
-    // The points must really interrupt runs, on both sides of the change, or this test proves nothing.
-    expect(killed).toBeGreaterThanOrEqual(POINTS_PER_RUNBOOK / 2);
-    expect([...states].sort()).toEqual(['intact', 'removed']);
-  }, 240_000);
+      // The points must really interrupt runs, on both sides of the change, or this test proves nothing.
+      expect(killed).toBeGreaterThanOrEqual(POINTS_PER_RUNBOOK / 2);
+      expect([...states].sort()).toEqual(['intact', 'removed']);
+    }, 240_000);
+  });
 });

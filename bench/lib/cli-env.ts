@@ -1,21 +1,17 @@
 /**
- * The environment the benchmarks run the CLI in: the sandbox's management-account keys, the proxy as the
- * endpoint for every service, and audit log and backups in a scratch directory. Nothing from the caller's
- * own AWS configuration leaks in, so a bench never touches a real account.
+ * The environment the benchmarks and the reliability tests run the CLI in: the sandbox-only AWS settings of
+ * the test support (management-account keys, the endpoint — here the proxy — and no ~/.aws), plus the audit
+ * log and backups in a scratch directory, so a run never touches a real account or the working tree.
  */
+import { sandboxEnv } from '../../__tests__/support/sandbox';
+
 export function cliEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_') && !key.startsWith('RUNBOOK_')) env[key] = value;
+  const env = sandboxEnv(endpoint);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('RUNBOOK_')) delete env[name];
   }
   return {
     ...env,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_CONFIG_FILE: `${scratchDir}/aws-config`,
-    AWS_SHARED_CREDENTIALS_FILE: `${scratchDir}/aws-credentials`,
     RUNBOOK_AUDIT_LOG: `${scratchDir}/runbook-audit.jsonl`,
     RUNBOOK_BACKUP_DIR: `${scratchDir}/backups`,
   };
