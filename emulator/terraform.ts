@@ -6,10 +6,10 @@
  * A shared plugin_cache_dir makes every `terraform init` link the 700 MB provider instead of copying it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { alignEntries, key, render, type HclValue } from '../modules/lib/hcl';
 
 /** The default location of the offline filesystem mirror of hashicorp/aws on the project's machines. */
@@ -83,8 +83,13 @@ export function terraformSetup(): TerraformSetup {
   const pluginCacheDir = join(root, 'plugin-cache');
   mkdirSync(pluginCacheDir, { recursive: true });
   const mirror = findProviderMirror();
-  const configFile = join(mkdtempSync(join(root, 'cli-')), 'terraform.rc');
-  writeFileSync(configFile, renderCliConfig(mirror, pluginCacheDir));
+  // One stable file per mirror choice (printable for shells); written via rename so concurrent runs never read
+  // a half-written config.
+  const configFile = join(root, mirror ? 'terraform-mirror.rc' : 'terraform-registry.rc');
+  const staging = join(mkdtempSync(join(root, 'cli-')), 'terraform.rc');
+  writeFileSync(staging, renderCliConfig(mirror, pluginCacheDir));
+  renameSync(staging, configFile);
+  rmSync(dirname(staging), { recursive: true, force: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TF_CLI_CONFIG_FILE: configFile,
@@ -313,4 +318,10 @@ export async function applyModuleToSandbox(options: {
     { label: 'this', module: options.module, inputs: options.inputs },
   ]);
   return { ...run, dir: run.dir, plan: run.plan, destroy: run.destroy, outputs: run.outputs.this ?? {} };
+}
+
+// `npx tsx emulator/terraform.ts cli-config` prints the environment line that points a shell's terraform (and
+// `cdktf deploy`) at the offline mirror and the shared plugin cache.
+if (require.main === module && process.argv[2] === 'cli-config') {
+  process.stdout.write(`TF_CLI_CONFIG_FILE=${terraformSetup().configFile}\n`);
 }

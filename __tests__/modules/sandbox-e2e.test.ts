@@ -18,7 +18,7 @@ import {
   terraform,
   writeSandboxRoot,
 } from '../../emulator/terraform';
-import { parseConfig } from '../../modules/lib/config';
+import { loadConfig } from '../../modules/lib/config';
 import { buildApp } from '../../modules/lib/deploy';
 import { renderGuardrailPolicies } from '../../modules/scp-guardrails/catalog';
 import { describeWithSandbox, useSandbox } from '../support/sandbox';
@@ -188,24 +188,20 @@ describeBoth('generated modules against the sandbox', () => {
   test(
     'the cdktf deploy path: config → synth → apply, no changes, destroy',
     async () => {
-      const org = await seedOrganization(sandbox.endpoint, { accounts: 1, trustedAccessForIam: true, features: [] });
+      await seedOrganization(sandbox.endpoint, { accounts: 1, trustedAccessForIam: true, features: [] });
       const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
       try {
-        const config = parseConfig(
-          [
-            'region: us-east-1',
-            'sandbox: true',
-            'backend: { type: local }',
-            'organization: { features: [RootSessions] }',
-            `guardrails: { targets: [${org.ous[0].id}], statements: [DenyRootExceptAssumeRoot, DenyLeaveOrganization] }`,
-          ].join('\n'),
-        );
+        // The example config shipped for the sandbox, as `cdktf deploy` would read it.
+        const config = loadConfig(join(__dirname, '..', '..', 'config', 'sandbox.yaml'));
         buildApp(config, { outdir, env: { AWS_ENDPOINT_URL: sandbox.endpoint } }).synth();
         // What `cdktf deploy management` runs after synth: terraform in the stack's folder.
         const dir = join(outdir, 'stacks', 'management');
         await terraform(dir, ['init', '-no-color']);
         await apply(dir);
-        expect((await describeOrganization(sandbox.endpoint)).features).toEqual(['RootSessions']);
+        expect([...((await describeOrganization(sandbox.endpoint)).features ?? [])].sort()).toEqual([
+          'RootCredentialsManagement',
+          'RootSessions',
+        ]);
         expect((await planDetailed(dir)).changes).toBe(false);
         await destroy(dir);
         expect((await describeOrganization(sandbox.endpoint)).features ?? []).toEqual([]);
