@@ -45,7 +45,12 @@ Exit codes: 0 no failures (and no findings with --fail-on-findings), 1 an accoun
     const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
     const ports = await fleetPorts(caller.session, ctx.common.duration);
     const renderer = auditRenderer(output as AuditFormat, streamWrite(ctx.stdout));
-    const progress = createProgress(ctx.stderr as typeof ctx.stderr & { isTTY?: boolean }, { label: 'audit' });
+    // Rows streaming to a terminal are progress enough; a bar redrawn on the same terminal would tear them.
+    const rowsOnTerminal = (ctx.stdout as { isTTY?: boolean }).isTTY === true;
+    const progress = createProgress(
+      rowsOnTerminal ? { write: () => undefined } : (ctx.stderr as typeof ctx.stderr & { isTTY?: boolean }),
+      { label: 'audit' },
+    );
     let totals;
     try {
       totals = await runAudit({
