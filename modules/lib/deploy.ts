@@ -12,13 +12,18 @@ import { ScpGuardrails } from '../scp-guardrails';
 import { ConfigError, type DeployConfig } from './config';
 import { DeployStack, type ProviderSettings } from './stack';
 
-/** Runs a construct's constructor, turning its validation error into one that names the config field. */
-function field<T>(path: string, build: () => T): T {
+/**
+ * Runs a construct's constructor, turning its validation errors ("Construct: propName …") into ones that name the
+ * config field (`config.guardrails.targets …`); `fields` maps prop names to config names where they differ.
+ */
+function field<T>(path: string, fields: Record<string, string>, build: () => T): T {
   try {
     return build();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${path}: ${(error as Error).message}`);
+    const original = (error as Error).message;
+    const message = original.replace(/^\w+: (\w+)/gm, (_, prop: string) => `${path}.${fields[prop] ?? prop}`);
+    throw new ConfigError(message === original ? `${path}: ${original}` : message);
   }
 }
 
@@ -48,18 +53,22 @@ export function buildApp(config: DeployConfig, options: { outdir?: string; env?:
 
   if (config.organization) {
     const o = config.organization;
-    field('config.organization', () => {
-      new CentralizeRootAccess(management, 'organization', {
-        manageOrganization: o.manage,
-        enabledFeatures: o.features as Feature[] | undefined,
-        awsServiceAccessPrincipals: o.servicePrincipals,
-        delegatedAdministratorAccountId: o.delegatedAdministratorAccountId,
-      });
-    });
+    field(
+      'config.organization',
+      { manageOrganization: 'manage', enabledFeatures: 'features', awsServiceAccessPrincipals: 'servicePrincipals' },
+      () => {
+        new CentralizeRootAccess(management, 'organization', {
+          manageOrganization: o.manage,
+          enabledFeatures: o.features as Feature[] | undefined,
+          awsServiceAccessPrincipals: o.servicePrincipals,
+          delegatedAdministratorAccountId: o.delegatedAdministratorAccountId,
+        });
+      },
+    );
   }
   if (config.guardrails) {
     const g = config.guardrails;
-    field('config.guardrails', () => {
+    field('config.guardrails', { targetIds: 'targets' }, () => {
       new ScpGuardrails(management, 'guardrails', {
         statements: g.statements,
         targetIds: g.targets,
@@ -69,7 +78,7 @@ export function buildApp(config: DeployConfig, options: { outdir?: string; env?:
     });
   }
   (config.operators ?? []).forEach((op, i) => {
-    field(`config.operators[${i}]`, () => {
+    field(`config.operators[${i}]`, { taskProfile: 'profile' }, () => {
       new RootOperator(stackFor(`operator-${op.name}`, op.assumeRoleArn), `operator_${op.name}`, {
         name: op.name,
         taskProfile: op.profile as TaskProfile | undefined,
@@ -82,7 +91,7 @@ export function buildApp(config: DeployConfig, options: { outdir?: string; env?:
   });
   if (config.hubSpoke) {
     const h = config.hubSpoke;
-    field('config.hubSpoke', () => {
+    field('config.hubSpoke', {}, () => {
       new HubSpokeRoles(stackFor('hub-spoke', h.assumeRoleArn), 'hub_spoke', {
         organizationId: h.organizationId,
         hubTrustedPrincipalArns: h.hubTrustedPrincipalArns,
