@@ -12,6 +12,7 @@ import { ModuleInfo, ModuleStack } from './module';
 import { MODULES } from './registry';
 
 const ROOT = join(__dirname, '..', '..');
+// Handlebars templates; named *.tpl because prettier would parse *.hbs as Glimmer and mangle the markdown.
 const template = (name: string) =>
   Handlebars.compile(readFileSync(join(ROOT, 'templates', name), 'utf8'), { noEscape: false, strict: true });
 
@@ -30,8 +31,8 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** Every generated file of every module, keyed by path relative to the repository root. */
 export function renderModules(): Map<string, string> {
-  const readme = template('module-readme.md.hbs');
-  const example = template('example-main.tf.hbs');
+  const readme = template('module-readme.md.tpl');
+  const example = template('example-main.tf.tpl');
   const app = new App({ outdir: join(ROOT, 'cdktf.out'), skipValidation: true });
   const files = new Map<string, string>();
   for (const { info, build } of MODULES) {
