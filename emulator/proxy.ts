@@ -63,6 +63,12 @@ function validateOptions(options: ProxyOptions): URL {
   return target;
 }
 
+function withoutChunking(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
+  const copy = { ...headers };
+  delete copy['transfer-encoding'];
+  return copy;
+}
+
 export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy> {
   const target = validateOptions(options);
   const seed = options.seed ?? 1;
@@ -97,7 +103,8 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
         path: req.url,
         // The Host header stays the proxy's: it is what the client signed, and the sandbox builds URLs
         // (queue URLs) from it, which keeps follow-up calls going through the proxy.
-        headers: { ...req.headers, 'content-length': String(body.length) },
+        // The body was read whole, so it goes out with a length, never chunked.
+        headers: { ...withoutChunking(req.headers), 'content-length': String(body.length) },
         agent,
       },
       (answer) => {
