@@ -1,12 +1,20 @@
 /**
- * Crash safety: the CLI is SIGKILLed at 10 seeded points during s3-unlock, either as its k-th AWS request
- * arrives at the proxy or after a seeded delay. Afterwards nothing may be lost: a removed policy has its
- * backup on disk, every audit-log line is JSON, and a plain re-run finishes the job.
+ * Crash safety: the CLI is SIGKILLed at 20 seeded points (10 during s3-unlock, 10 during
+ * delete-root-credentials), either as its k-th AWS request arrives at the proxy or after a seeded delay.
+ * Afterwards nothing may be lost: a removed policy has its backup on disk, deleted credentials are in a
+ * deletion record, every audit-log line is JSON, and a plain re-run finishes the job.
  */
 import { startFaultProxy, type FaultProxy } from '../../emulator/proxy';
 import { uniform } from '../../emulator/proxy/faults';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
-import { issuedSecrets, readBucketPolicy, seedLockedBucket, seedOrganization } from '../../emulator/seed';
+import {
+  issuedSecrets,
+  readBucketPolicy,
+  readRootCredentials,
+  seedLockedBucket,
+  seedOrganization,
+  seedRootCredentials,
+} from '../../emulator/seed';
 import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
 import { describeWithSandbox } from '../support/sandbox';
 
@@ -43,7 +51,7 @@ describeWithSandbox('reliability: crash safety', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     proxy = await startFaultProxy({ target: sandbox.endpoint, latencyMs: LATENCY_MS, onRequest: () => onRequest?.() });
-    const org = await seedOrganization(sandbox.endpoint, { accounts: POINTS_PER_RUNBOOK + 1 });
+    const org = await seedOrganization(sandbox.endpoint, { accounts: 2 * POINTS_PER_RUNBOOK + 2 });
     accounts = org.accounts.map((account) => account.id);
   }, 120_000);
 
@@ -146,6 +154,62 @@ describeWithSandbox('reliability: crash safety', () => {
       // The points must really interrupt runs, on both sides of the change, or this test proves nothing.
       expect(killed).toBeGreaterThanOrEqual(POINTS_PER_RUNBOOK / 2);
       expect([...states].sort()).toEqual(['intact', 'removed']);
+    }, 240_000);
+  });
+
+  describe('SIGKILL during delete-root-credentials', () => {
+    // No MFA device here: a kill between DeactivateMFADevice and DeleteVirtualMFADevice leaves a deactivated
+    // device that a re-run cannot see (ListMFADevices no longer returns it), a known gap reported separately.
+    const SEEDED = { loginProfile: true, accessKeys: 2, mfaDevices: 0, signingCertificates: 2 };
+    const deleteArgs = (account: string) => ['delete-root-credentials', '--accounts', account, '--yes', '--json'];
+    const total = (c: { loginProfile: boolean; accessKeys: number; mfaDevices: number; signingCertificates: number }) =>
+      Number(c.loginProfile) + c.accessKeys + c.mfaDevices + c.signingCertificates;
+
+    it('deletes nothing without a record at any of 10 seeded points, and a re-run finishes the job', async () => {
+      const probeAccount = accounts[1 + POINTS_PER_RUNBOOK];
+      await seedRootCredentials(sandbox.endpoint, probeAccount, SEEDED);
+      const probe = scratchDir('crash-delete-probe-');
+      scratches.push(probe);
+      const full = await measureFullRun(deleteArgs(probeAccount), probe);
+
+      let killed = 0;
+      const states = new Set<string>();
+      for (const point of killPoints(2, full.requests, full.ms)) {
+        const account = accounts[2 + POINTS_PER_RUNBOOK + (point.index % (accounts.length - 2 - POINTS_PER_RUNBOOK))];
+        await seedRootCredentials(sandbox.endpoint, account, SEEDED);
+        const before = await readRootCredentials(sandbox.endpoint, account);
+        const scratch = scratchDir('crash-delete-');
+        scratches.push(scratch);
+        if (await runAndKill(deleteArgs(account), scratch, point)) killed += 1;
+
+        const after = await readRootCredentials(sandbox.endpoint, account);
+        states.add(total(after) === total(before) ? 'intact' : total(after) === 0 ? 'deleted' : 'partly deleted');
+        if (total(after) < total(before)) {
+          // Something was deleted: the durable record naming this account must be on disk.
+          const records = filesUnder(scratch).filter(({ text }) => text.includes('"delete-root-credentials"'));
+          const named = records.filter(({ text }) => {
+            const record = JSON.parse(text) as { accounts?: { account: string }[] };
+            return record.accounts?.some((entry) => entry.account === account) ?? false;
+          });
+          expect({ point, recorded: named.length > 0 }).toEqual({ point, recorded: true });
+        }
+        expect(() => auditLines(scratch)).not.toThrow();
+
+        const rerun = await runCli(deleteArgs(account), { endpoint: proxy.endpoint, scratch });
+        expect({ point, code: rerun.code, stderr: rerun.stderr }).toEqual({
+          point,
+          code: 0,
+          stderr: expect.any(String),
+        });
+        expect({ point, left: await readRootCredentials(sandbox.endpoint, account) }).toEqual({
+          point,
+          left: { loginProfile: false, accessKeys: 0, mfaDevices: 0, signingCertificates: 0 },
+        });
+        expect(() => auditLines(scratch)).not.toThrow();
+      }
+      expect(killed).toBeGreaterThanOrEqual(POINTS_PER_RUNBOOK / 2);
+      expect(states).toContain('intact');
+      expect(states.size).toBeGreaterThan(1);
     }, 240_000);
   });
 });
