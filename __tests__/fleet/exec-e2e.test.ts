@@ -257,6 +257,41 @@ new STSClient({ credentials: fromIni({ profile: 'member-audit' }) }).send(new Ge
     );
   });
 
+  it('spoke exec takes the external id from --external-id (flag over ASSUME_ROLE_EXTERNAL_ID)', async () => {
+    const target = ['--hub-account', hubAccount, '--hub-role', 'Hub', '--spoke-account', spokeAccount];
+    const args = (externalId: string) => [
+      'spoke',
+      'exec',
+      ...target,
+      '--spoke-role',
+      'Spoke',
+      '--session-name',
+      'carol',
+      '--external-id',
+      externalId,
+      '--duration',
+      '900',
+      '--',
+      process.execPath,
+      '-e',
+      WHOAMI,
+    ];
+    const run = await runbook(args('shared-secret-id'), { ASSUME_ROLE_EXTERNAL_ID: 'wrong-id' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const child = JSON.parse(run.stdout) as { arn: string; env: { AWS_SESSION_EXPIRATION: string } };
+    expect(child.arn).toBe(`arn:aws:sts::${spokeAccount}:assumed-role/Spoke/${spokeAccount}-carol`);
+    // --duration 900 reached both hops: the spoke session ends within 15 minutes.
+    const left = Date.parse(child.env.AWS_SESSION_EXPIRATION) - Date.now();
+    expect(left).toBeGreaterThan(800_000);
+    expect(left).toBeLessThanOrEqual(900_000);
+
+    const wrong = await runbook(args('wrong-id'), { ASSUME_ROLE_EXTERNAL_ID: 'shared-secret-id' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toMatch(/sts:AssumeRole on arn:aws:iam::\d{12}:role\/Hub failed: AccessDenied/);
+  });
+
   it('spoke exec is refused (exit 1, the command never runs) with a wrong or missing external id', async () => {
     const base = {
       ASSUME_ROLE_HUB_ACCOUNT: hubAccount,

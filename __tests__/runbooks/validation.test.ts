@@ -11,6 +11,7 @@ import {
   readPolicyFile,
 } from '../../runbooks/engine/validate';
 import { parseCommon } from '../../runbooks/cli/options';
+import { command as spoke } from '../../runbooks/cli/commands/spoke';
 import { parseSqsUnlockParams } from '../../runbooks/sqs-unlock';
 import { parseS3UnlockParams } from '../../runbooks/s3-unlock';
 import { parseRestoreParams } from '../../runbooks/restore';
@@ -205,9 +206,24 @@ describe('common options', () => {
     [{ 'role-arn': 'arn:aws:iam::1:role/x' }, '--role-arn'],
     [{ region: 'Mars' }, '--region'],
     [{ 'external-id': 'x' }, '--external-id'],
+    [{ 'external-id': 'incident-42' }, '--external-id needs --role-arn'],
+    [{ duration: '0' }, '--duration'],
   ])('refuses %j', (values, option) => {
     const err = rejection(() => parseCommon(values, {}, cwd));
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain(option);
+  });
+  it('lets spoke exec take --external-id alone (its hub/spoke id) and AssumeRole durations of 900..3600', () => {
+    expect(parseCommon({ 'external-id': 'shared-id' }, {}, cwd, spoke.commonRules)).toMatchObject({
+      externalId: 'shared-id',
+      duration: 3600,
+    });
+    expect(parseCommon({ duration: '1800' }, {}, cwd, spoke.commonRules).duration).toBe(1800);
+    for (const duration of ['899', '3601']) {
+      expect(rejection(() => parseCommon({ duration }, {}, cwd, spoke.commonRules)).exitCode).toBe(2);
+    }
+    expect(rejection(() => parseCommon({ 'external-id': 'x' }, {}, cwd, spoke.commonRules)).message).toContain(
+      '--external-id',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { CommonOptions } from './options';
+import type { CommonOptions, CommonRules } from './options';
 
 /** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -40,6 +40,8 @@ export interface Command {
   readonly usage: string;
   /** The command's options. Spread the shared ones from ./options (JSON_OPTION, CHANGE_OPTIONS, …) as needed. */
   readonly options: OptionsConfig;
+  /** How --external-id and --duration are read; default ROOT_SESSION_RULES (operator role, AssumeRoot range). */
+  readonly commonRules?: CommonRules;
   /** Whether bare positionals are accepted (arguments after `--` always are, in ctx.passthrough). */
   readonly allowPositionals?: boolean;
   /** Returns the exit code; failures are thrown as RunbookError. */

@@ -52,7 +52,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       values,
       positionals,
       passthrough,
-      common: parseCommon(values, io.env, io.cwd),
+      common: parseCommon(values, io.env, io.cwd, command.commonRules),
       env: io.env,
       stdout: io.stdout,
       stderr: io.stderr,

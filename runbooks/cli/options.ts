@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { OptionsConfig, ParsedValues } from './command';
 import { badInput } from '../engine/errors';
-import { badValue, parseDuration } from '../engine/validate';
+import { badValue, parseDuration, ROOT_SESSION_DURATION, type DurationLimit } from '../engine/validate';
 
 /** Options every command accepts: where the credentials come from, where AWS is, where the audit log goes. */
 export const GLOBAL_OPTIONS = {
@@ -30,8 +30,8 @@ export const GLOBAL_USAGE = `Common options:
   --profile <name>         use a profile from the shared AWS config/credentials files
   --region <region>        region for STS and the target resource (default: AWS_REGION, the profile, us-east-1)
   --role-arn <arn>         assume this operator role first, then AssumeRoot with its credentials
-  --external-id <id>       external id for --role-arn
-  --duration <seconds>     root session duration, 1..900 (default 900)
+  --external-id <id>       external id for --role-arn (spoke exec: for the hub and spoke roles)
+  --duration <seconds>     root session duration, 1..900 (default 900; spoke exec: 900..3600, default 3600)
   --endpoint-url <url>     send every AWS call to this endpoint (also AWS_ENDPOINT_URL[_<SERVICE>])
   --audit-log <file>       audit log (default: RUNBOOK_AUDIT_LOG or ./runbook-audit.jsonl)
   -v, --verbose            log each step and each AWS call to stderr
@@ -42,7 +42,7 @@ export interface CommonOptions {
   readonly region?: string;
   readonly roleArn?: string;
   readonly externalId?: string;
-  /** Root session duration in seconds, 1..900. */
+  /** Session duration in seconds, within the command's CommonRules (root sessions: 1..900). */
   readonly duration: number;
   readonly endpointUrl?: string;
   /** Absolute path. */
@@ -55,11 +55,31 @@ export interface CommonOptions {
   readonly dryRun: boolean;
 }
 
+/**
+ * What --external-id and --duration mean for a command. For the root-session commands (the default) the external
+ * id belongs to the operator role of --role-arn and the duration is the AssumeRoot session's; a command that
+ * assumes roles itself (spoke exec) sends the external id on its own hops and has its own duration range.
+ */
+export interface CommonRules {
+  readonly externalId: 'role-arn' | 'command';
+  readonly duration: DurationLimit & { readonly default: number };
+}
+
+export const ROOT_SESSION_RULES: CommonRules = {
+  externalId: 'role-arn',
+  duration: { ...ROOT_SESSION_DURATION, default: 900 },
+};
+
 const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
 const flag = (v: ParsedValues[string]): boolean => v === true;
 
 /** Validates the common options; an invalid one throws BadInput before anything else happens. */
-export function parseCommon(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string): CommonOptions {
+export function parseCommon(
+  values: ParsedValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  rules: CommonRules = ROOT_SESSION_RULES,
+): CommonOptions {
   const duration = str(values.duration);
   const endpointUrl = str(values['endpoint-url']);
   if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl);
@@ -71,7 +91,7 @@ export function parseCommon(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: s
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
     throw badValue('--external-id', externalId, '2..1224 characters of letters, digits and +=,.@:/-');
   }
-  if (externalId !== undefined && roleArn === undefined) {
+  if (externalId !== undefined && roleArn === undefined && rules.externalId === 'role-arn') {
     throw badInput('--external-id needs --role-arn', 'the external id is sent when assuming the operator role');
   }
   const region = str(values.region);
@@ -83,7 +103,7 @@ export function parseCommon(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: s
     region,
     roleArn,
     externalId,
-    duration: duration === undefined ? 900 : parseDuration(duration),
+    duration: duration === undefined ? rules.duration.default : parseDuration(duration, '--duration', rules.duration),
     endpointUrl,
     auditLog: absolute(str(values['audit-log']) ?? env.RUNBOOK_AUDIT_LOG ?? 'runbook-audit.jsonl', cwd),
     backupDir: absolute(str(values['backup-dir']) ?? env.RUNBOOK_BACKUP_DIR ?? 'runbook-backups', cwd),

@@ -15,13 +15,21 @@ export function parseAccountId(value: string, option = '--account'): string {
   return value;
 }
 
-/** AssumeRoot accepts 0..900 s; 0 is useless for a runbook, so the CLI allows 1..900. */
-export function parseDuration(value: string, option = '--duration'): number {
-  if (!/^\d+$/.test(value)) throw badValue(option, value, 'a whole number of seconds from 1 to 900');
+/** The range --duration accepts, and why (shown as the hint when a value is out of range). */
+export interface DurationLimit {
+  readonly min: number;
+  readonly max: number;
+  readonly why: string;
+}
+
+/** AssumeRoot accepts 0..900 s; 0 is useless for a runbook, so root sessions take 1..900. */
+export const ROOT_SESSION_DURATION: DurationLimit = { min: 1, max: 900, why: 'AssumeRoot sessions last at most 900 s' };
+
+export function parseDuration(value: string, option = '--duration', limit = ROOT_SESSION_DURATION): number {
+  const allowed = `a whole number of seconds from ${limit.min} to ${limit.max}`;
+  if (!/^\d+$/.test(value)) throw badValue(option, value, allowed);
   const seconds = Number(value);
-  if (seconds < 1 || seconds > 900) {
-    throw badValue(option, value, 'a whole number of seconds from 1 to 900', 'AssumeRoot sessions last at most 900 s');
-  }
+  if (seconds < limit.min || seconds > limit.max) throw badValue(option, value, allowed, limit.why);
   return seconds;
 }
 

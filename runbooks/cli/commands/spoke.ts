@@ -3,6 +3,7 @@
  * environment. The exit code of the command is passed on.
  */
 import type { Command } from '../command';
+import type { CommonRules } from '../options';
 import { resolveCaller } from '../../engine/credentials';
 import { badInput } from '../../engine/errors';
 import { roleAssumer } from '../../fleet/aws';
@@ -10,8 +11,14 @@ import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } fro
 import { str } from '../../fleet/options';
 import { assumeHubThenSpoke, parseSpokeTarget } from '../../fleet/spoke';
 
-/** Role chaining caps a chained session at one hour. */
-const CHAINED_MAX_SECONDS = 3600;
+/**
+ * --external-id is the hub/spoke external id here, not an operator role's. AssumeRole takes at least 900 s, and
+ * role chaining caps a chained session at one hour, which is also the default.
+ */
+const SPOKE_RULES: CommonRules = {
+  externalId: 'command',
+  duration: { min: 900, max: 3600, default: 3600, why: 'AssumeRole takes 900 s to 3600 s for a chained role session' },
+};
 
 export const command: Command = {
   name: 'spoke',
@@ -27,7 +34,8 @@ AWS_REGION of the spoke session; its exit code is passed on. Refuses to run insi
 
 Defaults come from ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_HUB_ROLE, ASSUME_ROLE_SPOKE_ACCOUNT, ASSUME_ROLE_SPOKE_ROLE,
 ASSUME_ROLE_EXTERNAL_ID and ASSUME_ROLE_SESSION_STRING (default session string: the local user name).
-Sessions last one hour (the role-chaining maximum) unless --duration says less.`,
+Sessions last one hour (the role-chaining maximum) unless --duration (900..3600) says less.`,
+  commonRules: SPOKE_RULES,
   allowPositionals: true,
   options: {
     'hub-account': { type: 'string' },
@@ -44,6 +52,12 @@ Sessions last one hour (the role-chaining maximum) unless --duration says less.`
       );
     }
     refuseNesting(ctx.env);
+    if (ctx.common.roleArn !== undefined) {
+      throw badInput(
+        'spoke exec does not take --role-arn',
+        "the hub role is assumed with the caller's own credentials: choose them with --profile",
+      );
+    }
     const target = parseSpokeTarget(
       {
         hubAccount: str(ctx.values['hub-account']),
@@ -55,12 +69,9 @@ Sessions last one hour (the role-chaining maximum) unless --duration says less.`
       },
       ctx.env,
     );
-    // --duration (validated by the common options, at most 900 s) shortens the sessions; otherwise one hour.
-    const duration = ctx.values.duration === undefined ? CHAINED_MAX_SECONDS : ctx.common.duration;
     requireCommand(ctx.passthrough);
-    // The hub role is assumed with the caller's own credentials: --role-arn makes no sense here.
-    const caller = await resolveCaller({ ...ctx.common, roleArn: undefined, externalId: undefined }, ctx.env, ctx.log);
-    const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, duration);
+    const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
+    const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, ctx.common.duration);
     const env = childEnv(ctx.env, spoke, {
       region: caller.session.settings.region,
       marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
