@@ -54,21 +54,37 @@ export const durableFs: BackupFs = {
   read: (path) => readFileSync(path, 'utf8'),
 };
 
-/** Writes the backup durably and returns its absolute path. */
-export function writeBackup(dir: string, record: BackupRecord, fs: BackupFs = durableFs): string {
-  const path = join(dir, backupFileName(record));
-  const text = `${JSON.stringify(record, null, 2)}\n`;
+/**
+ * Writes `value` as pretty JSON through `fs` (durably, by default), reads it back and compares. Any failure
+ * throws BackupFailed with `what` and the path in the message and `hint`, which says that nothing was changed.
+ */
+export function writeDurableJson(
+  path: string,
+  value: unknown,
+  failure: { what: string; hint: string },
+  fs: BackupFs = durableFs,
+): string {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
   try {
     fs.write(path, text);
-    const back = fs.read(path);
-    if (back !== text) throw new Error('the file read back differs from what was written');
+    if (fs.read(path) !== text) throw new Error('the file read back differs from what was written');
   } catch (err) {
-    throw new RunbookError('BackupFailed', `could not write the backup ${path}: ${(err as Error).message}`, {
-      hint: 'nothing was changed; fix --backup-dir (or RUNBOOK_BACKUP_DIR) and re-run',
+    throw new RunbookError('BackupFailed', `could not write ${failure.what} ${path}: ${(err as Error).message}`, {
+      hint: failure.hint,
       cause: err,
     });
   }
   return path;
+}
+
+/** Writes the backup durably and returns its absolute path. */
+export function writeBackup(dir: string, record: BackupRecord, fs: BackupFs = durableFs): string {
+  return writeDurableJson(
+    join(dir, backupFileName(record)),
+    record,
+    { what: 'the backup', hint: 'nothing was changed; fix --backup-dir (or RUNBOOK_BACKUP_DIR) and re-run' },
+    fs,
+  );
 }
 
 function backupFileName(record: BackupRecord): string {

@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { durableFs, type BackupFs } from '../engine/backup';
-import { RunbookError } from '../engine/errors';
+import { durableFs, writeDurableJson, type BackupFs } from '../engine/backup';
 import type { CredentialKind, CredentialSet } from './delete';
 
 export interface DeletionRecord {
@@ -19,16 +18,10 @@ export interface DeletionRecord {
 
 export function writeDeletionRecord(dir: string, record: DeletionRecord, fs: BackupFs = durableFs): string {
   const stamp = record.takenAt.replace(/[:.]/g, '-');
-  const path = join(dir, `${stamp}-delete-root-credentials-${randomBytes(3).toString('hex')}.json`);
-  const text = `${JSON.stringify(record, null, 2)}\n`;
-  try {
-    fs.write(path, text);
-    if (fs.read(path) !== text) throw new Error('the file read back differs from what was written');
-  } catch (err) {
-    throw new RunbookError('BackupFailed', `could not write the deletion record ${path}: ${(err as Error).message}`, {
-      hint: 'nothing was deleted; fix --backup-dir (or RUNBOOK_BACKUP_DIR) and re-run',
-      cause: err,
-    });
-  }
-  return path;
+  return writeDurableJson(
+    join(dir, `${stamp}-delete-root-credentials-${randomBytes(3).toString('hex')}.json`),
+    record,
+    { what: 'the deletion record', hint: 'nothing was deleted; fix --backup-dir (or RUNBOOK_BACKUP_DIR) and re-run' },
+    fs,
+  );
 }
