@@ -1,4 +1,4 @@
-import { toRunbookError } from '../../runbooks/engine/aws-errors';
+import { isExpiredSession, toRunbookError } from '../../runbooks/engine/aws-errors';
 import { RunbookError } from '../../runbooks/engine/errors';
 
 function awsError(name: string, message: string): Error {
@@ -46,5 +46,20 @@ describe('AWS errors become RunbookErrors with a code and a hint', () => {
   it('passes a RunbookError through unchanged', () => {
     const original = new RunbookError('BackupFailed', 'x');
     expect(toRunbookError(original, assumeRoot)).toBe(original);
+  });
+
+  it.each(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])(
+    'one expiry predicate: %s is an expired session, raw and as the RunbookError made from it',
+    (name) => {
+      const raw = awsError(name, 'expired');
+      expect(isExpiredSession(raw)).toBe(true);
+      expect(isExpiredSession(toRunbookError(raw, assumeRoot))).toBe(true);
+    },
+  );
+
+  it('no other error counts as an expired session', () => {
+    for (const err of [awsError('AccessDenied', 'x'), new RunbookError('Throttled', 'x'), undefined, null, 'x']) {
+      expect(isExpiredSession(err)).toBe(false);
+    }
   });
 });

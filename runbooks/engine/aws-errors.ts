@@ -19,6 +19,20 @@ interface Rule {
   readonly hint: (ctx: ErrorContext) => string;
 }
 
+/** What AWS services call an expired session (STS, IAM, S3 and SQS differ). */
+const EXPIRED_SESSION_NAMES: readonly string[] = [
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+];
+
+/** An SDK expiry error, or a RunbookError made from one (code SessionExpired). */
+export function isExpiredSession(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown } | null | undefined;
+  return (typeof e?.name === 'string' && EXPIRED_SESSION_NAMES.includes(e.name)) || e?.code === 'SessionExpired';
+}
+
 const RULES: readonly Rule[] = [
   {
     code: 'FeatureNotEnabled',
@@ -50,7 +64,7 @@ const RULES: readonly Rule[] = [
   },
   {
     code: 'SessionExpired',
-    names: ['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'],
+    names: EXPIRED_SESSION_NAMES,
     hint: () => 'the session expired; re-run (root sessions last at most 900 s, see --duration)',
   },
   {

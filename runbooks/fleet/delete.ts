@@ -15,6 +15,7 @@ import type {
   DeleteVirtualMFADeviceCommandInput,
   DeleteVirtualMFADeviceCommandOutput,
 } from '@aws-sdk/client-iam';
+import { isExpiredSession } from '../engine/aws-errors';
 import { badValue } from '../engine/validate';
 import {
   errorSummary,
@@ -23,14 +24,7 @@ import {
   type RootCredentials,
   type RootIamReader,
 } from './audit';
-import {
-  isExpiredSession,
-  withClient,
-  withRootSession,
-  type AssumeRootFn,
-  type SessionClient,
-  type SessionCredentials,
-} from './session';
+import { withClient, withRootSession, type AssumeRootFn, type SessionClient, type SessionCredentials } from './session';
 
 export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [

@@ -3,6 +3,7 @@
  * so each account gets its own session just before its calls (no session outlives its account), and an
  * ExpiredToken in the middle of an account triggers exactly one re-assume and retry.
  */
+import { isExpiredSession } from '../engine/aws-errors';
 import type { TaskAlias } from '../engine/tasks';
 
 /** The shape of the SDK's AwsCredentialIdentity, as returned by AssumeRoot. */
@@ -15,14 +16,6 @@ export interface SessionCredentials {
 
 /** AssumeRoot into `account` with `task`; the engine's assumeRoot fits after binding its caller credentials. */
 export type AssumeRootFn = (account: string, task: TaskAlias) => Promise<SessionCredentials>;
-
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-
-/** An SDK expiry error, or the engine's RunbookError wrapping one. */
-export function isExpiredSession(error: unknown): boolean {
-  const e = error as { name?: string; code?: string } | undefined;
-  return (e?.name !== undefined && EXPIRED.has(e.name)) || e?.code === 'SessionExpired';
-}
 
 /** A client bound to one root session; `release` frees its connections once the account is done. */
 export type SessionClient<T> = T & { release?(): void };
