@@ -6,22 +6,30 @@
 import { userInfo } from 'node:os';
 import { createClient, type AwsSettings, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
+import { assumeOperatorRole } from './operator-role';
 import type { CommonOptions } from '../cli/options';
 
 export interface CallerSession {
   /** The session AssumeRoot is called with (the operator role's when --role-arn was given). */
   readonly session: Session;
   /**
-   * The caller's ARN. With --role-arn it comes from the AssumeRole answer (no extra call); otherwise one
+   * The caller's ARN. With --role-arn it comes from the first AssumeRole answer (no extra call); otherwise one
    * sts:GetCallerIdentity on the caller's own credentials, never on a root session.
    */
   callerArn(): Promise<string>;
 }
 
+/**
+ * The operator session is re-assumed before it ends (see operator-role.ts), so its length only bounds how long
+ * one set of keys lives; 900 s is AssumeRole's minimum. Tests pass a shorter one to see the refresh happen.
+ */
+const OPERATOR_SESSION_SECONDS = 900;
+
 export async function resolveCaller(
   common: CommonOptions,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
+  options: { operatorSessionSeconds?: number } = {},
 ): Promise<CallerSession> {
   const settings: AwsSettings = {
     region: await resolveRegion(common, env),
@@ -35,39 +43,16 @@ export async function resolveCaller(
   if (common.roleArn === undefined) {
     return { session: base, callerArn: () => getCallerArn(base) };
   }
-  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
-  const sts = await createClient('sts', base);
-  log(`assuming operator role ${common.roleArn}`);
-  try {
-    const answer = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: common.roleArn,
-        RoleSessionName: sessionName(),
-        ExternalId: common.externalId,
-        DurationSeconds: 900,
-      }),
-    );
-    const c = answer.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
-      throw new Error('AssumeRole answered without credentials');
-    }
-    const arn = answer.AssumedRoleUser?.Arn ?? common.roleArn;
-    return {
-      session: {
-        settings,
-        label: 'operator',
-        credentials: {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: c.SecretAccessKey,
-          sessionToken: c.SessionToken,
-          expiration: c.Expiration,
-        },
-      },
-      callerArn: async () => arn,
-    };
-  } catch (err) {
-    throw toRunbookError(err, { action: 'sts:AssumeRole', target: common.roleArn });
-  }
+  const operator = await assumeOperatorRole(base, {
+    roleArn: common.roleArn,
+    sessionName: sessionName(),
+    externalId: common.externalId,
+    durationSeconds: options.operatorSessionSeconds ?? OPERATOR_SESSION_SECONDS,
+  });
+  return {
+    session: { settings, label: 'operator', credentials: operator.credentials },
+    callerArn: async () => operator.arn,
+  };
 }
 
 async function profileCredentials(profile: string) {
