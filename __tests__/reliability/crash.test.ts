@@ -4,7 +4,7 @@
  * Afterwards nothing may be lost: a removed policy has its backup on disk, deleted credentials are in a
  * deletion record, every audit-log line is JSON, and a plain re-run finishes the job.
  */
-import { startFaultProxy, type FaultProxy } from '../../emulator/proxy';
+import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
 import { uniform } from '../../emulator/proxy/faults';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import {
@@ -44,13 +44,17 @@ function killPoints(runbook: number, requestsInFullRun: number, fullRunMs: numbe
 let sandbox: Sandbox;
 let proxy: FaultProxy;
 let accounts: string[];
-let onRequest: (() => void) | undefined;
+let onRequest: ((entry: ProxyLogEntry) => void) | undefined;
 const scratches: string[] = [];
 
 describeWithSandbox('reliability: crash safety', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
-    proxy = await startFaultProxy({ target: sandbox.endpoint, latencyMs: LATENCY_MS, onRequest: () => onRequest?.() });
+    proxy = await startFaultProxy({
+      target: sandbox.endpoint,
+      latencyMs: LATENCY_MS,
+      onRequest: (entry) => onRequest?.(entry),
+    });
     const org = await seedOrganization(sandbox.endpoint, { accounts: 2 * POINTS_PER_RUNBOOK + 2 });
     accounts = org.accounts.map((account) => account.id);
   }, 120_000);
@@ -158,9 +162,9 @@ describeWithSandbox('reliability: crash safety', () => {
   });
 
   describe('SIGKILL during delete-root-credentials', () => {
-    // No MFA device here: a kill between DeactivateMFADevice and DeleteVirtualMFADevice leaves a deactivated
-    // device that a re-run cannot see (ListMFADevices no longer returns it), a known gap reported separately.
-    const SEEDED = { loginProfile: true, accessKeys: 2, mfaDevices: 0, signingCertificates: 2 };
+    // With an MFA device: a kill between DeactivateMFADevice and DeleteVirtualMFADevice leaves a device that
+    // ListMFADevices no longer returns; the re-run must find it through the deletion record.
+    const SEEDED = { loginProfile: true, accessKeys: 2, mfaDevices: 1, signingCertificates: 2 };
     const deleteArgs = (account: string) => ['delete-root-credentials', '--accounts', account, '--yes', '--json'];
     const total = (c: { loginProfile: boolean; accessKeys: number; mfaDevices: number; signingCertificates: number }) =>
       Number(c.loginProfile) + c.accessKeys + c.mfaDevices + c.signingCertificates;
@@ -211,5 +215,44 @@ describeWithSandbox('reliability: crash safety', () => {
       expect(states).toContain('intact');
       expect(states.size).toBeGreaterThan(1);
     }, 240_000);
+
+    it('a kill right after DeactivateMFADevice: the re-run deletes the device only the record still names', async () => {
+      const account = accounts[0];
+      await seedRootCredentials(sandbox.endpoint, account, SEEDED);
+      const scratch = scratchDir('crash-delete-mfa-');
+      scratches.push(scratch);
+      let kill: (() => void) | undefined;
+      onRequest = (entry) => {
+        if (entry.action === 'DeactivateMFADevice') kill?.();
+      };
+      const first = await runCli(deleteArgs(account), {
+        endpoint: proxy.endpoint,
+        scratch,
+        onSpawn: (k) => (kill = k),
+      });
+      onRequest = undefined;
+      expect(first.signal).toBe('SIGKILL');
+      // The proxy still forwards the DeactivateMFADevice it was holding; let it land before the re-run audits.
+      await new Promise((resolve) => setTimeout(resolve, 4 * LATENCY_MS));
+      expect((await readRootCredentials(sandbox.endpoint, account)).mfaDevices).toBe(1);
+
+      proxy.clearLog();
+      const rerun = await runCli(deleteArgs(account), { endpoint: proxy.endpoint, scratch });
+      expect({ code: rerun.code, stderr: rerun.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+      expect(proxy.log().map((entry) => entry.action)).toContain('DeleteVirtualMFADevice');
+      expect(await readRootCredentials(sandbox.endpoint, account)).toEqual({
+        loginProfile: false,
+        accessKeys: 0,
+        mfaDevices: 0,
+        signingCertificates: 0,
+      });
+
+      // Confirmed deleted: a third run plans nothing and changes nothing.
+      proxy.clearLog();
+      const third = await runCli(deleteArgs(account), { endpoint: proxy.endpoint, scratch });
+      expect(third.code).toBe(0);
+      expect(JSON.parse(third.stdout)).toMatchObject({ status: 'unchanged' });
+      expect(proxy.log().filter((entry) => entry.mutating)).toEqual([]);
+    }, 120_000);
   });
 });

@@ -77,6 +77,22 @@ export function skipReason(account: { id: string; state?: string }, managementAc
   return undefined;
 }
 
+/**
+ * For commands that change accounts: an explicitly named management account is bad input (exit 2), refused
+ * before any change. AssumeRoot reaches only member accounts, so naming it can only be a mistake, and skipping it
+ * silently would let the run look successful. (audit lists it as skipped instead; --ou and --all skip it too.)
+ */
+export async function refuseManagementAccount(org: OrgAccountsReader, selection: AccountSelection): Promise<void> {
+  if (!('accounts' in selection)) return;
+  const { Organization } = await org.describeOrganization({});
+  const management = Organization?.MasterAccountId;
+  if (management === undefined || !selection.accounts.includes(management)) return;
+  throw badInput(
+    `--accounts names the management account "${management}": AssumeRoot reaches only member accounts.`,
+    "Give member account ids only; manage the management account's root user directly (sign in as root).",
+  );
+}
+
 /** `State` replaced the retired `Status`; read State and fall back to Status for older APIs and emulators. */
 function stateOf(account: { State?: string; Status?: string }): string | undefined {
   return account.State ?? account.Status;

@@ -113,6 +113,21 @@ export function planFromAudit(audit: AccountAudit, kinds: readonly CredentialKin
   return { ...base, status: isEmptySet(goes) ? 'nothing' : 'delete', exists, delete: goes };
 }
 
+/**
+ * Adds MFA serials that only a deletion record still knows (see mfa-pending.ts) to an audited account's plan:
+ * the device was deactivated by a run that crashed before deleting it, so the audit cannot list it.
+ */
+export function withPendingMfa(plan: AccountPlan, serials: readonly string[]): AccountPlan {
+  if (plan.delete === null) return plan;
+  const missing = serials.filter((serial) => !plan.delete?.mfaDevices.includes(serial));
+  if (missing.length === 0) return plan;
+  return {
+    ...plan,
+    status: 'delete',
+    delete: { ...plan.delete, mfaDevices: [...plan.delete.mfaDevices, ...missing] },
+  };
+}
+
 export interface AccountDeletion {
   account: string;
   name: string | null;
@@ -199,6 +214,12 @@ export async function deleteAccountCredentials(
         // An expired session must reach withRootSession so that it re-assumes and repeats the (idempotent) steps.
         if (failure && isExpiredSession(failure.reason)) throw failure.reason;
         const remaining = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
+        // A deactivated device no longer shows in ListMFADevices; only its DeleteVirtualMFADevice answer proves
+        // it gone, so a planned serial without that answer still counts as remaining.
+        const unconfirmed = target.mfaDevices.filter(
+          (serial) => !deleted.mfaDevices.includes(serial) && !remaining.mfaDevices.includes(serial),
+        );
+        remaining.mfaDevices.push(...unconfirmed);
         const status = failure ? 'failed' : isEmptySet(remaining) ? 'clean' : 'remaining';
         return {
           account: plan.account,

@@ -11,17 +11,19 @@ import { confirm } from '../../engine/confirm';
 import { resolveCaller } from '../../engine/credentials';
 import { ExitCode } from '../../engine/errors';
 import { TASKS, taskPolicyArn } from '../../engine/tasks';
-import { selectAccounts } from '../../fleet/accounts';
+import { refuseManagementAccount, selectAccounts } from '../../fleet/accounts';
 import { runAudit } from '../../fleet/audit';
 import { fleetPorts } from '../../fleet/aws';
 import {
   deleteAccountCredentials,
   parseOnly,
   planFromAudit,
+  withPendingMfa,
   type AccountDeletion,
   type AccountPlan,
 } from '../../fleet/delete';
 import { planLine, resultLine } from '../../fleet/delete-report';
+import { pendingMfaSerials, writeMfaConfirmation } from '../../fleet/mfa-pending';
 import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE, str } from '../../fleet/options';
 import { runPool } from '../../fleet/pool';
 import { createProgress } from '../../fleet/progress';
@@ -67,15 +69,18 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     const stderr = ctx.stderr as typeof ctx.stderr & { isTTY?: boolean };
 
     const plans: AccountPlan[] = [];
+    // MFA devices a crashed run deactivated but did not delete: the audit cannot see them (see mfa-pending.ts).
+    const pendingMfa = kinds.includes('mfa') ? pendingMfaSerials(common.backupDir) : new Map<string, string[]>();
     const auditing = createProgress(stderr, { label: 'plan' });
     try {
+      await refuseManagementAccount(ports.org, selection);
       await runAudit({
         ...ports,
         accounts: selectAccounts(ports.org, selection, { concurrency }),
         concurrency,
         sink: (audit) => {
           auditing.tick(audit.status === 'failed');
-          plans.push(planFromAudit(audit, kinds));
+          plans.push(withPendingMfa(planFromAudit(audit, kinds), pendingMfa.get(audit.account) ?? []));
         },
       });
     } catch (err) {
@@ -167,6 +172,13 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     } finally {
       deleting.done();
       deletePorts.close();
+    }
+    try {
+      const confirmation = writeMfaConfirmation(common.backupDir, takenAt, results);
+      if (confirmation) ctx.log(`MFA deletion confirmation written to ${confirmation}`);
+    } catch (err) {
+      // The devices are gone either way; without the confirmation a later run repeats a harmless delete.
+      ctx.stderr.write(`warning: ${(err as Error).message}\n`);
     }
     return finish('changed', results, record);
   },
