@@ -216,6 +216,12 @@ describeWithSandbox('reliability: bad input', () => {
         names: 'passwords',
       },
       { name: 'delete: no selection', args: ['delete-root-credentials', '--yes'], names: '--accounts' },
+      {
+        // AssumeRoot reaches only member accounts: naming the management account must not pass as "skipped, exit 0".
+        name: 'delete: the management account in --accounts',
+        args: ['delete-root-credentials', '--yes', '--accounts', `@member,${MANAGEMENT}`],
+        names: MANAGEMENT,
+      },
       // exec, credentials, spoke
       { name: 'exec: unknown task alias', args: ['exec', ...account, '--task', 'admin', '--', 'true'], names: 'admin' },
       {
