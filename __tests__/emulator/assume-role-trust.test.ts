@@ -1,8 +1,8 @@
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
 import { describeWithSandbox, useSandbox } from '../support/sandbox';
-import { clients, expectAwsError, type Credentials } from './aws';
+import { assumeRole as assume, clients, expectAwsError } from './aws';
 
 const OUTSIDER = '999999999999';
 
@@ -11,23 +11,6 @@ function trust(statement: Record<string, unknown>): string {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', ...statement }],
   });
-}
-
-async function assume(
-  sts: STSClient,
-  roleArn: string,
-  externalId?: string,
-  durationSeconds?: number,
-): Promise<Credentials> {
-  const { Credentials: c } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: roleArn,
-      RoleSessionName: 'test',
-      ExternalId: externalId,
-      DurationSeconds: durationSeconds,
-    }),
-  );
-  return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
 }
 
 describeWithSandbox('sts:AssumeRole evaluates trust policies (hub and spoke)', () => {

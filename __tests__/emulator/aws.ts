@@ -3,7 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { taskPolicyArn, type TaskPolicyName } from '../../runbooks/engine/tasks';
 import { MANAGEMENT_CREDENTIALS } from '../support/sandbox';
 
@@ -50,6 +50,24 @@ export async function assumeRoot(
   );
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('AssumeRoot returned no credentials');
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+/** sts:AssumeRole with the session name `test`; the sandbox evaluates the role's trust policy. */
+export async function assumeRole(
+  sts: STSClient,
+  roleArn: string,
+  externalId?: string,
+  durationSeconds?: number,
+): Promise<Credentials> {
+  const { Credentials: c } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: 'test',
+      ExternalId: externalId,
+      DurationSeconds: durationSeconds,
+    }),
+  );
+  return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
 }
 
 /** Asserts that the call fails with this AWS error code (and HTTP status, when given). */

@@ -1,11 +1,12 @@
 /**
  * The generated modules and the `cdktf deploy` path applied with the real terraform against the real sandbox:
- * apply, a second plan with no changes, destroy. Where moto cannot carry a module, the test pins the exact gap
- * (so it fails loudly the day the sandbox learns it) instead of skipping.
+ * apply, a second plan with no changes, destroy. The sandbox carries every module (emulator/README.md lists what the
+ * extension adds for them: the account-root resource in IAM policies, service-managed StackSets).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { describeOrganization, seedOrganization } from '../../emulator/seed';
 import {
@@ -21,6 +22,7 @@ import {
 import { loadConfig } from '../../modules/lib/config';
 import { buildApp } from '../../modules/lib/deploy';
 import { renderGuardrailPolicies } from '../../modules/scp-guardrails/catalog';
+import { assumeRole, clients, expectAwsError } from '../emulator/aws';
 import { describeWithSandbox, useSandbox } from '../support/sandbox';
 import { terraformUnavailable } from './support';
 
@@ -128,9 +130,13 @@ describeBoth('generated modules against the sandbox', () => {
   );
 
   test(
-    'hub-spoke-roles: applies; moto gaps pinned (StackSet re-plan and destroy)',
+    'hub-spoke-roles: apply, no changes, hub → spoke through the deployed roles, destroy',
     async () => {
-      const org = await seedOrganization(sandbox.endpoint, { accounts: 2, trustedAccessForIam: true, features: [] });
+      const org = await seedOrganization(sandbox.endpoint, { accounts: 3, trustedAccessForIam: true, features: [] });
+      const target = org.ous[0].id;
+      const inTarget = org.accounts.filter((a) => a.ouId === target).map((a) => a.id);
+      const outside = org.accounts.filter((a) => a.ouId !== target).map((a) => a.id);
+      expect(inTarget.length).toBeGreaterThan(0);
       const run = await applyToSandbox(sandbox.endpoint, [
         {
           label: 'hub',
@@ -138,7 +144,7 @@ describeBoth('generated modules against the sandbox', () => {
           inputs: {
             organization_id: org.organizationId,
             hub_trusted_principal_arns: ['arn:aws:iam::123456789012:root'],
-            target_ou_ids: [org.ous[0].id],
+            target_ou_ids: [target],
             external_id: 'e2e-external-id',
             create_management_spoke: true,
             // moto does not load AWS-managed policies, so none are attached here.
@@ -146,31 +152,44 @@ describeBoth('generated modules against the sandbox', () => {
           },
         },
       ]);
+      const spokeArn = (account: string) => `arn:aws:iam::${account}:role/SpokeRole`;
+      const hubToSpoke = async (account: string, externalId?: string) => {
+        const hub = await assumeRole(clients(sandbox.endpoint).sts, 'arn:aws:iam::123456789012:role/HubRole');
+        return assumeRole(clients(sandbox.endpoint, hub).sts, spokeArn(account), externalId);
+      };
       try {
         expect(run.outputs.hub).toMatchObject({
           hub_role_arn: 'arn:aws:iam::123456789012:role/HubRole',
           management_spoke_role_arn: 'arn:aws:iam::123456789012:role/SpokeRole',
           stack_set_id: 'hub-spoke-roles-spoke',
         });
-        // Gap: moto's DescribeStackSet returns neither AutoDeployment nor Capabilities, so the re-plan wants to
-        // replace the StackSet, and nothing else.
         const plan = await run.plan();
-        expect(plan.changes).toBe(true);
-        expect(plan.output).toMatch(/aws_cloudformation_stack_set\.this\[0\] must be replaced/);
-        expect(plan.output).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy/);
+        expect({ changes: plan.changes, output: plan.changes ? plan.output : '' }).toEqual({
+          changes: false,
+          output: '',
+        });
+
+        // The service-managed StackSet deployed the spoke role into each account of the target OU: the hub
+        // reaches it with the external id, and without it the spoke's trust policy refuses.
+        for (const account of inTarget) {
+          const spoke = await hubToSpoke(account, 'e2e-external-id');
+          const { Arn } = await clients(sandbox.endpoint, spoke).sts.send(new GetCallerIdentityCommand({}));
+          expect(Arn).toBe(`arn:aws:sts::${account}:assumed-role/SpokeRole/test`);
+          await expectAwsError(hubToSpoke(account), 'AccessDenied');
+        }
+        // Accounts outside the target OUs get no spoke.
+        for (const account of outside) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
       } finally {
-        // Gap: moto ignores DeploymentTargets on DeleteStackInstances, so the StackSet stays non-empty.
-        await expect(run.destroy()).rejects.toThrow(/StackSetNotEmptyException/);
+        await run.destroy();
       }
+      // Destroying the stack instances removed the spoke roles from the member accounts.
+      for (const account of inTarget) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
     },
     LONG,
   );
 
-  // Gap: moto's IAM policy validator rejects the resource arn:aws:iam::*:root that sts:AssumeRoot needs
-  // ("IAM resource path must either be "*" or start with user/, …"); AWS accepts it. This test passes only
-  // while the apply fails, so a fixed sandbox turns it red and it must become a normal test.
-  test.failing(
-    'root-operator applies against the sandbox',
+  test(
+    'root-operator: apply, no changes, destroy',
     async () => {
       await seedOrganization(sandbox.endpoint, { accounts: 0, trustedAccessForIam: true, features: [] });
       const run = await applyToSandbox(sandbox.endpoint, [
@@ -180,7 +199,15 @@ describeBoth('generated modules against the sandbox', () => {
           inputs: { trusted_principal_arns: ['arn:aws:iam::123456789012:root'], task_profile: 'unlock-only' },
         },
       ]);
-      await run.destroy();
+      try {
+        const plan = await run.plan();
+        expect({ changes: plan.changes, output: plan.changes ? plan.output : '' }).toEqual({
+          changes: false,
+          output: '',
+        });
+      } finally {
+        await run.destroy();
+      }
     },
     LONG,
   );

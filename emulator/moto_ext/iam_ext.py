@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
 from moto.core.responses import ActionResult
+from moto.iam.policy_validation import BaseIAMPolicyValidator
 from moto.iam.responses import IamResponse
 
 from . import state
@@ -106,9 +108,28 @@ def _patch_account_summary() -> None:
     IamResponse.get_account_summary = get_account_summary  # type: ignore[method-assign]
 
 
+# --- policy validation ---------------------------------------------------------------------------------
+
+# The account root as a resource, `arn:<partition>:iam::<account or *>:root`: what `sts:AssumeRoot` is granted on.
+# AWS accepts it; moto's validator allows only the IAM resource paths it lists (user/, role/, …).
+_ROOT_RESOURCE = re.compile(r"^arn:[a-z-]+:iam::(\d{12}|\*):root$")
+
+
+def _patch_policy_validation() -> None:
+    original = BaseIAMPolicyValidator._validate_resource_format
+
+    def validate_resource_format(self: BaseIAMPolicyValidator, resource: str) -> None:
+        if isinstance(resource, str) and _ROOT_RESOURCE.match(resource):
+            return
+        original(self, resource)
+
+    BaseIAMPolicyValidator._validate_resource_format = validate_resource_format  # type: ignore[method-assign]
+
+
 def install() -> None:
     for feature, stem in (("RootCredentialsManagement", "root_credentials_management"), ("RootSessions", "root_sessions")):
         setattr(IamResponse, f"enable_organizations_{stem}", _feature_switch(feature, True))
         setattr(IamResponse, f"disable_organizations_{stem}", _feature_switch(feature, False))
     IamResponse.list_organizations_features = list_organizations_features  # type: ignore[attr-defined]
     _patch_account_summary()
+    _patch_policy_validation()
