@@ -157,19 +157,19 @@ export const INFO: ModuleInfo = {
       },
     },
   ],
-  notes: `## Sandbox coverage (what the local moto sandbox cannot carry)
+  notes: `## Sandbox coverage (what the local moto sandbox carries)
 
-The end-to-end test applies this module against the sandbox (moto 5.2.1): the hub role, its policy, the
-management spoke, the service-managed StackSet and its stack instances for the target OUs are created. Three moto
-gaps remain, each pinned by the test so it fails the day moto learns them:
+The end-to-end test applies this module against the sandbox (moto 5.2.1 with the project's extension), checks
+that a second plan shows no changes, and destroys it. The extension keeps the StackSet's \`AutoDeployment\`,
+\`Capabilities\`, \`PermissionModel\` and \`CallAs\` as the provider reads them, and honours
+\`DeploymentTargets.OrganizationalUnitIds\` (nested OUs included, the management account never targeted) on
+creating, listing and deleting stack instances. Each stack instance really deploys the rendered template into its
+member account, so the test assumes the hub role, then the spoke role in every account of the target OU (with the
+external id; without it the spoke refuses), and sees the spokes gone after destroy.
 
-- \`DescribeStackSet\` returns neither \`AutoDeployment\` nor \`Capabilities\`, so a second plan wants to replace the
-  StackSet (on AWS it shows no changes);
-- \`DeleteStackInstances\` ignores \`DeploymentTargets\`, so destroy fails with \`StackSetNotEmptyException\`;
-- moto neither deploys the template into member accounts nor loads AWS-managed policies (the test attaches none).
-
-The StackSet's shape (SERVICE_MANAGED, auto deployment, CAPABILITY_NAMED_IAM, OU targets, rendered template) is
-proved by \`terraform test\` with a mocked provider.
+Still not carried: moto does not load AWS-managed policies (the test attaches none); auto deployment is stored
+but not acted on (an account moved into a target OU later gets no spoke); \`CAPABILITY_NAMED_IAM\` is stored,
+not required; operation preferences are ignored.
 `,
 };
 

@@ -207,12 +207,13 @@ export const INFO: ModuleInfo = {
       },
     },
   ],
-  notes: `## Sandbox coverage (what the local moto sandbox cannot carry)
+  notes: `## Sandbox coverage (what the local moto sandbox carries)
 
-moto's IAM policy validator rejects the resource \`arn:aws:iam::*:root\` that \`sts:AssumeRoot\` needs ("IAM resource
-path must either be "*" or start with user/, …"), which AWS accepts, so this module cannot be applied against the
-sandbox. The end-to-end suite pins this with a test that expects the failure. The role's permissions are proved
-instead with the IAM simulator (it can start exactly its selected tasks) and by \`terraform test\`.`,
+The end-to-end test applies this module against the sandbox, checks that a second plan shows no changes, and
+destroys it. moto's IAM policy validator alone rejects the resource \`arn:aws:iam::*:root\` that \`sts:AssumeRoot\`
+needs; the project's extension accepts exactly that form (\`arn:<partition>:iam::<account id or *>:root\`), as AWS
+does. The sandbox does not evaluate identity policies, so the role's permissions are proved with the IAM simulator
+(it can start exactly its selected tasks) and by \`terraform test\`.`,
 };
 
 export class RootOperator extends ModuleConstruct {
