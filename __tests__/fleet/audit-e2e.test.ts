@@ -3,7 +3,7 @@
  * management account, root credentials seeded on some. The audit must match the seeded truth exactly in every
  * format; delete-root-credentials must remove exactly what was seeded; no issued secret may leak.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFaultProxy } from '../../emulator/proxy';
@@ -196,6 +196,28 @@ describeWithSandbox('fleet audit and delete-root-credentials end to end', () => 
     } finally {
       await proxy.stop();
     }
+  });
+
+  it('reuses keep-alive connections across accounts: at most concurrency × 5 TCP connections for the run', async () => {
+    // Counts the CLI's outgoing TCP connections (preloaded into the CLI process only, through NODE_OPTIONS).
+    const counter = join(work, 'count-connections.js');
+    writeFileSync(
+      counter,
+      `const net = require('node:net'); let n = 0; const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) { n += 1; return connect.apply(this, args); };
+process.on('exit', () => process.stderr.write('tcp-connections=' + n + '\\n'));`,
+    );
+    const run = await runCli(['audit', '--all', '--output', 'json', '--concurrency', '4'], {
+      cwd: work,
+      env: { ...sandboxEnv(sandbox.endpoint), RUNBOOK_AUDIT_LOG: auditLog, NODE_OPTIONS: `--require ${counter}` },
+    });
+    outputs.push(run.stdout, run.stderr);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as AccountAudit[]).filter((r) => r.status === 'audited')).toHaveLength(50);
+    // A client (and connection pool) per account would open about five connections per account (~250 here).
+    const connections = Number(/tcp-connections=(\d+)/.exec(run.stderr)?.[1]);
+    expect(connections).toBeGreaterThan(0);
+    expect(connections).toBeLessThanOrEqual(4 * 5);
   });
 
   it('--ou and --accounts select exactly those accounts; --fail-on-findings exits 1 while credentials remain', async () => {

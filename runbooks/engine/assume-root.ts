@@ -5,7 +5,7 @@
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createClient, type Session } from './clients';
+import { createClient, sdk, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
 import { RunbookError } from './errors';
 import { TASKS, taskPolicyArn, type TaskAlias } from './tasks';
@@ -34,7 +34,7 @@ export interface AssumeRootRequest {
  * @param caller the caller's session, whose settings (region, endpoint, logger) the root session inherits.
  */
 export async function assumeRoot(sts: STSClient, caller: Session, request: AssumeRootRequest): Promise<RootSession> {
-  const { AssumeRootCommand } = await import('@aws-sdk/client-sts');
+  const { AssumeRootCommand } = await sdk('sts');
   const arn = taskPolicyArn(TASKS[request.task], request.partition);
   caller.settings.log(`AssumeRoot into ${request.account} with ${arn} for ${request.duration} s`);
   let answer;

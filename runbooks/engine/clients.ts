@@ -1,8 +1,8 @@
 /**
  * The one place SDK clients are built. Every client gets adaptive retries, a request timeout, the
  * endpoint override, and a middleware that logs each command (with -v) as the IAM action it needs, so a
- * user (and the tests) can see exactly which actions a session used. SDK packages are imported here on
- * first use only: `runbook --help` never loads them.
+ * user (and the tests) can see exactly which actions a session used. SDK packages (and the HTTP handler)
+ * are imported here on first use only: `runbook --help` never loads them.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -18,6 +18,11 @@ export interface AwsSettings {
   /** --endpoint-url. Without it the SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. */
   readonly endpointUrl?: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * HTTP connections kept per host, shared by every client built with these settings; the fleet commands size
+   * it to their concurrency. Default 50, the SDK's.
+   */
+  readonly connections?: number;
   /** Verbose logger (stderr); receives one line per AWS command sent. */
   readonly log: (message: string) => void;
 }
@@ -34,6 +39,31 @@ export interface Session {
   readonly label: SessionLabel;
 }
 
+/**
+ * The SDK packages, each loaded once per process on first use. A compiled `await import()` is a fresh
+ * require + __importStar copy of the whole module on every call, which a fleet run would pay per account.
+ */
+const SDK_MODULES = {
+  sts: () => import('@aws-sdk/client-sts'),
+  s3: () => import('@aws-sdk/client-s3'),
+  sqs: () => import('@aws-sdk/client-sqs'),
+  iam: () => import('@aws-sdk/client-iam'),
+  organizations: () => import('@aws-sdk/client-organizations'),
+};
+export type ServiceName = keyof typeof SDK_MODULES;
+type SdkModule<S extends ServiceName> = Awaited<ReturnType<(typeof SDK_MODULES)[S]>>;
+const loadedModules = new Map<ServiceName, Promise<unknown>>();
+
+/** The SDK package of `service` (commands and clients), loaded on first use and cached. */
+export function sdk<S extends ServiceName>(service: S): Promise<SdkModule<S>> {
+  let loading = loadedModules.get(service);
+  if (loading === undefined) {
+    loading = SDK_MODULES[service]();
+    loadedModules.set(service, loading);
+  }
+  return loading as Promise<SdkModule<S>>;
+}
+
 interface ClientByService {
   sts: STSClient;
   s3: S3Client;
@@ -41,11 +71,41 @@ interface ClientByService {
   iam: IAMClient;
   organizations: OrganizationsClient;
 }
-export type ServiceName = keyof ClientByService;
 
 /** Attempts per call, throttling included, before a call fails with Throttled. */
 export const MAX_ATTEMPTS = 8;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Connections per host when the settings do not say: the SDK's own default. */
+const DEFAULT_CONNECTIONS = 50;
+
+type HttpHandler = InstanceType<typeof import('@smithy/node-http-handler').NodeHttpHandler>;
+const sharedHandlers = new Map<string, Promise<HttpHandler>>();
+
+/**
+ * One keep-alive connection pool per (connections, timeout), shared by every client this factory builds: a
+ * fleet run creates a client per account, and a handler per client would open and close its own connections
+ * for every account. Destroying a client must not close connections other accounts are using, so the shared
+ * handler ignores destroy(); idle keep-alive sockets are unref'd by node and never hold the process open.
+ */
+function sharedHandler(settings: AwsSettings): Promise<HttpHandler> {
+  const connections = settings.connections ?? DEFAULT_CONNECTIONS;
+  const requestTimeout = requestTimeoutMs(settings.env);
+  const key = `${connections}/${requestTimeout}`;
+  let handler = sharedHandlers.get(key);
+  if (handler === undefined) {
+    handler = import('@smithy/node-http-handler').then(({ NodeHttpHandler }) => {
+      class SharedHandler extends NodeHttpHandler {
+        override destroy(): void {
+          // shared by every client of the run: see above
+        }
+      }
+      const agent = { keepAlive: true, maxSockets: connections };
+      return new SharedHandler({ requestTimeout, connectionTimeout: 5_000, httpAgent: agent, httpsAgent: agent });
+    });
+    sharedHandlers.set(key, handler);
+  }
+  return handler;
+}
 
 export async function createClient<S extends ServiceName>(service: S, session: Session): Promise<ClientByService[S]> {
   const { settings } = session;
@@ -56,18 +116,18 @@ export async function createClient<S extends ServiceName>(service: S, session: S
     endpoint: settings.endpointUrl,
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
-    requestHandler: { requestTimeout: requestTimeoutMs(settings.env), connectionTimeout: 5_000 },
+    requestHandler: await sharedHandler(settings),
   };
   let client: ClientByService[ServiceName];
   switch (service) {
     case 'sts': {
-      const { STSClient } = await import('@aws-sdk/client-sts');
+      const { STSClient } = await sdk('sts');
       // AssumeRoot exists only on regional STS endpoints; the global endpoint answers InvalidAction.
       client = new STSClient({ ...base, useGlobalEndpoint: false });
       break;
     }
     case 's3': {
-      const { S3Client } = await import('@aws-sdk/client-s3');
+      const { S3Client } = await sdk('s3');
       // The S3 unlock task policy has no s3:GetBucketLocation: a bucket in another region is reached by
       // following the 301/400 redirect, which the SDK does when asked to.
       client = new S3Client({
@@ -78,19 +138,19 @@ export async function createClient<S extends ServiceName>(service: S, session: S
       break;
     }
     case 'sqs': {
-      const { SQSClient } = await import('@aws-sdk/client-sqs');
+      const { SQSClient } = await sdk('sqs');
       // The SDK normally sends a call to the host in its QueueUrl; with an endpoint override that host may be
       // the real AWS (or a sandbox port behind a proxy), so the override must win.
       client = new SQSClient({ ...base, useQueueUrlAsEndpoint: !hasEndpointOverride(settings, 'SQS') });
       break;
     }
     case 'iam': {
-      const { IAMClient } = await import('@aws-sdk/client-iam');
+      const { IAMClient } = await sdk('iam');
       client = new IAMClient(base);
       break;
     }
     case 'organizations': {
-      const { OrganizationsClient } = await import('@aws-sdk/client-organizations');
+      const { OrganizationsClient } = await sdk('organizations');
       client = new OrganizationsClient(base);
       break;
     }

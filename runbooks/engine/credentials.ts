@@ -4,7 +4,7 @@
  * of --profile, or the SDK's default chain.
  */
 import { userInfo } from 'node:os';
-import { createClient, type AwsSettings, type Session } from './clients';
+import { createClient, sdk, type AwsSettings, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
 import { assumeOperatorRole } from './operator-role';
 import type { CommonOptions } from '../cli/options';
@@ -61,7 +61,7 @@ async function profileCredentials(profile: string) {
 }
 
 async function getCallerArn(session: Session): Promise<string> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { GetCallerIdentityCommand } = await sdk('sts');
   const sts = await createClient('sts', session);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
@@ -75,7 +75,7 @@ async function getCallerArn(session: Session): Promise<string> {
 async function resolveRegion(common: CommonOptions, env: NodeJS.ProcessEnv): Promise<string> {
   const explicit = common.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (explicit !== undefined && explicit !== '') return explicit;
-  const { STSClient } = await import('@aws-sdk/client-sts');
+  const { STSClient } = await sdk('sts');
   try {
     return await new STSClient({ profile: common.profile }).config.region();
   } catch {

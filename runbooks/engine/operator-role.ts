@@ -7,7 +7,7 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { toRunbookError } from './aws-errors';
-import { createClient, type Session } from './clients';
+import { createClient, sdk, type Session } from './clients';
 
 export interface OperatorRoleRequest {
   readonly roleArn: string;
@@ -28,7 +28,7 @@ const MAX_REFRESH_WINDOW_MS = 5 * 60_000;
 
 /** Assumes the role once (so a refused role fails before anything else happens) and returns the provider. */
 export async function assumeOperatorRole(caller: Session, request: OperatorRoleRequest): Promise<OperatorRole> {
-  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+  const { AssumeRoleCommand } = await sdk('sts');
   const sts = await createClient('sts', caller);
   const assume = async (): Promise<{ identity: AwsCredentialIdentity; arn: string; refreshAt: number }> => {
     caller.settings.log(`assuming operator role ${request.roleArn}`);

@@ -19,7 +19,7 @@ import type {
 } from '@aws-sdk/client-iam';
 import type { FleetAccount } from './accounts';
 import { runPool, type EmitOrder } from './pool';
-import { withClient, withRootSession, type AssumeRootFn, type SessionClient, type SessionCredentials } from './session';
+import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
 
 /** The IAM reads the audit task policy allows, called with a root session (UserName omitted = the root user). */
 export interface RootIamReader {
@@ -175,7 +175,7 @@ function blank(account: FleetAccount): AccountAudit {
 export interface AuditDeps {
   assumeRoot: AssumeRootFn;
   /** An IAM reader signed with the given root session (the engine's client factory behind it). */
-  iamFor: (credentials: SessionCredentials) => SessionClient<RootIamReader> | Promise<SessionClient<RootIamReader>>;
+  iamFor: (credentials: SessionCredentials) => RootIamReader | Promise<RootIamReader>;
 }
 
 /** Audits one account. It never throws: a failure becomes `status: 'failed'` with the error. */

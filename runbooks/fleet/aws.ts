@@ -7,11 +7,11 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot } from '../engine/assume-root';
 import { toRunbookError } from '../engine/aws-errors';
-import { createClient, type Session } from '../engine/clients';
+import { createClient, sdk, type Session } from '../engine/clients';
 import { RunbookError } from '../engine/errors';
 import type { OrgAccountsReader } from './accounts';
 import type { RootIamWriter } from './delete';
-import type { AssumeRootFn, SessionClient, SessionCredentials } from './session';
+import type { AssumeRootFn, SessionCredentials } from './session';
 import type { AssumeRoleFn } from './spoke';
 
 /** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
@@ -23,11 +23,13 @@ export async function fleetAssumeRoot(caller: Session, duration: number): Promis
 /** IAM clients signed with root sessions, in the caller's region and endpoint. */
 export async function rootIamFactory(
   caller: Session,
-): Promise<(credentials: SessionCredentials) => Promise<SessionClient<RootIamWriter>>> {
-  const iam = await import('@aws-sdk/client-iam');
+): Promise<(credentials: SessionCredentials) => Promise<RootIamWriter>> {
+  const iam = await sdk('iam');
   return async (credentials) => {
     const client = await createClient('iam', { settings: caller.settings, credentials, label: 'root' });
-    return { ...rootIamPort(client, iam), release: () => client.destroy() };
+    // No destroy: the client's connections belong to the factory's shared pool, and the client is garbage
+    // once the account is done.
+    return rootIamPort(client, iam);
   };
 }
 
@@ -50,7 +52,7 @@ export function rootIamPort(client: IAMClient, m: IamModule): RootIamWriter {
 }
 
 export async function orgAccountsReader(caller: Session): Promise<OrgAccountsReader & { client: OrganizationsClient }> {
-  const m = await import('@aws-sdk/client-organizations');
+  const m = await sdk('organizations');
   const client = await createClient('organizations', caller);
   return {
     client,
@@ -64,7 +66,7 @@ export async function orgAccountsReader(caller: Session): Promise<OrgAccountsRea
 
 /** AssumeRole from the caller's session or from earlier temporary credentials (role chaining). */
 export async function roleAssumer(caller: Session): Promise<AssumeRoleFn> {
-  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+  const { AssumeRoleCommand } = await sdk('sts');
   const callerSts = await createClient('sts', caller);
   return async (from, input) => {
     const sts =
@@ -92,12 +94,22 @@ export async function roleAssumer(caller: Session): Promise<AssumeRoleFn> {
   };
 }
 
-/** Everything a fleet command needs from AWS, built once per run from the caller's session. */
-export async function fleetPorts(caller: Session, duration: number) {
+/** An account in flight has its AssumeRoot or its (at most five) concurrent IAM reads outstanding. */
+const REQUESTS_PER_ACCOUNT = 5;
+
+/**
+ * Everything a fleet command needs from AWS, built once per run from the caller's session. Every client shares
+ * one keep-alive pool sized so that `concurrency` accounts never wait for a connection.
+ */
+export async function fleetPorts(caller: Session, duration: number, concurrency: number) {
+  const fleet: Session = {
+    ...caller,
+    settings: { ...caller.settings, connections: concurrency * REQUESTS_PER_ACCOUNT },
+  };
   const [org, assumeRootFn, iamFor] = await Promise.all([
-    orgAccountsReader(caller),
-    fleetAssumeRoot(caller, duration),
-    rootIamFactory(caller),
+    orgAccountsReader(fleet),
+    fleetAssumeRoot(fleet, duration),
+    rootIamFactory(fleet),
   ]);
   return { org, assumeRoot: assumeRootFn, iamFor, close: () => org.client.destroy() };
 }

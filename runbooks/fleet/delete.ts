@@ -24,7 +24,7 @@ import {
   type RootCredentials,
   type RootIamReader,
 } from './audit';
-import { withClient, withRootSession, type AssumeRootFn, type SessionClient, type SessionCredentials } from './session';
+import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
 
 export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
@@ -156,7 +156,7 @@ async function idempotent(call: () => Promise<unknown>): Promise<void> {
 
 export interface DeleteDeps {
   assumeRoot: AssumeRootFn;
-  iamFor: (credentials: SessionCredentials) => SessionClient<RootIamWriter> | Promise<SessionClient<RootIamWriter>>;
+  iamFor: (credentials: SessionCredentials) => RootIamWriter | Promise<RootIamWriter>;
 }
 
 /**

@@ -17,24 +17,16 @@ export interface SessionCredentials {
 /** AssumeRoot into `account` with `task`; the engine's assumeRoot fits after binding its caller credentials. */
 export type AssumeRootFn = (account: string, task: TaskAlias) => Promise<SessionCredentials>;
 
-/** A client bound to one root session; `release` frees its connections once the account is done. */
-export type SessionClient<T> = T & { release?(): void };
-
 /**
- * Runs `use` with a client for `credentials` and releases the client afterwards, so that a fleet of thousands
- * of accounts never holds more open connections than accounts in flight.
+ * Runs `use` with a client for `credentials`. The engine's factory builds it on the run's shared keep-alive pool,
+ * so a client per account costs no connections of its own and needs no closing.
  */
 export async function withClient<T, R>(
-  clientFor: (credentials: SessionCredentials) => SessionClient<T> | Promise<SessionClient<T>>,
+  clientFor: (credentials: SessionCredentials) => T | Promise<T>,
   credentials: SessionCredentials,
   use: (client: T) => Promise<R>,
 ): Promise<R> {
-  const client = await clientFor(credentials);
-  try {
-    return await use(client);
-  } finally {
-    client.release?.();
-  }
+  return use(await clientFor(credentials));
 }
 
 /**

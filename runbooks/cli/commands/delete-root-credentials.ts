@@ -64,7 +64,7 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     const { common } = ctx;
     const caller = await resolveCaller(common, ctx.env, ctx.log);
     const callerArn = await caller.callerArn();
-    const ports = await fleetPorts(caller.session, common.duration);
+    const ports = await fleetPorts(caller.session, common.duration, concurrency);
     const text = (line: string) => {
       if (!common.json) ctx.stdout.write(`${line}\n`);
     };
@@ -146,7 +146,7 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     const deleting = createProgress(stderr, { label: 'delete', total: planned.length });
     const results: AccountDeletion[] = [];
     const planOf = new Map(planned.map((p) => [p.account, p]));
-    const deletePorts = await fleetPorts(caller.session, common.duration);
+    const deletePorts = await fleetPorts(caller.session, common.duration, concurrency);
     try {
       await runPool(planned, (plan) => deleteAccountCredentials(deletePorts, plan, kinds), {
         concurrency,

@@ -1,5 +1,5 @@
 /** The narrow IAM interface of root-password-reset: the root user's login profile (UserName omitted). */
-import { createClient, type Session } from '../clients';
+import { createClient, sdk, type Session } from '../clients';
 import { toRunbookError } from '../aws-errors';
 
 export interface RootLoginProfileApi {
@@ -9,7 +9,7 @@ export interface RootLoginProfileApi {
 }
 
 export async function rootLoginProfileApi(session: Session): Promise<RootLoginProfileApi> {
-  const iam = await import('@aws-sdk/client-iam');
+  const iam = await sdk('iam');
   const client = await createClient('iam', session);
   return {
     async exists() {

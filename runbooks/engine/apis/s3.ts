@@ -1,5 +1,5 @@
 /** The narrow S3 interface the bucket runbooks receive: a bucket policy store. */
-import { createClient, type Session } from '../clients';
+import { createClient, sdk, type Session } from '../clients';
 import { toRunbookError } from '../aws-errors';
 import type { PolicyStore } from './policy-store';
 
@@ -8,7 +8,7 @@ import type { PolicyStore } from './policy-store';
  * another account instead of silently touching it.
  */
 export async function bucketPolicyStore(session: Session, account: string): Promise<PolicyStore> {
-  const s3 = await import('@aws-sdk/client-s3');
+  const s3 = await sdk('s3');
   const client = await createClient('s3', session);
   const target = (bucket: string) => `bucket ${bucket}`;
   return {

@@ -1,5 +1,5 @@
 /** The narrow SQS interface the queue runbooks receive: a queue policy store and the name → URL lookup. */
-import { createClient, type Session } from '../clients';
+import { createClient, sdk, type Session } from '../clients';
 import { toRunbookError } from '../aws-errors';
 import type { PolicyStore } from './policy-store';
 
@@ -9,7 +9,7 @@ export interface QueuePolicyStore extends PolicyStore {
 }
 
 export async function queuePolicyStore(session: Session): Promise<QueuePolicyStore> {
-  const sqs = await import('@aws-sdk/client-sqs');
+  const sqs = await sdk('sqs');
   const client = await createClient('sqs', session);
   return {
     async queueUrl(name, account) {
