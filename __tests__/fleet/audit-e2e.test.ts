@@ -263,6 +263,14 @@ process.on('exit', () => process.stderr.write('tcp-connections=' + n + '\\n'));`
     const before = await truth();
     const run = await runbook('delete-root-credentials', '--accounts', seededIds[0]);
     expect(run.code).toBe(3);
+    // --json still prints exactly one object, saying it was not confirmed and what would have gone.
+    const json = await runbook('delete-root-credentials', '--accounts', seededIds[0], '--json');
+    expect(json.code).toBe(3);
+    expect(json.stderr).toMatch(/^error: not confirmed/m);
+    const result = JSON.parse(json.stdout) as { status: string; record: null; error: { code: string }; accounts: [] };
+    expect(result).toMatchObject({ runbook: 'delete-root-credentials', status: 'not-confirmed', record: null });
+    expect(result.error.code).toBe('NotConfirmed');
+    expect(result.accounts).toHaveLength(1);
     expect(await truth()).toEqual(before);
   });
 

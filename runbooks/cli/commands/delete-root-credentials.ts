@@ -9,7 +9,7 @@ import { appendAuditRecord, sha256 } from '../../engine/audit-log';
 import { toRunbookError } from '../../engine/aws-errors';
 import { confirm } from '../../engine/confirm';
 import { resolveCaller } from '../../engine/credentials';
-import { ExitCode } from '../../engine/errors';
+import { ExitCode, RunbookError } from '../../engine/errors';
 import { TASKS, taskPolicyArn } from '../../engine/tasks';
 import { refuseManagementAccount, selectAccounts } from '../../fleet/accounts';
 import { runAudit } from '../../fleet/audit';
@@ -98,10 +98,15 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     text(`plan (${kinds.join(', ')}):`);
     plans.forEach((plan) => text(`  ${planLine(plan)}`));
 
-    const finish = (status: string, results: AccountDeletion[], record: string | null): number => {
+    const finish = (
+      status: string,
+      results: AccountDeletion[],
+      record: string | null,
+      error?: { code: string; message: string },
+    ): number => {
       const failed = auditFailed + results.filter((r) => r.status !== 'clean').length;
       const summary =
-        status === 'dry-run'
+        status === 'dry-run' || status === 'not-confirmed'
           ? `${planned.length} accounts would change`
           : `${results.filter((r) => r.status === 'clean').length} of ${planned.length} accounts verified clean`;
       if (common.json) {
@@ -109,11 +114,12 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
         ctx.stdout.write(
           `${JSON.stringify({
             runbook: 'delete-root-credentials',
-            status: failed > 0 && status !== 'dry-run' ? 'failed' : status,
+            status: failed > 0 && status !== 'dry-run' && status !== 'not-confirmed' ? 'failed' : status,
             summary: `${summary}; ${auditFailed} audits failed`,
             only: kinds,
             record,
             accounts: plans.map((plan) => ({ ...plan, result: byAccount.get(plan.account) ?? null })),
+            ...(error === undefined ? {} : { error }),
           })}\n`,
         );
       } else {
@@ -129,10 +135,18 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     if (planned.length === 0) return finish('unchanged', [], null);
 
     const keys = planned.reduce((n, p) => n + p.delete.accessKeys.length + p.delete.signingCertificates.length, 0);
-    await confirm(
-      `Delete root credentials in ${planned.length} account(s), including ${keys} access key(s)/certificate(s) that cannot be restored?`,
-      { yes: common.yes, stdin: ctx.stdin, stderr: ctx.stderr },
-    );
+    try {
+      await confirm(
+        `Delete root credentials in ${planned.length} account(s), including ${keys} access key(s)/certificate(s) that cannot be restored?`,
+        { yes: common.yes, stdin: ctx.stdin, stderr: ctx.stderr },
+      );
+    } catch (err) {
+      // --json promises one object on stdout whatever happens, as the single-account runbooks print; exit stays 3.
+      if (common.json && err instanceof RunbookError && err.code === 'NotConfirmed') {
+        finish('not-confirmed', [], null, { code: err.code, message: err.message });
+      }
+      throw err;
+    }
     const takenAt = new Date().toISOString();
     const record = writeDeletionRecord(common.backupDir, {
       runbook: 'delete-root-credentials',
