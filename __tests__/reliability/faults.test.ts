@@ -159,6 +159,24 @@ describeWithSandbox('reliability: faults', () => {
       expect(() => auditLines(dir)).not.toThrow();
     });
 
+    it('cuts off a stalled answer at the request timeout instead of waiting for it', async () => {
+      const account = accounts[41];
+      const { policy } = await seedLockedBucket(sandbox.endpoint, account, { bucket: 'stalled-bucket' });
+      const dir = scratch();
+      // Every answer would arrive after 60 s; the client gives up on each attempt after 300 ms.
+      const stalled = await proxy({ target: sandbox.endpoint, faults: { slow: 1, slowMs: 60_000 } });
+      const started = Date.now();
+      const result = await runCli(['s3-unlock', '--account', account, '--bucket', 'stalled-bucket', '--yes'], {
+        endpoint: stalled.endpoint,
+        scratch: dir,
+        env: { RUNBOOK_HTTP_TIMEOUT_MS: '300' },
+      });
+      expect(result.code).toBe(1);
+      expect(Date.now() - started).toBeLessThan(45_000);
+      expect(stalled.log().length).toBeGreaterThan(1);
+      expect(await readBucketPolicy(sandbox.endpoint, account, 'stalled-bucket')).toBe(policy);
+    }, 120_000);
+
     it('exits 1 with the bucket untouched when AWS keeps failing past every retry', async () => {
       const account = accounts[40];
       const { policy } = await seedLockedBucket(sandbox.endpoint, account, { bucket: 'always-throttled' });

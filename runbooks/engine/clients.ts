@@ -100,7 +100,15 @@ function sharedHandler(settings: AwsSettings): Promise<HttpHandler> {
         }
       }
       const agent = { keepAlive: true, maxSockets: connections };
-      return new SharedHandler({ requestTimeout, connectionTimeout: 5_000, httpAgent: agent, httpsAgent: agent });
+      // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting: a stalled AWS answer
+      // would hold an incident run forever instead of failing into the retry strategy.
+      return new SharedHandler({
+        requestTimeout,
+        throwOnRequestTimeout: true,
+        connectionTimeout: 5_000,
+        httpAgent: agent,
+        httpsAgent: agent,
+      });
     });
     sharedHandlers.set(key, handler);
   }
