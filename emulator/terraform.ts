@@ -192,8 +192,9 @@ export interface SandboxProviderOptions {
 
 /**
  * A provider block pointing hashicorp/aws at the sandbox. The skip_* flags stop the provider from calling
- * EC2/metadata APIs moto does not need to serve, and max_retries stays low so an unimplemented call fails fast
- * instead of retrying for minutes.
+ * EC2/metadata APIs moto does not need to serve. max_retries stays low so an unimplemented call fails fast
+ * instead of retrying for minutes, but above 1: a transport error seen once under load on 2 shared cores
+ * must not fail a whole apply.
  */
 export function renderSandboxProvider(endpoint: string, options: SandboxProviderOptions = {}): string {
   const width = Math.max(...SANDBOX_SERVICES.map((s) => s.length));
@@ -208,7 +209,7 @@ export function renderSandboxProvider(endpoint: string, options: SandboxProvider
     '  skip_requesting_account_id  = true',
     '  skip_metadata_api_check     = true',
     '  s3_use_path_style           = true',
-    '  max_retries                 = 1',
+    '  max_retries                 = 3',
     ...(options.extra ?? []).map((l) => `  ${l}`),
     '',
     '  endpoints {',

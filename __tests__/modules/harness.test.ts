@@ -53,7 +53,7 @@ describe('terraform harness', () => {
     ]) {
       expect(block).toMatch(new RegExp(`${flag} += true`));
     }
-    expect(block).toMatch(/max_retries += 1/);
+    expect(block).toMatch(/max_retries += 3/);
     expect(block).toMatch(/region += "us-east-1"/);
   });
 });
