@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { refuseManagementAccount, type OrgAccountsReader } from '../../runbooks/fleet/accounts';
+import { selectAccounts, type AccountSelection, type OrgAccountsReader } from '../../runbooks/fleet/accounts';
 import { auditAccount } from '../../runbooks/fleet/audit';
 import { deleteAccountCredentials, planFromAudit, withPendingMfa, CREDENTIAL_KINDS } from '../../runbooks/fleet/delete';
 import { pendingMfaSerials, writeMfaConfirmation } from '../../runbooks/fleet/mfa-pending';
@@ -101,23 +101,36 @@ describe('withPendingMfa', () => {
   });
 });
 
-describe('refuseManagementAccount', () => {
+describe('selectAccounts for a command that changes accounts', () => {
   const org = {
     describeOrganization: async () => ({ Organization: { MasterAccountId: '111111111111' }, $metadata: {} }),
+    describeAccount: async ({ AccountId }: { AccountId: string }) => ({
+      Account: { Id: AccountId, State: 'ACTIVE' },
+      $metadata: {},
+    }),
+    listAccounts: async () => ({ Accounts: [{ Id: '111111111111', State: 'ACTIVE' }], $metadata: {} }),
+    listAccountsForParent: async () => ({ Accounts: [{ Id: A, State: 'ACTIVE' }], $metadata: {} }),
+    listOrganizationalUnitsForParent: async () => ({ OrganizationalUnits: [], $metadata: {} }),
   } as unknown as OrgAccountsReader;
 
+  async function ids(selection: AccountSelection): Promise<string[]> {
+    const seen: string[] = [];
+    for await (const account of selectAccounts(org, selection, { refuseManagementAccount: true }))
+      seen.push(account.id);
+    return seen;
+  }
+
   it('refuses an explicitly named management account with exit 2, naming it and why', async () => {
-    const refused = refuseManagementAccount(org, { accounts: [A, '111111111111'] });
-    await expect(refused).rejects.toBeInstanceOf(RunbookError);
-    await expect(refuseManagementAccount(org, { accounts: ['111111111111'] })).rejects.toMatchObject({
+    await expect(ids({ accounts: [A, '111111111111'] })).rejects.toBeInstanceOf(RunbookError);
+    await expect(ids({ accounts: ['111111111111'] })).rejects.toMatchObject({
       code: 'BadInput',
       message: expect.stringMatching(/"111111111111".*AssumeRoot reaches only member accounts/),
     });
   });
 
   it('accepts member accounts, --ou and --all (those list the management account as skipped)', async () => {
-    await expect(refuseManagementAccount(org, { accounts: [A, B] })).resolves.toBeUndefined();
-    await expect(refuseManagementAccount(org, { all: true })).resolves.toBeUndefined();
-    await expect(refuseManagementAccount(org, { ou: 'r-root' })).resolves.toBeUndefined();
+    await expect(ids({ accounts: [A, B] })).resolves.toEqual([A, B]);
+    await expect(ids({ all: true })).resolves.toEqual(['111111111111']);
+    await expect(ids({ ou: 'r-root' })).resolves.toEqual([A]);
   });
 });

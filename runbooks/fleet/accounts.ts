@@ -10,7 +10,7 @@ import type {
   ListOrganizationalUnitsForParentCommandInput,
   ListOrganizationalUnitsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
-import { badInput } from '../engine/errors';
+import { badInput, type RunbookError } from '../engine/errors';
 import { runPool } from './pool';
 
 /** The Organizations reads that account selection needs; the real client or a fake satisfies it. */
@@ -78,16 +78,12 @@ export function skipReason(account: { id: string; state?: string }, managementAc
 }
 
 /**
- * For commands that change accounts: an explicitly named management account is bad input (exit 2), refused
+ * For commands that change accounts, an explicitly named management account is bad input (exit 2), refused
  * before any change. AssumeRoot reaches only member accounts, so naming it can only be a mistake, and skipping it
  * silently would let the run look successful. (audit lists it as skipped instead; --ou and --all skip it too.)
  */
-export async function refuseManagementAccount(org: OrgAccountsReader, selection: AccountSelection): Promise<void> {
-  if (!('accounts' in selection)) return;
-  const { Organization } = await org.describeOrganization({});
-  const management = Organization?.MasterAccountId;
-  if (management === undefined || !selection.accounts.includes(management)) return;
-  throw badInput(
+function managementAccountNamed(management: string): RunbookError {
+  return badInput(
     `--accounts names the management account "${management}": AssumeRoot reaches only member accounts.`,
     "Give member account ids only; manage the management account's root user directly (sign in as root).",
   );
@@ -114,12 +110,15 @@ function toFleetAccount(account: OrgAccount, managementAccountId: string): Fleet
 export async function* selectAccounts(
   org: OrgAccountsReader,
   selection: AccountSelection,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; refuseManagementAccount?: boolean } = {},
 ): AsyncGenerator<FleetAccount> {
   const organization = await org.describeOrganization({});
   const management = organization.Organization?.MasterAccountId ?? '';
 
   if ('accounts' in selection) {
+    if (options.refuseManagementAccount && selection.accounts.includes(management)) {
+      throw managementAccountNamed(management);
+    }
     const described: FleetAccount[] = [];
     await runPool(
       selection.accounts,

@@ -11,7 +11,7 @@ import { confirm } from '../../engine/confirm';
 import { resolveCaller } from '../../engine/credentials';
 import { ExitCode, RunbookError } from '../../engine/errors';
 import { TASKS, taskPolicyArn } from '../../engine/tasks';
-import { refuseManagementAccount, selectAccounts } from '../../fleet/accounts';
+import { selectAccounts } from '../../fleet/accounts';
 import { runAudit } from '../../fleet/audit';
 import { fleetPorts } from '../../fleet/aws';
 import {
@@ -75,10 +75,9 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     const pendingMfa = kinds.includes('mfa') ? pendingMfaSerials(common.backupDir) : new Map<string, string[]>();
     const auditing = createProgress(stderr, { label: 'plan' });
     try {
-      await refuseManagementAccount(ports.org, selection);
       await runAudit({
         ...ports,
-        accounts: selectAccounts(ports.org, selection, { concurrency }),
+        accounts: selectAccounts(ports.org, selection, { concurrency, refuseManagementAccount: true }),
         concurrency,
         sink: (audit) => {
           auditing.tick(audit.status === 'failed');
