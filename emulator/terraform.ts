@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { alignEntries, key, render, type HclValue } from '../modules/lib/hcl';
+import { SANDBOX_MAX_RETRIES, SANDBOX_SERVICES } from '../modules/lib/sandbox-provider';
 
 /** The default location of the offline filesystem mirror of hashicorp/aws on the project's machines. */
 export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
@@ -180,9 +181,6 @@ export function makeWorkdir(prefix = 'tf-'): { dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Services the modules and runbooks touch; each gets the sandbox endpoint. */
-export const SANDBOX_SERVICES = ['cloudformation', 'iam', 'organizations', 's3', 'sqs', 'ssoadmin', 'sts'] as const;
-
 export interface SandboxProviderOptions {
   readonly region?: string;
   readonly alias?: string;
@@ -192,9 +190,7 @@ export interface SandboxProviderOptions {
 
 /**
  * A provider block pointing hashicorp/aws at the sandbox. The skip_* flags stop the provider from calling
- * EC2/metadata APIs moto does not need to serve. max_retries stays low so an unimplemented call fails fast
- * instead of retrying for minutes, but above 1: a transport error seen once under load on 2 shared cores
- * must not fail a whole apply.
+ * EC2/metadata APIs moto does not need to serve; see SANDBOX_MAX_RETRIES for the retry count.
  */
 export function renderSandboxProvider(endpoint: string, options: SandboxProviderOptions = {}): string {
   const width = Math.max(...SANDBOX_SERVICES.map((s) => s.length));
@@ -209,7 +205,7 @@ export function renderSandboxProvider(endpoint: string, options: SandboxProvider
     '  skip_requesting_account_id  = true',
     '  skip_metadata_api_check     = true',
     '  s3_use_path_style           = true',
-    '  max_retries                 = 3',
+    `  max_retries                 = ${SANDBOX_MAX_RETRIES}`,
     ...(options.extra ?? []).map((l) => `  ${l}`),
     '',
     '  endpoints {',

@@ -5,6 +5,7 @@
 import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SANDBOX_MAX_RETRIES, SANDBOX_SERVICES } from './sandbox-provider';
 
 export interface ProviderSettings {
   readonly region: string;
@@ -24,9 +25,6 @@ export type BackendSettings =
       readonly dynamodbTable?: string;
     };
 
-/** Services whose endpoint the sandbox serves, for the provider's endpoints block. */
-const ENDPOINT_SERVICES = ['cloudformation', 'iam', 'organizations', 's3', 'sqs', 'ssoadmin', 'sts'] as const;
-
 export class DeployStack extends TerraformStack {
   constructor(scope: Construct, id: string, provider: ProviderSettings, backend: BackendSettings) {
     super(scope, id);
@@ -41,9 +39,8 @@ export class DeployStack extends TerraformStack {
             skipRequestingAccountId: true,
             skipMetadataApiCheck: 'true',
             s3UsePathStyle: true,
-            // An unimplemented call must fail fast, not retry for minutes.
-            maxRetries: 1,
-            endpoints: [Object.fromEntries(ENDPOINT_SERVICES.map((s) => [s, provider.endpoint]))],
+            maxRetries: SANDBOX_MAX_RETRIES,
+            endpoints: [Object.fromEntries(SANDBOX_SERVICES.map((s) => [s, provider.endpoint]))],
           }
         : {}),
     });
