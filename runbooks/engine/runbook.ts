@@ -5,7 +5,7 @@
  * themselves: `connect` turns a root session into the narrow API the steps use, so tests can fake it.
  */
 import type { CommonOptions } from '../cli/options';
-import type { Writer } from '../cli/command';
+import type { CommandContext } from '../cli/command';
 import { assumeRoot, type RootSession } from './assume-root';
 import { appendAuditRecord, sha256, type AuditRecord, type Outcome } from './audit-log';
 import { writeBackup, durableFs, type BackupFs, type ResourceType } from './backup';
@@ -53,13 +53,8 @@ export interface Runbook<P, A, S extends RunbookState> {
   details(before: S, after: S | null, params: P, status: Status): Record<string, unknown>;
 }
 
-export interface RunIo {
-  readonly common: CommonOptions;
-  readonly env: NodeJS.ProcessEnv;
-  readonly stdout: Writer;
-  readonly stderr: Writer;
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  log(message: string): void;
+/** The parts of a command's context the engine uses (commands pass their context as is), plus test seams. */
+export interface RunIo extends Pick<CommandContext, 'common' | 'env' | 'stdout' | 'stderr' | 'stdin' | 'log'> {
   /** Replaces the real credential resolution + AssumeRoot (unit tests). */
   readonly openSession?: OpenSession;
   readonly backupFs?: BackupFs;
