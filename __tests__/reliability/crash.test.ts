@@ -31,12 +31,17 @@ interface KillPoint {
   afterMs?: number;
 }
 
-/** Half the points at a request number, half after a delay, all from one seed. */
+/**
+ * Half the points at a request number, half after a delay, all from one seed. The request numbers are
+ * stratified (one seeded draw inside each fifth of the run), so some always land before the change and some
+ * after it, however loaded the machine is; the delays alone depend on timing.
+ */
 function killPoints(runbook: number, requestsInFullRun: number, fullRunMs: number): KillPoint[] {
+  const strata = POINTS_PER_RUNBOOK / 2;
   return Array.from({ length: POINTS_PER_RUNBOOK }, (_, index) => {
     const draw = uniform(SEED + runbook, index, 0);
     return index % 2 === 0
-      ? { index, atRequest: Math.floor(draw * requestsInFullRun) }
+      ? { index, atRequest: Math.floor(((index / 2 + draw) * requestsInFullRun) / strata) }
       : { index, afterMs: Math.round(draw * fullRunMs) };
   });
 }
