@@ -1,10 +1,10 @@
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand } from '../../runbooks/fleet/child';
-import { formatCredentials } from '../../runbooks/fleet/credential-format';
-import { missingSteps } from '../../runbooks/fleet/enable';
-import { assumeHubThenSpoke, parseSpokeTarget, type AssumeRoleInput } from '../../runbooks/fleet/spoke';
-import { parseTask } from '../../runbooks/fleet/task';
+import { childEnv, NESTING_MARKER, refuseNesting, requireCommand } from '../../runbooks/session/child';
+import { formatCredentials } from '../../runbooks/session/credential-format';
+import { missingSteps } from '../../runbooks/org/enable';
+import { assumeHubThenSpoke, parseSpokeTarget, type AssumeRoleInput } from '../../runbooks/session/spoke';
+import { parseTask } from '../../runbooks/session/task';
 import { TASKS, taskPolicyArn } from '../../runbooks/engine/tasks';
-import { createProgress } from '../../runbooks/fleet/progress';
+import { createProgress } from '../../runbooks/lib/progress';
 
 const creds = {
   accessKeyId: 'ASIAEXAMPLE',

@@ -1,4 +1,4 @@
-import { runPool } from '../../runbooks/fleet/pool';
+import { runPool } from '../../runbooks/lib/pool';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
-import { denyRootWithoutExemption } from '../../runbooks/fleet/scp-rule';
-import { runDoctor, type DoctorPort } from '../../runbooks/fleet/doctor';
+import { denyRootWithoutExemption } from '../../runbooks/org/scp-rule';
+import { runDoctor, type DoctorPort } from '../../runbooks/org/doctor';
 
 const denyRoot = (condition: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   Version: '2012-10-17',

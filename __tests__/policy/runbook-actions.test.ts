@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { TASKS, type TaskAlias } from '../../runbooks/engine/tasks';
-import { s3Unlock } from '../../runbooks/s3-unlock';
-import { sqsUnlock } from '../../runbooks/sqs-unlock';
-import { rootPasswordReset } from '../../runbooks/root-password-reset';
-import { restoreBucket, restoreQueue } from '../../runbooks/restore';
+import { s3Unlock } from '../../runbooks/policy/s3-unlock';
+import { sqsUnlock } from '../../runbooks/policy/sqs-unlock';
+import { rootPasswordReset } from '../../runbooks/policy/root-password-reset';
+import { restoreBucket, restoreQueue } from '../../runbooks/policy/restore';
 
 const ACCOUNT = '111122223333';
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;

@@ -19,10 +19,10 @@ import {
 } from '../../emulator/seed';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
-import { s3Unlock } from '../../runbooks/s3-unlock';
-import { sqsUnlock } from '../../runbooks/sqs-unlock';
-import { rootPasswordReset } from '../../runbooks/root-password-reset';
-import { restoreBucket, restoreQueue } from '../../runbooks/restore';
+import { s3Unlock } from '../../runbooks/policy/s3-unlock';
+import { sqsUnlock } from '../../runbooks/policy/sqs-unlock';
+import { rootPasswordReset } from '../../runbooks/policy/root-password-reset';
+import { restoreBucket, restoreQueue } from '../../runbooks/policy/restore';
 
 const CLI = join(__dirname, '../../dist/runbooks/cli/main.js');
 const DECLARED: Record<string, readonly string[]> = {

@@ -6,15 +6,15 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { PolicyStore } from '../../runbooks/engine/apis/policy-store';
+import type { PolicyStore } from '../../runbooks/policy/apis/policy-store';
 import type { RootSession } from '../../runbooks/engine/assume-root';
 import { durableFs, type BackupFs } from '../../runbooks/engine/backup';
 import { RunbookError } from '../../runbooks/engine/errors';
-import { policyRunbook } from '../../runbooks/engine/policy-runbook';
+import { policyRunbook } from '../../runbooks/policy/policy-runbook';
 import { redact } from '../../runbooks/engine/redact';
 import { executeRunbook, type RunIo } from '../../runbooks/engine/runbook';
 import { parseCommon } from '../../runbooks/cli/options';
-import { s3Unlock, type S3UnlockParams } from '../../runbooks/s3-unlock';
+import { s3Unlock, type S3UnlockParams } from '../../runbooks/policy/s3-unlock';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKESECRET';
 const TOKEN = 'IQoJb3JpZ2luX2VjEFAKESESSIONTOKEN';

@@ -1,4 +1,4 @@
-import { lockingStatements } from '../../runbooks/engine/lockout';
+import { lockingStatements } from '../../runbooks/policy/lockout';
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 

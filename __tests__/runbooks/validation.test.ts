@@ -12,9 +12,9 @@ import {
 } from '../../runbooks/engine/validate';
 import { parseCommon } from '../../runbooks/cli/options';
 import { command as spoke } from '../../runbooks/cli/commands/spoke';
-import { parseSqsUnlockParams } from '../../runbooks/sqs-unlock';
-import { parseS3UnlockParams } from '../../runbooks/s3-unlock';
-import { parseRestoreParams } from '../../runbooks/restore';
+import { parseSqsUnlockParams } from '../../runbooks/policy/sqs-unlock';
+import { parseS3UnlockParams } from '../../runbooks/policy/s3-unlock';
+import { parseRestoreParams } from '../../runbooks/policy/restore';
 
 /** Runs fn and returns the RunbookError it throws (failing the test when it does not throw one). */
 function rejection(fn: () => unknown): RunbookError {

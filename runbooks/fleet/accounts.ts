@@ -11,7 +11,7 @@ import type {
   ListOrganizationalUnitsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
 import { badInput, type RunbookError } from '../engine/errors';
-import { runPool } from './pool';
+import { runPool } from '../lib/pool';
 
 /** The Organizations reads that account selection needs; the real client or a fake satisfies it. */
 export interface OrgAccountsReader {

@@ -18,8 +18,8 @@ import type {
   ListSigningCertificatesCommandOutput,
 } from '@aws-sdk/client-iam';
 import type { FleetAccount } from './accounts';
-import { runPool, type EmitOrder } from './pool';
-import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
+import { runPool, type EmitOrder } from '../lib/pool';
+import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './account-session';
 
 /** The IAM reads the audit task policy allows, called with a root session (UserName omitted = the root user). */
 export interface RootIamReader {

@@ -11,8 +11,8 @@ import { createClient, sdk, type Session } from '../engine/clients';
 import { RunbookError } from '../engine/errors';
 import type { OrgAccountsReader } from './accounts';
 import type { RootIamWriter } from './delete';
-import type { AssumeRootFn, SessionCredentials } from './session';
-import type { AssumeRoleFn } from './spoke';
+import type { AssumeRootFn, SessionCredentials } from './account-session';
+import type { AssumeRoleFn } from '../session/spoke';
 
 /** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
 export async function fleetAssumeRoot(caller: Session, duration: number): Promise<AssumeRootFn> {

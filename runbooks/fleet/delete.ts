@@ -24,7 +24,7 @@ import {
   type RootCredentials,
   type RootIamReader,
 } from './audit';
-import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './session';
+import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './account-session';
 
 export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [

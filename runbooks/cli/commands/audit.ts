@@ -11,8 +11,8 @@ import { badValue } from '../../engine/validate';
 import { selectAccounts } from '../../fleet/accounts';
 import { runAudit } from '../../fleet/audit';
 import { fleetPorts } from '../../fleet/aws';
-import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE, str } from '../../fleet/options';
-import { createProgress } from '../../fleet/progress';
+import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE, str } from '../fleet-options';
+import { createProgress } from '../../lib/progress';
 import { AUDIT_FORMATS, auditRenderer, streamWrite, type AuditFormat } from '../../fleet/report';
 
 export const command: Command = {

@@ -5,10 +5,10 @@
  */
 import type { Command } from '../command';
 import { badValue, parseAccountId } from '../../engine/validate';
-import { formatCredentials, CREDENTIAL_FORMATS, type CredentialFormat } from '../../fleet/credential-format';
-import { str } from '../../fleet/options';
-import { openRootSession } from '../../fleet/root-session';
-import { parseTask } from '../../fleet/task';
+import { formatCredentials, CREDENTIAL_FORMATS, type CredentialFormat } from '../../session/credential-format';
+import { str } from '../fleet-options';
+import { openRootSession } from '../../session/root-session';
+import { parseTask } from '../../session/task';
 
 export const command: Command = {
   name: 'credentials',

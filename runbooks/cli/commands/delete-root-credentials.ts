@@ -24,9 +24,9 @@ import {
 } from '../../fleet/delete';
 import { planLine, resultLine } from '../../fleet/delete-report';
 import { pendingMfaSerials, writeMfaConfirmation } from '../../fleet/mfa-pending';
-import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE, str } from '../../fleet/options';
-import { runPool } from '../../fleet/pool';
-import { createProgress } from '../../fleet/progress';
+import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE, str } from '../fleet-options';
+import { runPool } from '../../lib/pool';
+import { createProgress } from '../../lib/progress';
 import { writeDeletionRecord } from '../../fleet/record';
 
 export const command: Command = {

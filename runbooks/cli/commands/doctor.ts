@@ -4,9 +4,9 @@ import { JSON_OPTION } from '../options';
 import { resolveCaller } from '../../engine/credentials';
 import { ExitCode } from '../../engine/errors';
 import { parseAccountId } from '../../engine/validate';
-import { checkLines, runDoctor } from '../../fleet/doctor';
-import { str } from '../../fleet/options';
-import { orgAdminPorts } from '../../fleet/org-admin';
+import { checkLines, runDoctor } from '../../org/doctor';
+import { str } from '../fleet-options';
+import { orgAdminPorts } from '../../org/org-admin';
 
 export const command: Command = {
   name: 'doctor',

@@ -8,8 +8,8 @@ import { toRunbookError } from '../../engine/aws-errors';
 import { confirm } from '../../engine/confirm';
 import { resolveCaller } from '../../engine/credentials';
 import { ExitCode, RunbookError } from '../../engine/errors';
-import { applySteps, missingSteps, readEnableState } from '../../fleet/enable';
-import { orgAdminPorts } from '../../fleet/org-admin';
+import { applySteps, missingSteps, readEnableState } from '../../org/enable';
+import { orgAdminPorts } from '../../org/org-admin';
 
 export const command: Command = {
   name: 'enable',

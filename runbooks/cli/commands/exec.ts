@@ -4,10 +4,10 @@
  */
 import type { Command } from '../command';
 import { parseAccountId } from '../../engine/validate';
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../fleet/child';
-import { str } from '../../fleet/options';
-import { openRootSession } from '../../fleet/root-session';
-import { parseTask } from '../../fleet/task';
+import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../session/child';
+import { str } from '../fleet-options';
+import { openRootSession } from '../../session/root-session';
+import { parseTask } from '../../session/task';
 
 export const command: Command = {
   name: 'exec',

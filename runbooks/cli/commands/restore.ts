@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { parseRestoreParams, restoreSpec } from '../../restore';
+import { parseRestoreParams, restoreSpec } from '../../policy/restore';
 
 export const command: Command = {
   name: 'restore',
@@ -22,7 +22,7 @@ Options:
     const params = parseRestoreParams(ctx.values);
     const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
       import('../../engine/runbook'),
-      import('../../engine/policy-runbook'),
+      import('../../policy/policy-runbook'),
     ]);
     return executeRunbook(policyRunbook(restoreSpec(params), params), params, ctx);
   },

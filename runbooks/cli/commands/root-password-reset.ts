@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { parseRootPasswordResetParams, rootPasswordReset } from '../../root-password-reset';
+import { parseRootPasswordResetParams, rootPasswordReset } from '../../policy/root-password-reset';
 
 export const command: Command = {
   name: 'root-password-reset',

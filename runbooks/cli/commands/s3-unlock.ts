@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { parseS3UnlockParams, s3Unlock } from '../../s3-unlock';
+import { parseS3UnlockParams, s3Unlock } from '../../policy/s3-unlock';
 
 export const command: Command = {
   name: 's3-unlock',
@@ -31,7 +31,7 @@ Options:
     const params = parseS3UnlockParams(ctx.values);
     const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
       import('../../engine/runbook'),
-      import('../../engine/policy-runbook'),
+      import('../../policy/policy-runbook'),
     ]);
     return executeRunbook(policyRunbook(s3Unlock, params), params, ctx);
   },

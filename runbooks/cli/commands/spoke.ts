@@ -7,9 +7,9 @@ import type { CommonRules } from '../options';
 import { resolveCaller } from '../../engine/credentials';
 import { badInput } from '../../engine/errors';
 import { roleAssumer } from '../../fleet/aws';
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../fleet/child';
-import { str } from '../../fleet/options';
-import { assumeHubThenSpoke, parseSpokeTarget } from '../../fleet/spoke';
+import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../session/child';
+import { str } from '../fleet-options';
+import { assumeHubThenSpoke, parseSpokeTarget } from '../../session/spoke';
 
 /**
  * --external-id is the hub/spoke external id here, not an operator role's. AssumeRole takes at least 900 s, and

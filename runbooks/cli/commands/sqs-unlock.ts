@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { parseSqsUnlockParams, sqsUnlock } from '../../sqs-unlock';
+import { parseSqsUnlockParams, sqsUnlock } from '../../policy/sqs-unlock';
 
 export const command: Command = {
   name: 'sqs-unlock',
@@ -33,7 +33,7 @@ Options:
     const params = parseSqsUnlockParams(ctx.values, ctx.common.region);
     const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
       import('../../engine/runbook'),
-      import('../../engine/policy-runbook'),
+      import('../../policy/policy-runbook'),
     ]);
     return executeRunbook(policyRunbook(sqsUnlock, params), params, ctx);
   },

@@ -3,7 +3,7 @@ import type { Session } from '../engine/clients';
 import { createClient } from '../engine/clients';
 import type { DoctorPort } from './doctor';
 import type { EnablePort } from './enable';
-import { fleetAssumeRoot } from './aws';
+import { fleetAssumeRoot } from '../fleet/aws';
 
 async function allPages<T>(page: (token?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
   const out: T[] = [];

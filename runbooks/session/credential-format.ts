@@ -1,5 +1,5 @@
 /** The three shapes `runbook credentials` prints. */
-import type { SessionCredentials } from './session';
+import type { SessionCredentials } from '../fleet/account-session';
 
 export type CredentialFormat = 'env' | 'json' | 'credential-process';
 export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = ['env', 'json', 'credential-process'];

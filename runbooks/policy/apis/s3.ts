@@ -1,6 +1,6 @@
 /** The narrow S3 interface the bucket runbooks receive: a bucket policy store. */
-import { createClient, sdk, type Session } from '../clients';
-import { toRunbookError } from '../aws-errors';
+import { createClient, sdk, type Session } from '../../engine/clients';
+import { toRunbookError } from '../../engine/aws-errors';
 import type { PolicyStore } from './policy-store';
 
 /**

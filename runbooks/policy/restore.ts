@@ -4,11 +4,11 @@
  * The policy it replaces is itself backed up first, so a restore can be undone the same way.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { bucketPolicyStore } from './engine/apis/s3';
-import { queuePolicyStore } from './engine/apis/sqs';
-import type { PolicyStore } from './engine/apis/policy-store';
-import type { ResourceType } from './engine/backup';
-import type { PolicySpec } from './engine/policy-runbook';
+import { bucketPolicyStore } from './apis/s3';
+import { queuePolicyStore } from './apis/sqs';
+import type { PolicyStore } from './apis/policy-store';
+import type { ResourceType } from '../engine/backup';
+import type { PolicySpec } from './policy-runbook';
 import {
   badValue,
   checkPolicyText,
@@ -16,7 +16,7 @@ import {
   parseBucketName,
   parseQueueUrl,
   requireOption,
-} from './engine/validate';
+} from '../engine/validate';
 
 export interface RestoreParams {
   readonly file: string;

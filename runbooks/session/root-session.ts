@@ -7,7 +7,7 @@ import { assumeRootFrom, type RootSession } from '../engine/assume-root';
 import { appendAuditRecord, type Outcome } from '../engine/audit-log';
 import { resolveCaller } from '../engine/credentials';
 import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
-import type { SessionCredentials } from './session';
+import type { SessionCredentials } from '../fleet/account-session';
 
 export interface OpenedRootSession {
   callerArn: string;

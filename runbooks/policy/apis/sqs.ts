@@ -1,6 +1,6 @@
 /** The narrow SQS interface the queue runbooks receive: a queue policy store and the name → URL lookup. */
-import { createClient, sdk, type Session } from '../clients';
-import { toRunbookError } from '../aws-errors';
+import { createClient, sdk, type Session } from '../../engine/clients';
+import { toRunbookError } from '../../engine/aws-errors';
 import type { PolicyStore } from './policy-store';
 
 export interface QueuePolicyStore extends PolicyStore {

@@ -4,10 +4,10 @@
  * GetBucketPolicy again to verify. No s3:GetBucketLocation: the task policy does not allow it, and the
  * client follows S3's region redirects instead.
  */
-import { bucketPolicyStore } from './engine/apis/s3';
-import type { PolicySpec } from './engine/policy-runbook';
-import type { PolicyStore } from './engine/apis/policy-store';
-import { optionalString, parseAccountId, parseBucketName, readPolicyFile, requireOption } from './engine/validate';
+import { bucketPolicyStore } from './apis/s3';
+import type { PolicySpec } from './policy-runbook';
+import type { PolicyStore } from './apis/policy-store';
+import { optionalString, parseAccountId, parseBucketName, readPolicyFile, requireOption } from '../engine/validate';
 
 export interface S3UnlockParams {
   readonly account: string;

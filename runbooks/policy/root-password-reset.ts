@@ -4,10 +4,10 @@
  * "forgot password"; it restores neither the old password nor MFA. An existing profile means there is
  * nothing to do.
  */
-import { rootLoginProfileApi, type RootLoginProfileApi } from './engine/apis/iam';
-import { RunbookError } from './engine/errors';
-import type { Runbook, RunbookState } from './engine/runbook';
-import { parseAccountId, requireOption } from './engine/validate';
+import { rootLoginProfileApi, type RootLoginProfileApi } from './apis/iam';
+import { RunbookError } from '../engine/errors';
+import type { Runbook, RunbookState } from '../engine/runbook';
+import { parseAccountId, requireOption } from '../engine/validate';
 
 export interface RootPasswordResetParams {
   readonly account: string;

@@ -3,9 +3,9 @@
  * through a root session with the SQSUnlockQueuePolicy task. A queue name is resolved with GetQueueUrl
  * in the member account; a queue URL must name the same account (and region) as the options.
  */
-import { queuePolicyStore, type QueuePolicyStore } from './engine/apis/sqs';
-import { badInput } from './engine/errors';
-import type { PolicySpec } from './engine/policy-runbook';
+import { queuePolicyStore, type QueuePolicyStore } from './apis/sqs';
+import { badInput } from '../engine/errors';
+import type { PolicySpec } from './policy-runbook';
 import {
   badValue,
   optionalString,
@@ -14,7 +14,7 @@ import {
   parseQueueUrl,
   readPolicyFile,
   requireOption,
-} from './engine/validate';
+} from '../engine/validate';
 
 export interface SqsUnlockParams {
   readonly account: string;

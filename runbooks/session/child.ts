@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { badInput, RunbookError } from '../engine/errors';
-import type { SessionCredentials } from './session';
+import type { SessionCredentials } from '../fleet/account-session';
 
 /** Set in every child's environment; a runbook exec that finds it refuses to start a second session inside. */
 export const NESTING_MARKER = 'RUNBOOK_EXEC_SESSION';

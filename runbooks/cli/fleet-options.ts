@@ -1,8 +1,8 @@
 /** Options shared by the fleet commands (account selection, concurrency), parsed before any AWS call. */
-import type { OptionsConfig, ParsedValues } from '../cli/command';
+import type { OptionsConfig, ParsedValues } from './command';
 import { badValue } from '../engine/validate';
-import { parseSelection, type AccountSelection } from './accounts';
-import { DEFAULT_CONCURRENCY } from './audit';
+import { parseSelection, type AccountSelection } from '../fleet/accounts';
+import { DEFAULT_CONCURRENCY } from '../fleet/audit';
 
 /** More in flight than this only earns throttling from STS and IAM. */
 const MAX_CONCURRENCY = 256;

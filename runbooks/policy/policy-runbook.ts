@@ -4,12 +4,12 @@
  * verified by reading the policy again.
  */
 import type { PolicyStore } from './apis/policy-store';
-import type { RootSession } from './assume-root';
-import type { ResourceType } from './backup';
-import { RunbookError } from './errors';
+import type { RootSession } from '../engine/assume-root';
+import type { ResourceType } from '../engine/backup';
+import { RunbookError } from '../engine/errors';
 import { lockingStatements } from './lockout';
-import type { Plan, Runbook, RunbookState } from './runbook';
-import type { TaskAlias } from './tasks';
+import type { Plan, Runbook, RunbookState } from '../engine/runbook';
+import type { TaskAlias } from '../engine/tasks';
 
 export interface PolicySpec<P, A extends PolicyStore> {
   readonly name: string;

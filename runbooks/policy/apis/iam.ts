@@ -1,6 +1,6 @@
 /** The narrow IAM interface of root-password-reset: the root user's login profile (UserName omitted). */
-import { createClient, sdk, type Session } from '../clients';
-import { toRunbookError } from '../aws-errors';
+import { createClient, sdk, type Session } from '../../engine/clients';
+import { toRunbookError } from '../../engine/aws-errors';
 
 export interface RootLoginProfileApi {
   exists(): Promise<boolean>;
