@@ -12,7 +12,7 @@ import { durableFs, type BackupFs } from '../../runbooks/engine/backup';
 import { RunbookError } from '../../runbooks/engine/errors';
 import { policyRunbook } from '../../runbooks/policy/policy-runbook';
 import { redact } from '../../runbooks/engine/redact';
-import { executeRunbook, type RunIo } from '../../runbooks/engine/runbook';
+import { executeRunbook, type RunbookContext } from '../../runbooks/engine/runbook';
 import { parseCommon } from '../../runbooks/cli/options';
 import { s3Unlock, type S3UnlockParams } from '../../runbooks/policy/s3-unlock';
 
@@ -78,8 +78,8 @@ function harness(): Harness {
       const stdin = Object.assign(new PassThrough(), { isTTY: options.tty !== undefined });
       if (options.tty !== undefined) stdin.end(`${options.tty}\n`);
       const fs = options.fs ?? durableFs;
-      const io: RunIo = {
-        common: parseCommon(
+      const io: RunbookContext = {
+        settings: parseCommon(
           { 'audit-log': join(dir, 'audit.jsonl'), 'backup-dir': join(dir, 'backups'), ...options.values },
           {},
           dir,

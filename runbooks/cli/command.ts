@@ -1,18 +1,12 @@
-import type { ParseArgsConfig } from 'node:util';
-import type { CommonOptions, CommonRules } from './options';
+import type { RunIo } from '../engine/io';
+import type { RunSettings } from '../engine/settings';
+import type { CommonRules, OptionsConfig, ParsedValues } from './options';
 
-/** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
-export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-
-/** Values parsed by parseArgs, keyed by long option name. */
-export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-export interface Writer {
-  write(text: string): void;
-}
-
-/** What a command receives. Commands never touch process.* directly, so they can run in-process in tests. */
-export interface CommandContext {
+/**
+ * What a command receives: the engine's I/O and settings, plus its parsed argv. Commands never touch process.*
+ * directly, so they can run in-process in tests.
+ */
+export interface CommandContext extends RunIo {
   /** The command's own options (and the common ones), as parsed. */
   readonly values: ParsedValues;
   /** Positional arguments before a `--`. */
@@ -20,16 +14,7 @@ export interface CommandContext {
   /** Everything after the first `--` (for commands that run a child process). */
   readonly passthrough: string[];
   /** The common options, already validated. */
-  readonly common: CommonOptions;
-  readonly env: NodeJS.ProcessEnv;
-  /** Results only. */
-  readonly stdout: Writer;
-  /** Logs, progress, prompts and errors. */
-  readonly stderr: Writer;
-  /** Where a confirmation prompt reads its answer; `isTTY` decides whether a prompt is possible at all. */
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Writes to stderr only with -v/--verbose. */
-  log(message: string): void;
+  readonly settings: RunSettings;
 }
 
 export interface Command {

@@ -1,5 +1,5 @@
 /** Options shared by the fleet commands (account selection, concurrency), parsed before any AWS call. */
-import type { OptionsConfig, ParsedValues } from './command';
+import type { OptionsConfig, ParsedValues } from './options';
 import { badValue } from '../engine/validate';
 import { parseSelection, type AccountSelection } from '../fleet/accounts';
 import { DEFAULT_CONCURRENCY } from '../fleet/audit';

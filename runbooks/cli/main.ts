@@ -6,15 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Command, CommandContext, ParsedValues, Writer } from './command';
-import { GLOBAL_OPTIONS, GLOBAL_USAGE, parseCommon } from './options';
+import type { Command, CommandContext } from './command';
+import { GLOBAL_OPTIONS, GLOBAL_USAGE, parseCommon, type ParsedValues } from './options';
 import { COMMANDS } from './registry';
 import { badInput, ExitCode, RunbookError } from '../engine/errors';
+import type { Input, Writer } from '../engine/io';
 
 export interface Io {
   readonly stdout: Writer;
   readonly stderr: Writer;
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly stdin: Input;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
 }
@@ -52,7 +53,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       values,
       positionals,
       passthrough,
-      common: parseCommon(values, io.env, io.cwd, command.commonRules),
+      settings: parseCommon(values, io.env, io.cwd, command.commonRules),
       env: io.env,
       stdout: io.stdout,
       stderr: io.stderr,

@@ -1,7 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { OptionsConfig, ParsedValues } from './command';
+import type { ParseArgsConfig } from 'node:util';
 import { badInput } from '../engine/errors';
+import type { RunSettings } from '../engine/settings';
 import { badValue, parseDuration, ROOT_SESSION_DURATION, type DurationLimit } from '../engine/validate';
+
+/** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** Values parsed by parseArgs, keyed by long option name. */
+export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** Options every command accepts: where the credentials come from, where AWS is, where the audit log goes. */
 export const GLOBAL_OPTIONS = {
@@ -37,24 +44,6 @@ export const GLOBAL_USAGE = `Common options:
   -v, --verbose            log each step and each AWS call to stderr
   -h, --help               show help`;
 
-export interface CommonOptions {
-  readonly profile?: string;
-  readonly region?: string;
-  readonly roleArn?: string;
-  readonly externalId?: string;
-  /** Session duration in seconds, within the command's CommonRules (root sessions: 1..900). */
-  readonly duration: number;
-  readonly endpointUrl?: string;
-  /** Absolute path. */
-  readonly auditLog: string;
-  /** Absolute path. */
-  readonly backupDir: string;
-  readonly verbose: boolean;
-  readonly json: boolean;
-  readonly yes: boolean;
-  readonly dryRun: boolean;
-}
-
 /**
  * What --external-id and --duration mean for a command. For the root-session commands (the default) the external
  * id belongs to the operator role of --role-arn and the duration is the AssumeRoot session's; a command that
@@ -73,13 +62,13 @@ export const ROOT_SESSION_RULES: CommonRules = {
 const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
 const flag = (v: ParsedValues[string]): boolean => v === true;
 
-/** Validates the common options; an invalid one throws BadInput before anything else happens. */
+/** Validates the common options into the run's settings; an invalid one throws BadInput before anything else happens. */
 export function parseCommon(
   values: ParsedValues,
   env: NodeJS.ProcessEnv,
   cwd: string,
   rules: CommonRules = ROOT_SESSION_RULES,
-): CommonOptions {
+): RunSettings {
   const duration = str(values.duration);
   const endpointUrl = str(values['endpoint-url']);
   if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl);

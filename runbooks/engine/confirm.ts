@@ -3,12 +3,12 @@
  * (exit 3) rather than guessed.
  */
 import { createInterface } from 'node:readline';
-import type { Writer } from '../cli/command';
+import type { Input, Writer } from './io';
 import { RunbookError } from './errors';
 
 export interface ConfirmIo {
   readonly yes: boolean;
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly stdin: Input;
   readonly stderr: Writer;
 }
 

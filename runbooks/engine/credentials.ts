@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { createClient, sdk, type AwsSettings, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
 import { assumeOperatorRole } from './operator-role';
-import type { CommonOptions } from '../cli/options';
+import type { RunSettings } from './settings';
 
 export interface CallerSession {
   /** The session AssumeRoot is called with (the operator role's when --role-arn was given). */
@@ -25,28 +25,31 @@ export interface CallerSession {
  */
 const OPERATOR_SESSION_SECONDS = 900;
 
+/** The run settings that decide who the caller is and where AWS is. */
+export type CallerSettings = Pick<RunSettings, 'profile' | 'region' | 'roleArn' | 'externalId' | 'endpointUrl'>;
+
 export async function resolveCaller(
-  common: CommonOptions,
+  caller: CallerSettings,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
   options: { operatorSessionSeconds?: number } = {},
 ): Promise<CallerSession> {
   const settings: AwsSettings = {
-    region: await resolveRegion(common, env),
-    profile: common.profile,
-    endpointUrl: common.endpointUrl,
+    region: await resolveRegion(caller, env),
+    profile: caller.profile,
+    endpointUrl: caller.endpointUrl,
     env,
     log,
   };
-  const credentials = common.profile === undefined ? undefined : await profileCredentials(common.profile);
+  const credentials = caller.profile === undefined ? undefined : await profileCredentials(caller.profile);
   const base: Session = { settings, credentials, label: 'caller' };
-  if (common.roleArn === undefined) {
+  if (caller.roleArn === undefined) {
     return { session: base, callerArn: () => getCallerArn(base) };
   }
   const operator = await assumeOperatorRole(base, {
-    roleArn: common.roleArn,
+    roleArn: caller.roleArn,
     sessionName: sessionName(),
-    externalId: common.externalId,
+    externalId: caller.externalId,
     durationSeconds: options.operatorSessionSeconds ?? OPERATOR_SESSION_SECONDS,
   });
   return {
@@ -72,12 +75,12 @@ async function getCallerArn(session: Session): Promise<string> {
 }
 
 /** --region, then AWS_REGION / AWS_DEFAULT_REGION, then the profile's region, then us-east-1. */
-async function resolveRegion(common: CommonOptions, env: NodeJS.ProcessEnv): Promise<string> {
-  const explicit = common.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+async function resolveRegion(caller: CallerSettings, env: NodeJS.ProcessEnv): Promise<string> {
+  const explicit = caller.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (explicit !== undefined && explicit !== '') return explicit;
   const { STSClient } = await sdk('sts');
   try {
-    return await new STSClient({ profile: common.profile }).config.region();
+    return await new STSClient({ profile: caller.profile }).config.region();
   } catch {
     return 'us-east-1';
   }

@@ -2,7 +2,7 @@
  * Results go to stdout: a short text block, or with --json exactly one JSON object. Everything else
  * (logs, prompts, errors) goes to stderr, so `--json` output can be piped as is.
  */
-import type { Writer } from '../cli/command';
+import type { Writer } from './io';
 import { redact } from './redact';
 
 export type Status = 'changed' | 'unchanged' | 'dry-run' | 'not-confirmed' | 'failed';

@@ -4,8 +4,6 @@
  * confirmation → backup → change → verify → audit log → result. Runbooks never build SDK clients
  * themselves: `connect` turns a root session into the narrow API the steps use, so tests can fake it.
  */
-import type { CommonOptions } from '../cli/options';
-import type { CommandContext } from '../cli/command';
 import { assumeRoot, type RootSession } from './assume-root';
 import { appendAuditRecord, sha256, type AuditRecord, type Outcome } from './audit-log';
 import { writeBackup, durableFs, type BackupFs, type ResourceType } from './backup';
@@ -13,7 +11,9 @@ import { createClient } from './clients';
 import { confirm } from './confirm';
 import { resolveCaller } from './credentials';
 import { RunbookError } from './errors';
+import type { RunIo } from './io';
 import { writeResult, type RunResult, type Status } from './output';
+import type { RunSettings } from './settings';
 import { TASKS, taskPolicyArn, type TaskAlias } from './tasks';
 
 /** The state a runbook reads in `gather` and again in `verify`. */
@@ -53,15 +53,16 @@ export interface Runbook<P, A, S extends RunbookState> {
   details(before: S, after: S | null, params: P, status: Status): Record<string, unknown>;
 }
 
-/** The parts of a command's context the engine uses (commands pass their context as is), plus test seams. */
-export interface RunIo extends Pick<CommandContext, 'common' | 'env' | 'stdout' | 'stderr' | 'stdin' | 'log'> {
+/** What a run of a runbook receives: its settings and I/O (a command passes its context as is), plus test seams. */
+export interface RunbookContext extends RunIo {
+  readonly settings: RunSettings;
   /** Replaces the real credential resolution + AssumeRoot (unit tests). */
   readonly openSession?: OpenSession;
   readonly backupFs?: BackupFs;
 }
 
 export type OpenSession = (request: {
-  common: CommonOptions;
+  settings: RunSettings;
   env: NodeJS.ProcessEnv;
   log: (message: string) => void;
   account: string;
@@ -71,17 +72,17 @@ export type OpenSession = (request: {
 export async function executeRunbook<P, A, S extends RunbookState>(
   runbook: Runbook<P, A, S>,
   params: P,
-  io: RunIo,
+  io: RunbookContext,
 ): Promise<number> {
   const started = Date.now();
   const account = runbook.account(params);
-  const common: CommonOptions = { ...io.common, region: runbook.region?.(params) ?? io.common.region };
+  const settings: RunSettings = { ...io.settings, region: runbook.region?.(params) ?? io.settings.region };
   const audit: AuditRecord = {
     time: new Date(started).toISOString(),
     runbook: runbook.name,
     callerArn: null,
     account,
-    region: common.region ?? null,
+    region: settings.region ?? null,
     taskPolicy: taskPolicyArn(TASKS[runbook.task]),
     rootAccessKeyId: null,
     parameters: runbook.parameters(params),
@@ -97,7 +98,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
   let summary = '';
   try {
     const { callerArn, root } = await (io.openSession ?? openRootSession)({
-      common,
+      settings,
       env: io.env,
       log: io.log,
       account,
@@ -118,7 +119,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     summary = plan.summary;
     io.log(`${runbook.name}: precondition: ${plan.summary}`);
 
-    if (!plan.change || common.dryRun) {
+    if (!plan.change || settings.dryRun) {
       const status: Status = plan.change ? 'dry-run' : 'unchanged';
       audit.outcome = status;
       details = runbook.details(before, null, params, status);
@@ -126,13 +127,13 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     }
 
     await confirm(`${runbook.name}: ${plan.summary} in account ${account}?`, {
-      yes: common.yes,
+      yes: settings.yes,
       stdin: io.stdin,
       stderr: io.stderr,
     });
     if (runbook.backupType !== undefined) {
       audit.backup = writeBackup(
-        common.backupDir,
+        settings.backupDir,
         {
           runbook: runbook.name,
           account,
@@ -164,13 +165,13 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     const outcome: Outcome = error.code === 'NotConfirmed' ? 'not-confirmed' : 'failed';
     audit.outcome = outcome;
     audit.errorCode = error.code;
-    if (common.json) {
+    if (settings.json) {
       writeResult(io.stdout, true, result(outcome, { code: error.code, message: error.message }), secrets);
     }
     throw error;
   } finally {
     audit.durationMs = Date.now() - started;
-    appendAuditRecord(common.auditLog, audit, secrets);
+    appendAuditRecord(settings.auditLog, audit, secrets);
   }
 
   function result(status: Status, error?: RunResult['error']): RunResult {
@@ -189,7 +190,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
   }
 
   function finish(status: Status): number {
-    writeResult(io.stdout, common.json, result(status), secrets);
+    writeResult(io.stdout, settings.json, result(status), secrets);
     return 0;
   }
 }
@@ -209,12 +210,12 @@ function sessionSecrets(root: RootSession): string[] {
  * concurrently, so the identity lookup costs no extra latency. Naming the caller's own account as the
  * target is refused: AssumeRoot only reaches member accounts.
  */
-export const openRootSession: OpenSession = async ({ common, env, log, account, task }) => {
-  const caller = await resolveCaller(common, env, log);
+export const openRootSession: OpenSession = async ({ settings, env, log, account, task }) => {
+  const caller = await resolveCaller(settings, env, log);
   const sts = await createClient('sts', caller.session);
   const [arn, root] = await Promise.allSettled([
     caller.callerArn(),
-    assumeRoot(sts, caller.session, { account, task, duration: common.duration }),
+    assumeRoot(sts, caller.session, { account, task, duration: settings.duration }),
   ]);
   const callerArn = arn.status === 'fulfilled' ? arn.value : null;
   if (callerArn !== null && callerArn.split(':')[4] === account) {

@@ -2,10 +2,11 @@
  * One root session for exec and credentials: caller credentials, then AssumeRoot with the chosen task, and one
  * audit-log line saying who took which session into which account (its access key id, never its secret).
  */
-import type { CommandContext } from '../cli/command';
 import { assumeRootFrom, type RootSession } from '../engine/assume-root';
 import { appendAuditRecord, type Outcome } from '../engine/audit-log';
 import { resolveCaller } from '../engine/credentials';
+import type { RunIo } from '../engine/io';
+import type { RunSettings } from '../engine/settings';
 import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
 import type { SessionCredentials } from '../fleet/account-session';
 
@@ -18,13 +19,14 @@ export interface OpenedRootSession {
 }
 
 export async function openRootSession(
-  ctx: CommandContext,
+  settings: RunSettings,
+  io: Pick<RunIo, 'env' | 'log'>,
   runbook: string,
   request: { account: string; task: TaskAlias; partition: string },
 ): Promise<OpenedRootSession> {
-  const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
+  const caller = await resolveCaller(settings, io.env, io.log);
   const callerArn = await caller.callerArn();
-  const root = await assumeRootFrom(caller.session, { ...request, duration: ctx.common.duration });
+  const root = await assumeRootFrom(caller.session, { ...request, duration: settings.duration });
   const credentials = root.credentials as SessionCredentials;
   const started = Date.now();
   return {
@@ -33,7 +35,7 @@ export async function openRootSession(
     credentials,
     record: (outcome, parameters, errorCode = null) =>
       appendAuditRecord(
-        ctx.common.auditLog,
+        settings.auditLog,
         {
           time: new Date().toISOString(),
           runbook,

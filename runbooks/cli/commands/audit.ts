@@ -42,8 +42,8 @@ Exit codes: 0 no failures (and no findings with --fail-on-findings), 1 an accoun
     if (!(AUDIT_FORMATS as readonly string[]).includes(output)) {
       throw badValue('--output', output, AUDIT_FORMATS.join(', '));
     }
-    const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
-    const ports = await fleetPorts(caller.session, ctx.common.duration, concurrency);
+    const caller = await resolveCaller(ctx.settings, ctx.env, ctx.log);
+    const ports = await fleetPorts(caller.session, ctx.settings.duration, concurrency);
     const renderer = auditRenderer(output as AuditFormat, streamWrite(ctx.stdout));
     // Rows streaming to a terminal are progress enough; a bar redrawn on the same terminal would tear them.
     const rowsOnTerminal = (ctx.stdout as { isTTY?: boolean }).isTTY === true;

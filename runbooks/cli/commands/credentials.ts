@@ -35,7 +35,7 @@ Example profile (~/.aws/config):
     if (!(CREDENTIAL_FORMATS as readonly string[]).includes(format)) {
       throw badValue('--format', format, CREDENTIAL_FORMATS.join(', '));
     }
-    const session = await openRootSession(ctx, 'credentials', { account, task, partition });
+    const session = await openRootSession(ctx.settings, ctx, 'credentials', { account, task, partition });
     session.record('unchanged', { task, format });
     ctx.stdout.write(
       formatCredentials(format as CredentialFormat, session.credentials, {

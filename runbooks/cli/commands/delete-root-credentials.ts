@@ -61,18 +61,18 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
   async run(ctx) {
     const { selection, concurrency } = parseFleetOptions(ctx.values);
     const kinds = parseOnly(str(ctx.values.only));
-    const { common } = ctx;
-    const caller = await resolveCaller(common, ctx.env, ctx.log);
+    const { settings } = ctx;
+    const caller = await resolveCaller(settings, ctx.env, ctx.log);
     const callerArn = await caller.callerArn();
-    const ports = await fleetPorts(caller.session, common.duration, concurrency);
+    const ports = await fleetPorts(caller.session, settings.duration, concurrency);
     const text = (line: string) => {
-      if (!common.json) ctx.stdout.write(`${line}\n`);
+      if (!settings.json) ctx.stdout.write(`${line}\n`);
     };
     const stderr = ctx.stderr as typeof ctx.stderr & { isTTY?: boolean };
 
     const plans: AccountPlan[] = [];
     // MFA devices a crashed run deactivated but did not delete: the audit cannot see them (see mfa-pending.ts).
-    const pendingMfa = kinds.includes('mfa') ? pendingMfaSerials(common.backupDir) : new Map<string, string[]>();
+    const pendingMfa = kinds.includes('mfa') ? pendingMfaSerials(settings.backupDir) : new Map<string, string[]>();
     const auditing = createProgress(stderr, { label: 'plan' });
     try {
       await runAudit({
@@ -108,7 +108,7 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
         status === 'dry-run' || status === 'not-confirmed'
           ? `${planned.length} accounts would change`
           : `${results.filter((r) => r.status === 'clean').length} of ${planned.length} accounts verified clean`;
-      if (common.json) {
+      if (settings.json) {
         const byAccount = new Map(results.map((r) => [r.account, r]));
         ctx.stdout.write(
           `${JSON.stringify({
@@ -130,24 +130,24 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
       return failed > 0 ? ExitCode.Failed : ExitCode.Ok;
     };
 
-    if (common.dryRun) return finish('dry-run', [], null);
+    if (settings.dryRun) return finish('dry-run', [], null);
     if (planned.length === 0) return finish('unchanged', [], null);
 
     const keys = planned.reduce((n, p) => n + p.delete.accessKeys.length + p.delete.signingCertificates.length, 0);
     try {
       await confirm(
         `Delete root credentials in ${planned.length} account(s), including ${keys} access key(s)/certificate(s) that cannot be restored?`,
-        { yes: common.yes, stdin: ctx.stdin, stderr: ctx.stderr },
+        { yes: settings.yes, stdin: ctx.stdin, stderr: ctx.stderr },
       );
     } catch (err) {
       // --json promises one object on stdout whatever happens, as the single-account runbooks print; exit stays 3.
-      if (common.json && err instanceof RunbookError && err.code === 'NotConfirmed') {
+      if (settings.json && err instanceof RunbookError && err.code === 'NotConfirmed') {
         finish('not-confirmed', [], null, { code: err.code, message: err.message });
       }
       throw err;
     }
     const takenAt = new Date().toISOString();
-    const record = writeDeletionRecord(common.backupDir, {
+    const record = writeDeletionRecord(settings.backupDir, {
       runbook: 'delete-root-credentials',
       takenAt,
       callerArn,
@@ -159,7 +159,7 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     const deleting = createProgress(stderr, { label: 'delete', total: planned.length });
     const results: AccountDeletion[] = [];
     const planOf = new Map(planned.map((p) => [p.account, p]));
-    const deletePorts = await fleetPorts(caller.session, common.duration, concurrency);
+    const deletePorts = await fleetPorts(caller.session, settings.duration, concurrency);
     try {
       await runPool(planned, (plan) => deleteAccountCredentials(deletePorts, plan, kinds), {
         concurrency,
@@ -167,7 +167,7 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
         emit: (result) => {
           deleting.tick(result.status !== 'clean');
           results.push(result);
-          appendAuditRecord(common.auditLog, {
+          appendAuditRecord(settings.auditLog, {
             time: new Date().toISOString(),
             runbook: 'delete-root-credentials',
             callerArn,
@@ -189,7 +189,7 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
       deletePorts.close();
     }
     try {
-      const confirmation = writeMfaConfirmation(common.backupDir, takenAt, results);
+      const confirmation = writeMfaConfirmation(settings.backupDir, takenAt, results);
       if (confirmation) ctx.log(`MFA deletion confirmation written to ${confirmation}`);
     } catch (err) {
       // The devices are gone either way; without the confirmation a later run repeats a harmless delete.

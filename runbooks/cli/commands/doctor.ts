@@ -25,12 +25,14 @@ Exit codes: 0 all checks pass, 1 a check failed, 2 bad input.`,
   async run(ctx) {
     const account = str(ctx.values.account);
     if (account !== undefined) parseAccountId(account);
-    const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
-    const ports = await orgAdminPorts(caller.session, ctx.common.duration);
+    const caller = await resolveCaller(ctx.settings, ctx.env, ctx.log);
+    const ports = await orgAdminPorts(caller.session, ctx.settings.duration);
     try {
       const checks = await runDoctor(ports.doctor, { account });
       const ok = checks.every((c) => c.ok);
-      ctx.stdout.write(ctx.common.json ? `${JSON.stringify({ runbook: 'doctor', ok, checks })}\n` : checkLines(checks));
+      ctx.stdout.write(
+        ctx.settings.json ? `${JSON.stringify({ runbook: 'doctor', ok, checks })}\n` : checkLines(checks),
+      );
       return ok ? ExitCode.Ok : ExitCode.Failed;
     } finally {
       ports.close();

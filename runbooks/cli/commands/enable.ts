@@ -24,12 +24,12 @@ Run from the management account. Asks for confirmation unless --yes; --dry-run o
   options: { ...CHANGE_OPTIONS, ...JSON_OPTION, 'root-sessions': { type: 'boolean' } },
   async run(ctx) {
     const rootSessions = ctx.values['root-sessions'] === true;
-    const { common } = ctx;
-    const caller = await resolveCaller(common, ctx.env, ctx.log);
-    const ports = await orgAdminPorts(caller.session, common.duration);
+    const { settings } = ctx;
+    const caller = await resolveCaller(settings, ctx.env, ctx.log);
+    const ports = await orgAdminPorts(caller.session, settings.duration);
     const report = (status: string, steps: string[], summary: string) => {
       ctx.stdout.write(
-        common.json
+        settings.json
           ? `${JSON.stringify({ runbook: 'enable', status, steps, summary })}\n`
           : `enable: ${status}: ${summary}\n`,
       );
@@ -46,12 +46,12 @@ Run from the management account. Asks for confirmation unless --yes; --dry-run o
         report('unchanged', [], 'everything requested is already enabled');
         return ExitCode.Ok;
       }
-      if (common.dryRun) {
+      if (settings.dryRun) {
         report('dry-run', steps, `would enable ${steps.join(', ')}`);
         return ExitCode.Ok;
       }
       await confirm(`Enable ${steps.join(', ')} for the whole organization?`, {
-        yes: common.yes,
+        yes: settings.yes,
         stdin: ctx.stdin,
         stderr: ctx.stderr,
       });

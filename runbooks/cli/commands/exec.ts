@@ -30,7 +30,7 @@ sent to runbook is forwarded to the command. Refuses to run inside another runbo
     const account = parseAccountId(str(ctx.values.account) ?? '');
     const { task, partition } = parseTask(str(ctx.values.task));
     requireCommand(ctx.passthrough);
-    const session = await openRootSession(ctx, 'exec', { account, task, partition });
+    const session = await openRootSession(ctx.settings, ctx, 'exec', { account, task, partition });
     const env = childEnv(ctx.env, session.credentials, {
       region: session.root.settings.region,
       marker: `exec:${account}:${task}`,

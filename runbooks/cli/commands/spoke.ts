@@ -52,7 +52,7 @@ Sessions last one hour (the role-chaining maximum) unless --duration (900..3600)
       );
     }
     refuseNesting(ctx.env);
-    if (ctx.common.roleArn !== undefined) {
+    if (ctx.settings.roleArn !== undefined) {
       throw badInput(
         'spoke exec does not take --role-arn',
         "the hub role is assumed with the caller's own credentials: choose them with --profile",
@@ -64,14 +64,14 @@ Sessions last one hour (the role-chaining maximum) unless --duration (900..3600)
         hubRole: str(ctx.values['hub-role']),
         spokeAccount: str(ctx.values['spoke-account']),
         spokeRole: str(ctx.values['spoke-role']),
-        externalId: ctx.common.externalId,
+        externalId: ctx.settings.externalId,
         sessionString: str(ctx.values['session-name']),
       },
       ctx.env,
     );
     requireCommand(ctx.passthrough);
-    const caller = await resolveCaller(ctx.common, ctx.env, ctx.log);
-    const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, ctx.common.duration);
+    const caller = await resolveCaller(ctx.settings, ctx.env, ctx.log);
+    const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, ctx.settings.duration);
     const env = childEnv(ctx.env, spoke, {
       region: caller.session.settings.region,
       marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,

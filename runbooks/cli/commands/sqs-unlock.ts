@@ -30,7 +30,7 @@ Options:
     ...JSON_OPTION,
   },
   async run(ctx) {
-    const params = parseSqsUnlockParams(ctx.values, ctx.common.region);
+    const params = parseSqsUnlockParams(ctx.values, ctx.settings.region);
     const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
       import('../../engine/runbook'),
       import('../../policy/policy-runbook'),
