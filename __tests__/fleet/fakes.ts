@@ -3,7 +3,7 @@
  * middle of an account, a failure of one precise call).
  */
 import type { RootIamWriter } from '../../runbooks/fleet/delete';
-import type { SessionCredentials } from '../../runbooks/fleet/account-session';
+import type { SessionCredentials } from '../../runbooks/engine/clients';
 
 export interface FakeRoot {
   loginProfile: boolean;

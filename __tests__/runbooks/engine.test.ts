@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { PolicyStore } from '../../runbooks/policy/apis/policy-store';
 import type { RootSession } from '../../runbooks/engine/assume-root';
-import { durableFs, type BackupFs } from '../../runbooks/engine/backup';
+import { durableFs, type DurableFs as BackupFs } from '../../runbooks/lib/durable-file';
 import { RunbookError } from '../../runbooks/engine/errors';
 import { policyRunbook } from '../../runbooks/policy/policy-runbook';
 import { redact } from '../../runbooks/engine/redact';

@@ -3,8 +3,7 @@
  * change to a caller, a task policy and (through the root session's access key id) to CloudTrail.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendDurably } from '../lib/durable-file';
 import { redact } from './redact';
 
 export type Outcome = 'changed' | 'unchanged' | 'dry-run' | 'not-confirmed' | 'failed';
@@ -35,13 +34,5 @@ export function sha256(text: string): string {
 
 /** Appends one line. `secrets` are masked if they ever appear in a value. */
 export function appendAuditRecord(path: string, record: AuditRecord, secrets: readonly string[] = []): void {
-  const line = `${JSON.stringify(redact(record, secrets))}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a', 0o600);
-  try {
-    writeSync(fd, line);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  appendDurably(path, `${JSON.stringify(redact(record, secrets))}\n`);
 }

@@ -1,11 +1,11 @@
 /**
- * Backups of the prior state, taken BEFORE a change: written to a temp file, fsync'd, renamed, the
- * directory fsync'd, then read back and compared. Any failure throws BackupFailed, and the caller has
+ * Backups of the prior state, taken BEFORE a change: written durably (lib/durable-file: temp file, fsync,
+ * rename, directory fsync), then read back and compared. Any failure throws BackupFailed, and the caller has
  * not changed anything yet. A crash leaves at most a stray `.tmp` file, never a half-written backup.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { durableFs, writeAndReadBack, type DurableFs } from '../lib/durable-file';
 import { RunbookError } from './errors';
 
 export type ResourceType = 's3-bucket' | 'sqs-queue';
@@ -25,35 +25,6 @@ export interface BackupRecord {
   readonly rootAccessKeyId: string;
 }
 
-/** The file operations a backup needs; tests substitute a faulty one. */
-export interface BackupFs {
-  write(path: string, text: string): void;
-  read(path: string): string;
-}
-
-export const durableFs: BackupFs = {
-  write(path, text) {
-    const dir = dirname(path);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  },
-  read: (path) => readFileSync(path, 'utf8'),
-};
-
 /**
  * Writes `value` as pretty JSON through `fs` (durably, by default), reads it back and compares. Any failure
  * throws BackupFailed with `what` and the path in the message and `hint`, which says that nothing was changed.
@@ -62,12 +33,10 @@ export function writeDurableJson(
   path: string,
   value: unknown,
   failure: { what: string; hint: string },
-  fs: BackupFs = durableFs,
+  fs: DurableFs = durableFs,
 ): string {
-  const text = `${JSON.stringify(value, null, 2)}\n`;
   try {
-    fs.write(path, text);
-    if (fs.read(path) !== text) throw new Error('the file read back differs from what was written');
+    writeAndReadBack(path, `${JSON.stringify(value, null, 2)}\n`, fs);
   } catch (err) {
     throw new RunbookError('BackupFailed', `could not write ${failure.what} ${path}: ${(err as Error).message}`, {
       hint: failure.hint,
@@ -78,7 +47,7 @@ export function writeDurableJson(
 }
 
 /** Writes the backup durably and returns its absolute path. */
-export function writeBackup(dir: string, record: BackupRecord, fs: BackupFs = durableFs): string {
+export function writeBackup(dir: string, record: BackupRecord, fs: DurableFs = durableFs): string {
   return writeDurableJson(
     join(dir, backupFileName(record)),
     record,

@@ -29,6 +29,14 @@ export interface AwsSettings {
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
+/** The static credentials of one temporary session (AssumeRoot, AssumeRole): the SDK's AwsCredentialIdentity shape. */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
 /** Whose credentials a client carries: shown in the call log and in error messages. */
 export type SessionLabel = 'caller' | 'operator' | 'root' | 'hub' | 'spoke';
 

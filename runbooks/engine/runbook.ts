@@ -6,7 +6,8 @@
  */
 import { assumeRoot, type RootSession } from './assume-root';
 import { appendAuditRecord, sha256, type AuditRecord, type Outcome } from './audit-log';
-import { writeBackup, durableFs, type BackupFs, type ResourceType } from './backup';
+import { durableFs, type DurableFs } from '../lib/durable-file';
+import { writeBackup, type ResourceType } from './backup';
 import { createClient } from './clients';
 import { confirm } from './confirm';
 import { resolveCaller } from './credentials';
@@ -58,7 +59,7 @@ export interface RunbookContext extends RunIo {
   readonly settings: RunSettings;
   /** Replaces the real credential resolution + AssumeRoot (unit tests). */
   readonly openSession?: OpenSession;
-  readonly backupFs?: BackupFs;
+  readonly backupFs?: DurableFs;
 }
 
 export type OpenSession = (request: {

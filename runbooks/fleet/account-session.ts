@@ -4,15 +4,8 @@
  * ExpiredToken in the middle of an account triggers exactly one re-assume and retry.
  */
 import { isExpiredSession } from '../engine/aws-errors';
+import type { SessionCredentials } from '../engine/clients';
 import type { TaskAlias } from '../engine/tasks';
-
-/** The shape of the SDK's AwsCredentialIdentity, as returned by AssumeRoot. */
-export interface SessionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
 
 /** AssumeRoot into `account` with `task`; the engine's assumeRoot fits after binding its caller credentials. */
 export type AssumeRootFn = (account: string, task: TaskAlias) => Promise<SessionCredentials>;

@@ -17,9 +17,10 @@ import type {
   ListSigningCertificatesCommandInput,
   ListSigningCertificatesCommandOutput,
 } from '@aws-sdk/client-iam';
-import type { FleetAccount } from './accounts';
+import type { SessionCredentials } from '../engine/clients';
 import { runPool, type EmitOrder } from '../lib/pool';
-import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './account-session';
+import type { FleetAccount } from './accounts';
+import { withClient, withRootSession, type AssumeRootFn } from './account-session';
 
 /** The IAM reads the audit task policy allows, called with a root session (UserName omitted = the root user). */
 export interface RootIamReader {

@@ -7,11 +7,11 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot } from '../engine/assume-root';
 import { toRunbookError } from '../engine/aws-errors';
-import { createClient, sdk, type Session } from '../engine/clients';
+import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
 import { RunbookError } from '../engine/errors';
 import type { OrgAccountsReader } from './accounts';
 import type { RootIamWriter } from './delete';
-import type { AssumeRootFn, SessionCredentials } from './account-session';
+import type { AssumeRootFn } from './account-session';
 import type { AssumeRoleFn } from '../session/spoke';
 
 /** AssumeRoot with the caller's session; one STS client serves the whole fleet. */

@@ -16,6 +16,7 @@ import type {
   DeleteVirtualMFADeviceCommandOutput,
 } from '@aws-sdk/client-iam';
 import { isExpiredSession } from '../engine/aws-errors';
+import type { SessionCredentials } from '../engine/clients';
 import { badValue } from '../engine/validate';
 import {
   errorSummary,
@@ -24,7 +25,7 @@ import {
   type RootCredentials,
   type RootIamReader,
 } from './audit';
-import { withClient, withRootSession, type AssumeRootFn, type SessionCredentials } from './account-session';
+import { withClient, withRootSession, type AssumeRootFn } from './account-session';
 
 export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { durableFs, writeDurableJson, type BackupFs } from '../engine/backup';
+import { writeDurableJson } from '../engine/backup';
+import { durableFs, type DurableFs } from '../lib/durable-file';
 import type { CredentialKind, CredentialSet } from './delete';
 
 export interface DeletionRecord {
@@ -16,7 +17,7 @@ export interface DeletionRecord {
   accounts: { account: string; name: string | null; exists: CredentialSet | null; delete: CredentialSet }[];
 }
 
-export function writeDeletionRecord(dir: string, record: DeletionRecord, fs: BackupFs = durableFs): string {
+export function writeDeletionRecord(dir: string, record: DeletionRecord, fs: DurableFs = durableFs): string {
   const stamp = record.takenAt.replace(/[:.]/g, '-');
   return writeDurableJson(
     join(dir, `${stamp}-delete-root-credentials-${randomBytes(3).toString('hex')}.json`),

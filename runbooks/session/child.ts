@@ -2,10 +2,9 @@
  * Running a command with temporary credentials (exec, spoke exec): the child's environment, the nesting guard,
  * and a child process whose exit code and signals are passed on.
  */
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import { badInput, RunbookError } from '../engine/errors';
-import type { SessionCredentials } from '../fleet/account-session';
+import type { SessionCredentials } from '../engine/clients';
+import { runChild } from '../lib/child-process';
 
 /** Set in every child's environment; a runbook exec that finds it refuses to start a second session inside. */
 export const NESTING_MARKER = 'RUNBOOK_EXEC_SESSION';
@@ -67,37 +66,14 @@ export function requireCommand(argv: string[]): void {
   }
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-
 /**
- * Runs the command with inherited stdio. Signals sent to the CLI are forwarded to the child. Resolves with the
- * child's exit code, or 128 + the signal number when a signal ended it (after re-raising that signal on this
- * process when `reraise` is set, so a parent shell sees the same cause of death).
+ * Runs the command with the session's environment (see lib/child-process: stdio inherited, signals forwarded,
+ * the child's exit code returned). A command that cannot be started is a CommandFailed error.
  */
-export function runChild(argv: string[], env: NodeJS.ProcessEnv, options: { reraise?: boolean } = {}): Promise<number> {
-  const [file, ...args] = argv;
-  return new Promise((resolve, reject) => {
-    const child = spawn(file as string, args, { env, stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    const listen = () => FORWARDED.forEach((signal) => process.on(signal, forward));
-    const unlisten = () => FORWARDED.forEach((signal) => process.off(signal, forward));
-    listen();
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      unlisten();
-      reject(
-        new RunbookError('CommandFailed', `cannot run ${JSON.stringify(file)}: ${error.code ?? error.message}`, {
-          hint: 'check the command name and PATH',
-        }),
-      );
-    });
-    child.once('exit', (code, signal) => {
-      unlisten();
-      if (signal === null) {
-        resolve(code ?? 1);
-        return;
-      }
-      if (options.reraise) process.kill(process.pid, signal);
-      resolve(128 + (constants.signals[signal] ?? 0));
-    });
-  });
+export async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    return await runChild(argv, env, { reraise: true });
+  } catch (err) {
+    throw new RunbookError('CommandFailed', (err as Error).message, { hint: 'check the command name and PATH' });
+  }
 }

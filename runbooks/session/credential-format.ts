@@ -1,5 +1,5 @@
 /** The three shapes `runbook credentials` prints. */
-import type { SessionCredentials } from '../fleet/account-session';
+import type { SessionCredentials } from '../engine/clients';
 
 export type CredentialFormat = 'env' | 'json' | 'credential-process';
 export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = ['env', 'json', 'credential-process'];

@@ -8,7 +8,7 @@ import { resolveCaller } from '../engine/credentials';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
 import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
-import type { SessionCredentials } from '../fleet/account-session';
+import type { SessionCredentials } from '../engine/clients';
 
 export interface OpenedRootSession {
   callerArn: string;

@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import { badInput } from '../engine/errors';
 import { badValue, parseAccountId } from '../engine/validate';
-import type { SessionCredentials } from '../fleet/account-session';
+import type { SessionCredentials } from '../engine/clients';
 
 export interface SpokeTarget {
   hubAccount: string;

@@ -4,7 +4,7 @@
  */
 import type { Command } from '../command';
 import { parseAccountId } from '../../engine/validate';
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../session/child';
+import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runCommand } from '../../session/child';
 import { str } from '../fleet-options';
 import { openRootSession } from '../../session/root-session';
 import { parseTask } from '../../session/task';
@@ -38,6 +38,6 @@ sent to runbook is forwarded to the command. Refuses to run inside another runbo
     ctx.log(`running ${ctx.passthrough[0]} with root session ${session.root.accessKeyId}`);
     // Recorded before the command runs: a command that never returns still leaves its trace.
     session.record('changed', { task, command: ctx.passthrough[0] });
-    return runChild(ctx.passthrough, env, { reraise: true });
+    return runCommand(ctx.passthrough, env);
   },
 };

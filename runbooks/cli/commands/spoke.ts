@@ -7,7 +7,7 @@ import type { CommonRules } from '../options';
 import { resolveCaller } from '../../engine/credentials';
 import { badInput } from '../../engine/errors';
 import { roleAssumer } from '../../fleet/aws';
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runChild } from '../../session/child';
+import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runCommand } from '../../session/child';
 import { str } from '../fleet-options';
 import { assumeHubThenSpoke, parseSpokeTarget } from '../../session/spoke';
 
@@ -76,6 +76,6 @@ Sessions last one hour (the role-chaining maximum) unless --duration (900..3600)
       region: caller.session.settings.region,
       marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
     });
-    return runChild(ctx.passthrough, env, { reraise: true });
+    return runCommand(ctx.passthrough, env);
   },
 };
