@@ -6,13 +6,10 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot } from '../engine/assume-root';
-import { toRunbookError } from '../engine/aws-errors';
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
-import { RunbookError } from '../engine/errors';
 import type { OrgAccountsReader } from './accounts';
 import type { RootIamWriter } from './delete';
 import type { AssumeRootFn } from './account-session';
-import type { AssumeRoleFn } from '../session/spoke';
 
 /** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
 export async function fleetAssumeRoot(caller: Session, duration: number): Promise<AssumeRootFn> {
@@ -61,36 +58,6 @@ export async function orgAccountsReader(caller: Session): Promise<OrgAccountsRea
     listAccounts: (input) => client.send(new m.ListAccountsCommand(input)),
     listAccountsForParent: (input) => client.send(new m.ListAccountsForParentCommand(input)),
     listOrganizationalUnitsForParent: (input) => client.send(new m.ListOrganizationalUnitsForParentCommand(input)),
-  };
-}
-
-/** AssumeRole from the caller's session or from earlier temporary credentials (role chaining). */
-export async function roleAssumer(caller: Session): Promise<AssumeRoleFn> {
-  const { AssumeRoleCommand } = await sdk('sts');
-  const callerSts = await createClient('sts', caller);
-  return async (from, input) => {
-    const sts =
-      from === undefined
-        ? callerSts
-        : await createClient('sts', { settings: caller.settings, credentials: from, label: 'hub' });
-    try {
-      const answer = await sts.send(new AssumeRoleCommand(input));
-      const c = answer.Credentials;
-      if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
-        throw new RunbookError('Failed', `sts:AssumeRole of ${input.RoleArn} answered without credentials`);
-      }
-      caller.settings.log(`assumed ${input.RoleArn} as ${input.RoleSessionName}: session ${c.AccessKeyId}`);
-      return {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: c.Expiration,
-      };
-    } catch (err) {
-      throw toRunbookError(err, { action: 'sts:AssumeRole', target: input.RoleArn });
-    } finally {
-      if (sts !== callerSts) sts.destroy();
-    }
   };
 }
 

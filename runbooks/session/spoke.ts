@@ -4,9 +4,10 @@
  * `<spoke-account>-<session string>`, so CloudTrail in the spoke account says who came in.
  */
 import { userInfo } from 'node:os';
-import { badInput } from '../engine/errors';
+import { toRunbookError } from '../engine/aws-errors';
+import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
+import { badInput, RunbookError } from '../engine/errors';
 import { badValue, parseAccountId } from '../engine/validate';
-import type { SessionCredentials } from '../engine/clients';
 
 export interface SpokeTarget {
   hubAccount: string;
@@ -123,4 +124,34 @@ export async function assumeHubThenSpoke(
     RoleArn: roleArn(target.partition, target.spokeAccount, target.spokeRole),
   });
   return { hub, spoke };
+}
+
+/** AssumeRole from the caller's session or from earlier temporary credentials (role chaining). */
+export async function roleAssumer(caller: Session): Promise<AssumeRoleFn> {
+  const { AssumeRoleCommand } = await sdk('sts');
+  const callerSts = await createClient('sts', caller);
+  return async (from, input) => {
+    const sts =
+      from === undefined
+        ? callerSts
+        : await createClient('sts', { settings: caller.settings, credentials: from, label: 'hub' });
+    try {
+      const answer = await sts.send(new AssumeRoleCommand(input));
+      const c = answer.Credentials;
+      if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
+        throw new RunbookError('Failed', `sts:AssumeRole of ${input.RoleArn} answered without credentials`);
+      }
+      caller.settings.log(`assumed ${input.RoleArn} as ${input.RoleSessionName}: session ${c.AccessKeyId}`);
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
+    } catch (err) {
+      throw toRunbookError(err, { action: 'sts:AssumeRole', target: input.RoleArn });
+    } finally {
+      if (sts !== callerSts) sts.destroy();
+    }
+  };
 }

@@ -4,11 +4,7 @@
  * nothing about them reaches stderr, -v or the audit log beyond the access key id.
  */
 import type { Command } from '../command';
-import { badValue, parseAccountId } from '../../engine/validate';
-import { formatCredentials, CREDENTIAL_FORMATS, type CredentialFormat } from '../../session/credential-format';
-import { str } from '../fleet-options';
-import { openRootSession } from '../../session/root-session';
-import { parseTask } from '../../session/task';
+import { issueCredentials, parseCredentialsParams } from '../../session/credentials';
 
 export const command: Command = {
   name: 'credentials',
@@ -29,21 +25,7 @@ Example profile (~/.aws/config):
     format: { type: 'string' },
   },
   async run(ctx) {
-    const account = parseAccountId(str(ctx.values.account) ?? '');
-    const { task, partition } = parseTask(str(ctx.values.task));
-    const format = str(ctx.values.format) ?? 'env';
-    if (!(CREDENTIAL_FORMATS as readonly string[]).includes(format)) {
-      throw badValue('--format', format, CREDENTIAL_FORMATS.join(', '));
-    }
-    const session = await openRootSession(ctx.settings, ctx, 'credentials', { account, task, partition });
-    session.record('unchanged', { task, format });
-    ctx.stdout.write(
-      formatCredentials(format as CredentialFormat, session.credentials, {
-        account,
-        region: session.root.settings.region,
-        taskPolicyArn: session.root.taskPolicyArn,
-      }),
-    );
+    ctx.stdout.write(await issueCredentials(parseCredentialsParams(ctx.values), ctx.settings, ctx));
     return 0;
   },
 };

@@ -3,11 +3,8 @@
  * `atmos auth exec` / aws-vault pattern). The command's exit code is passed on, and so is a signal.
  */
 import type { Command } from '../command';
-import { parseAccountId } from '../../engine/validate';
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runCommand } from '../../session/child';
-import { str } from '../fleet-options';
-import { openRootSession } from '../../session/root-session';
-import { parseTask } from '../../session/task';
+import { NESTING_MARKER } from '../../session/child';
+import { execWithRootSession, parseExecParams } from '../../session/exec';
 
 export const command: Command = {
   name: 'exec',
@@ -26,18 +23,6 @@ sent to runbook is forwarded to the command. Refuses to run inside another runbo
     task: { type: 'string' },
   },
   async run(ctx) {
-    refuseNesting(ctx.env);
-    const account = parseAccountId(str(ctx.values.account) ?? '');
-    const { task, partition } = parseTask(str(ctx.values.task));
-    requireCommand(ctx.passthrough);
-    const session = await openRootSession(ctx.settings, ctx, 'exec', { account, task, partition });
-    const env = childEnv(ctx.env, session.credentials, {
-      region: session.root.settings.region,
-      marker: `exec:${account}:${task}`,
-    });
-    ctx.log(`running ${ctx.passthrough[0]} with root session ${session.root.accessKeyId}`);
-    // Recorded before the command runs: a command that never returns still leaves its trace.
-    session.record('changed', { task, command: ctx.passthrough[0] });
-    return runCommand(ctx.passthrough, env);
+    return execWithRootSession(parseExecParams(ctx.values, ctx.passthrough, ctx.env), ctx.settings, ctx);
   },
 };

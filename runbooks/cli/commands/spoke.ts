@@ -4,12 +4,8 @@
  */
 import type { Command } from '../command';
 import type { CommonRules } from '../options';
-import { resolveCaller } from '../../engine/credentials';
-import { badInput } from '../../engine/errors';
-import { roleAssumer } from '../../fleet/aws';
-import { childEnv, NESTING_MARKER, refuseNesting, requireCommand, runCommand } from '../../session/child';
-import { str } from '../fleet-options';
-import { assumeHubThenSpoke, parseSpokeTarget } from '../../session/spoke';
+import { NESTING_MARKER } from '../../session/child';
+import { parseSpokeExecParams, spokeExec } from '../../session/spoke-exec';
 
 /**
  * --external-id is the hub/spoke external id here, not an operator role's. AssumeRole takes at least 900 s, and
@@ -45,37 +41,7 @@ Sessions last one hour (the role-chaining maximum) unless --duration (900..3600)
     'session-name': { type: 'string' },
   },
   async run(ctx) {
-    if (ctx.positionals.length !== 1 || ctx.positionals[0] !== 'exec') {
-      throw badInput(
-        `unknown spoke subcommand ${JSON.stringify(ctx.positionals.join(' '))}: expected "exec"`,
-        'usage: runbook spoke exec --hub-account … -- <command>',
-      );
-    }
-    refuseNesting(ctx.env);
-    if (ctx.settings.roleArn !== undefined) {
-      throw badInput(
-        'spoke exec does not take --role-arn',
-        "the hub role is assumed with the caller's own credentials: choose them with --profile",
-      );
-    }
-    const target = parseSpokeTarget(
-      {
-        hubAccount: str(ctx.values['hub-account']),
-        hubRole: str(ctx.values['hub-role']),
-        spokeAccount: str(ctx.values['spoke-account']),
-        spokeRole: str(ctx.values['spoke-role']),
-        externalId: ctx.settings.externalId,
-        sessionString: str(ctx.values['session-name']),
-      },
-      ctx.env,
-    );
-    requireCommand(ctx.passthrough);
-    const caller = await resolveCaller(ctx.settings, ctx.env, ctx.log);
-    const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, ctx.settings.duration);
-    const env = childEnv(ctx.env, spoke, {
-      region: caller.session.settings.region,
-      marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
-    });
-    return runCommand(ctx.passthrough, env);
+    const argv = { values: ctx.values, positionals: ctx.positionals, command: ctx.passthrough };
+    return spokeExec(parseSpokeExecParams(argv, ctx.settings, ctx.env), ctx.settings, ctx);
   },
 };

@@ -1,0 +1,66 @@
+/**
+ * runbook spoke exec, the core: hub role, then spoke role, then the command with the spoke role's credentials in
+ * its environment. The exit code of the command is passed on.
+ */
+import { resolveCaller } from '../engine/credentials';
+import { badInput } from '../engine/errors';
+import type { RunIo } from '../engine/io';
+import type { RunSettings } from '../engine/settings';
+import { optionalString } from '../engine/validate';
+import { childEnv, refuseNesting, requireCommand, runCommand } from './child';
+import { assumeHubThenSpoke, parseSpokeTarget, roleAssumer, type SpokeTarget } from './spoke';
+
+export interface SpokeExecParams {
+  readonly target: SpokeTarget;
+  /** The command and its arguments (everything after `--`). */
+  readonly command: string[];
+}
+
+/**
+ * Checked in this order, all before any AWS call: the `exec` subcommand, not nested, no --role-arn, the target
+ * (flags, then ASSUME_ROLE_* variables), a command to run. --external-id arrives in the settings.
+ */
+export function parseSpokeExecParams(
+  argv: { values: Record<string, unknown>; positionals: string[]; command: string[] },
+  settings: Pick<RunSettings, 'roleArn' | 'externalId'>,
+  env: NodeJS.ProcessEnv,
+): SpokeExecParams {
+  const { values, positionals, command } = argv;
+  if (positionals.length !== 1 || positionals[0] !== 'exec') {
+    throw badInput(
+      `unknown spoke subcommand ${JSON.stringify(positionals.join(' '))}: expected "exec"`,
+      'usage: runbook spoke exec --hub-account … -- <command>',
+    );
+  }
+  refuseNesting(env);
+  if (settings.roleArn !== undefined) {
+    throw badInput(
+      'spoke exec does not take --role-arn',
+      "the hub role is assumed with the caller's own credentials: choose them with --profile",
+    );
+  }
+  const target = parseSpokeTarget(
+    {
+      hubAccount: optionalString(values, 'hub-account'),
+      hubRole: optionalString(values, 'hub-role'),
+      spokeAccount: optionalString(values, 'spoke-account'),
+      spokeRole: optionalString(values, 'spoke-role'),
+      externalId: settings.externalId,
+      sessionString: optionalString(values, 'session-name'),
+    },
+    env,
+  );
+  requireCommand(command);
+  return { target, command };
+}
+
+export async function spokeExec(params: SpokeExecParams, settings: RunSettings, io: RunIo): Promise<number> {
+  const { target, command } = params;
+  const caller = await resolveCaller(settings, io.env, io.log);
+  const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, settings.duration);
+  const env = childEnv(io.env, spoke, {
+    region: caller.session.settings.region,
+    marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
+  });
+  return runCommand(command, env);
+}
