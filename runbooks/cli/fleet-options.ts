@@ -1,7 +1,7 @@
 /** Options shared by the fleet commands (account selection, concurrency), parsed before any AWS call. */
-import type { OptionsConfig, ParsedValues } from './options';
+import { str, type OptionsConfig, type ParsedValues } from './options';
 import { badValue } from '../engine/validate';
-import { parseSelection, type AccountSelection } from '../fleet/accounts';
+import { parseSelection, type FleetScope } from '../fleet/accounts';
 import { DEFAULT_CONCURRENCY } from '../fleet/audit';
 
 /** More in flight than this only earns throttling from STS and IAM. */
@@ -21,9 +21,7 @@ export const SELECTION_USAGE = `Accounts (exactly one):
   --concurrency <n>        accounts worked on at once, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
 The management account and accounts that are not ACTIVE are listed with the reason, never assumed.`;
 
-export const str = (value: ParsedValues[string]): string | undefined => (typeof value === 'string' ? value : undefined);
-
-export function parseFleetOptions(values: ParsedValues): { selection: AccountSelection; concurrency: number } {
+export function parseFleetOptions(values: ParsedValues): FleetScope {
   const selection = parseSelection({ accounts: str(values.accounts), ou: str(values.ou), all: values.all === true });
   const raw = str(values.concurrency);
   if (raw === undefined) return { selection, concurrency: DEFAULT_CONCURRENCY };

@@ -59,7 +59,8 @@ export const ROOT_SESSION_RULES: CommonRules = {
   duration: { ...ROOT_SESSION_DURATION, default: 900 },
 };
 
-const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A string option's value; parseArgs leaves a missing one undefined. */
+export const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
 const flag = (v: ParsedValues[string]): boolean => v === true;
 
 /** Validates the common options into the run's settings; an invalid one throws BadInput before anything else happens. */

@@ -26,6 +26,12 @@ export interface OrgAccountsReader {
 
 export type AccountSelection = { accounts: string[] } | { ou: string } | { all: true };
 
+/** Which accounts a fleet run works on, and how many at once. */
+export interface FleetScope {
+  readonly selection: AccountSelection;
+  readonly concurrency: number;
+}
+
 /** One account of the fleet. `skip` says why it is listed but not assumed. */
 export interface FleetAccount {
   id: string;
