@@ -8,7 +8,7 @@ import type { RootSession } from '../engine/assume-root';
 import type { ResourceType } from '../engine/backup';
 import { RunbookError } from '../engine/errors';
 import { lockingStatements } from './lockout';
-import type { Plan, Runbook, RunbookState } from '../engine/runbook';
+import { executeRunbook, type Plan, type Runbook, type RunbookContext, type RunbookState } from '../engine/runbook';
 import type { TaskAlias } from '../engine/tasks';
 
 export interface PolicySpec<P, A extends PolicyStore> {
@@ -90,6 +90,15 @@ export function policyRunbook<P, A extends PolicyStore>(
       };
     },
   };
+}
+
+/** Runs the policy runbook of `spec` for `params` through the engine; returns the exit code. */
+export function runPolicyRunbook<P, A extends PolicyStore>(
+  spec: PolicySpec<P, A>,
+  params: P,
+  ctx: RunbookContext,
+): Promise<number> {
+  return executeRunbook(policyRunbook(spec, params), params, ctx);
 }
 
 /** Policies are compared by text, then by JSON value, because a service may re-serialise what it stores. */

@@ -1,12 +1,9 @@
 /** runbook doctor: is this organization and this caller ready for centralized root access? ✓/✗ with a fix each. */
 import type { Command } from '../command';
 import { JSON_OPTION } from '../options';
-import { resolveCaller } from '../../engine/credentials';
 import { ExitCode } from '../../engine/errors';
-import { parseAccountId } from '../../engine/validate';
-import { checkLines, runDoctor } from '../../org/doctor';
-import { str } from '../fleet-options';
-import { orgAdminPorts } from '../../org/org-admin';
+import { checkLines } from '../../org/doctor';
+import { diagnose, parseDoctorParams } from '../../org/doctor-run';
 
 export const command: Command = {
   name: 'doctor',
@@ -23,19 +20,8 @@ Checks, each with a fix when it fails:
 Exit codes: 0 all checks pass, 1 a check failed, 2 bad input.`,
   options: { ...JSON_OPTION, account: { type: 'string' } },
   async run(ctx) {
-    const account = str(ctx.values.account);
-    if (account !== undefined) parseAccountId(account);
-    const caller = await resolveCaller(ctx.settings, ctx.env, ctx.log);
-    const ports = await orgAdminPorts(caller.session, ctx.settings.duration);
-    try {
-      const checks = await runDoctor(ports.doctor, { account });
-      const ok = checks.every((c) => c.ok);
-      ctx.stdout.write(
-        ctx.settings.json ? `${JSON.stringify({ runbook: 'doctor', ok, checks })}\n` : checkLines(checks),
-      );
-      return ok ? ExitCode.Ok : ExitCode.Failed;
-    } finally {
-      ports.close();
-    }
+    const report = await diagnose(parseDoctorParams(ctx.values), ctx.settings, ctx);
+    ctx.stdout.write(ctx.settings.json ? `${JSON.stringify(report)}\n` : checkLines(report.checks));
+    return report.ok ? ExitCode.Ok : ExitCode.Failed;
   },
 };

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { runPolicyRunbook } from '../../policy/policy-runbook';
 import { parseRestoreParams, restoreSpec } from '../../policy/restore';
 
 export const command: Command = {
@@ -20,10 +21,6 @@ Options:
   options: { backup: { type: 'string' }, ...CHANGE_OPTIONS, ...BACKUP_OPTION, ...JSON_OPTION },
   async run(ctx) {
     const params = parseRestoreParams(ctx.values);
-    const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
-      import('../../engine/runbook'),
-      import('../../policy/policy-runbook'),
-    ]);
-    return executeRunbook(policyRunbook(restoreSpec(params), params), params, ctx);
+    return runPolicyRunbook(restoreSpec(params), params, ctx);
   },
 };

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { executeRunbook } from '../../engine/runbook';
 import { parseRootPasswordResetParams, rootPasswordReset } from '../../policy/root-password-reset';
 
 export const command: Command = {
@@ -18,8 +19,6 @@ Options:
   --json                   print exactly one JSON object`,
   options: { account: { type: 'string' }, ...CHANGE_OPTIONS, ...JSON_OPTION },
   async run(ctx) {
-    const params = parseRootPasswordResetParams(ctx.values);
-    const { executeRunbook } = await import('../../engine/runbook');
-    return executeRunbook(rootPasswordReset, params, ctx);
+    return executeRunbook(rootPasswordReset, parseRootPasswordResetParams(ctx.values), ctx);
   },
 };

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { runPolicyRunbook } from '../../policy/policy-runbook';
 import { parseS3UnlockParams, s3Unlock } from '../../policy/s3-unlock';
 
 export const command: Command = {
@@ -28,11 +29,6 @@ Options:
     ...JSON_OPTION,
   },
   async run(ctx) {
-    const params = parseS3UnlockParams(ctx.values);
-    const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
-      import('../../engine/runbook'),
-      import('../../policy/policy-runbook'),
-    ]);
-    return executeRunbook(policyRunbook(s3Unlock, params), params, ctx);
+    return runPolicyRunbook(s3Unlock, parseS3UnlockParams(ctx.values), ctx);
   },
 };

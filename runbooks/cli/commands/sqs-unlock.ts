@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { runPolicyRunbook } from '../../policy/policy-runbook';
 import { parseSqsUnlockParams, sqsUnlock } from '../../policy/sqs-unlock';
 
 export const command: Command = {
@@ -30,11 +31,6 @@ Options:
     ...JSON_OPTION,
   },
   async run(ctx) {
-    const params = parseSqsUnlockParams(ctx.values, ctx.settings.region);
-    const [{ executeRunbook }, { policyRunbook }] = await Promise.all([
-      import('../../engine/runbook'),
-      import('../../policy/policy-runbook'),
-    ]);
-    return executeRunbook(policyRunbook(sqsUnlock, params), params, ctx);
+    return runPolicyRunbook(sqsUnlock, parseSqsUnlockParams(ctx.values, ctx.settings.region), ctx);
   },
 };
