@@ -2,7 +2,13 @@
  * In-memory fakes of the narrow ports, for the cases the sandbox cannot express on demand (an ExpiredToken in the
  * middle of an account, a failure of one precise call).
  */
-import type { RootIamWriter } from '../../runbooks/fleet/delete';
+import {
+  rootIamPortFrom,
+  type RootIamInput,
+  type RootIamOperation,
+  type RootIamOutput,
+  type RootIamWriter,
+} from '../../runbooks/fleet/root-iam';
 import type { SessionCredentials } from '../../runbooks/engine/clients';
 
 export interface FakeRoot {
@@ -41,7 +47,67 @@ export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
   const iamFor = (credentials: SessionCredentials): RootIamWriter => {
     const account = sessions.get(credentials.accessKeyId) as string;
     const root = () => state.get(account) as FakeRoot;
-    const call = async <T>(action: string, body: () => T): Promise<T> => {
+    /** One fake per operation of the declared list; rootIamPortFrom turns them into the port. */
+    const operations: { [O in RootIamOperation]: (input: RootIamInput<O>) => RootIamOutput<O> } = {
+      GetLoginProfile: () => {
+        if (!root().loginProfile) throw error('NoSuchEntityException', 'Login profile cannot be found');
+        return { LoginProfile: { UserName: 'root', CreateDate: new Date(0) }, ...meta };
+      },
+      ListAccessKeys: () => ({
+        AccessKeyMetadata: root().keys.map((AccessKeyId) => ({ AccessKeyId, Status: 'Active' as const })),
+        ...meta,
+      }),
+      GetAccessKeyLastUsed: ({ AccessKeyId }) => ({
+        AccessKeyLastUsed: { LastUsedDate: new Date(1000), ServiceName: 's3', Region: 'us-east-1' },
+        UserName: AccessKeyId,
+        ...meta,
+      }),
+      ListMFADevices: () => ({
+        MFADevices: root().mfa.map((SerialNumber) => ({ SerialNumber, UserName: 'root', EnableDate: new Date(0) })),
+        ...meta,
+      }),
+      ListSigningCertificates: () => ({
+        Certificates: root().certs.map((CertificateId) => ({
+          CertificateId,
+          UserName: 'root',
+          CertificateBody: 'x',
+          Status: 'Active' as const,
+        })),
+        ...meta,
+      }),
+      GetAccountSummary: () => ({
+        SummaryMap: {
+          AccountMFAEnabled: root().mfa.length > 0 ? 1 : 0,
+          AccountAccessKeysPresent: root().keys.length,
+        },
+        ...meta,
+      }),
+      DeleteLoginProfile: () => {
+        if (!root().loginProfile) throw error('NoSuchEntityException');
+        root().loginProfile = false;
+        return meta;
+      },
+      DeleteAccessKey: ({ AccessKeyId }) => {
+        if (!root().keys.includes(AccessKeyId!)) throw error('NoSuchEntityException');
+        root().keys = root().keys.filter((k) => k !== AccessKeyId);
+        return meta;
+      },
+      DeactivateMFADevice: ({ SerialNumber }) => {
+        if (!root().mfa.includes(SerialNumber!)) throw error('NoSuchEntityException');
+        return meta;
+      },
+      DeleteVirtualMFADevice: ({ SerialNumber }) => {
+        if (!root().mfa.includes(SerialNumber!)) throw error('NoSuchEntityException');
+        root().mfa = root().mfa.filter((m) => m !== SerialNumber);
+        return meta;
+      },
+      DeleteSigningCertificate: ({ CertificateId }) => {
+        if (!root().certs.includes(CertificateId!)) throw error('NoSuchEntityException');
+        root().certs = root().certs.filter((c) => c !== CertificateId);
+        return meta;
+      },
+    };
+    return rootIamPortFrom(async (action, input) => {
       calls.push({ account, action });
       await new Promise((resolve) => setImmediate(resolve));
       const failure = failures.get(`${account}/${action}`);
@@ -49,78 +115,8 @@ export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
         failures.delete(`${account}/${action}`);
         throw error(failure);
       }
-      return body();
-    };
-    return {
-      getLoginProfile: () =>
-        call('GetLoginProfile', () => {
-          if (!root().loginProfile) throw error('NoSuchEntityException', 'Login profile cannot be found');
-          return { LoginProfile: { UserName: 'root', CreateDate: new Date(0) }, ...meta };
-        }),
-      listAccessKeys: () =>
-        call('ListAccessKeys', () => ({
-          AccessKeyMetadata: root().keys.map((AccessKeyId) => ({ AccessKeyId, Status: 'Active' as const })),
-          ...meta,
-        })),
-      getAccessKeyLastUsed: ({ AccessKeyId }) =>
-        call('GetAccessKeyLastUsed', () => ({
-          AccessKeyLastUsed: { LastUsedDate: new Date(1000), ServiceName: 's3', Region: 'us-east-1' },
-          UserName: AccessKeyId,
-          ...meta,
-        })),
-      listMFADevices: () =>
-        call('ListMFADevices', () => ({
-          MFADevices: root().mfa.map((SerialNumber) => ({ SerialNumber, UserName: 'root', EnableDate: new Date(0) })),
-          ...meta,
-        })),
-      listSigningCertificates: () =>
-        call('ListSigningCertificates', () => ({
-          Certificates: root().certs.map((CertificateId) => ({
-            CertificateId,
-            UserName: 'root',
-            CertificateBody: 'x',
-            Status: 'Active' as const,
-          })),
-          ...meta,
-        })),
-      getAccountSummary: () =>
-        call('GetAccountSummary', () => ({
-          SummaryMap: {
-            AccountMFAEnabled: root().mfa.length > 0 ? 1 : 0,
-            AccountAccessKeysPresent: root().keys.length,
-          },
-          ...meta,
-        })),
-      deleteLoginProfile: () =>
-        call('DeleteLoginProfile', () => {
-          if (!root().loginProfile) throw error('NoSuchEntityException');
-          root().loginProfile = false;
-          return meta;
-        }),
-      deleteAccessKey: ({ AccessKeyId }) =>
-        call('DeleteAccessKey', () => {
-          if (!root().keys.includes(AccessKeyId!)) throw error('NoSuchEntityException');
-          root().keys = root().keys.filter((k) => k !== AccessKeyId);
-          return meta;
-        }),
-      deactivateMFADevice: ({ SerialNumber }) =>
-        call('DeactivateMFADevice', () => {
-          if (!root().mfa.includes(SerialNumber!)) throw error('NoSuchEntityException');
-          return meta;
-        }),
-      deleteVirtualMFADevice: ({ SerialNumber }) =>
-        call('DeleteVirtualMFADevice', () => {
-          if (!root().mfa.includes(SerialNumber!)) throw error('NoSuchEntityException');
-          root().mfa = root().mfa.filter((m) => m !== SerialNumber);
-          return meta;
-        }),
-      deleteSigningCertificate: ({ CertificateId }) =>
-        call('DeleteSigningCertificate', () => {
-          if (!root().certs.includes(CertificateId!)) throw error('NoSuchEntityException');
-          root().certs = root().certs.filter((c) => c !== CertificateId);
-          return meta;
-        }),
-    };
+      return (operations[action] as (input: unknown) => unknown)(input);
+    });
   };
 
   return {

@@ -3,34 +3,11 @@
  * IAMAuditRootUserCredentials, then every read at once, so an account costs two round trips of latency.
  * Clients come in as parameters; nothing here constructs one.
  */
-import type {
-  GetAccessKeyLastUsedCommandInput,
-  GetAccessKeyLastUsedCommandOutput,
-  GetAccountSummaryCommandInput,
-  GetAccountSummaryCommandOutput,
-  GetLoginProfileCommandInput,
-  GetLoginProfileCommandOutput,
-  ListAccessKeysCommandInput,
-  ListAccessKeysCommandOutput,
-  ListMFADevicesCommandInput,
-  ListMFADevicesCommandOutput,
-  ListSigningCertificatesCommandInput,
-  ListSigningCertificatesCommandOutput,
-} from '@aws-sdk/client-iam';
 import type { SessionCredentials } from '../engine/clients';
 import { runPool, type EmitOrder } from '../lib/pool';
 import type { FleetAccount } from './accounts';
+import type { RootIamReader } from './root-iam';
 import { withClient, withRootSession, type AssumeRootFn } from './account-session';
-
-/** The IAM reads the audit task policy allows, called with a root session (UserName omitted = the root user). */
-export interface RootIamReader {
-  getLoginProfile(input: GetLoginProfileCommandInput): Promise<GetLoginProfileCommandOutput>;
-  listAccessKeys(input: ListAccessKeysCommandInput): Promise<ListAccessKeysCommandOutput>;
-  getAccessKeyLastUsed(input: GetAccessKeyLastUsedCommandInput): Promise<GetAccessKeyLastUsedCommandOutput>;
-  listMFADevices(input: ListMFADevicesCommandInput): Promise<ListMFADevicesCommandOutput>;
-  listSigningCertificates(input: ListSigningCertificatesCommandInput): Promise<ListSigningCertificatesCommandOutput>;
-  getAccountSummary(input: GetAccountSummaryCommandInput): Promise<GetAccountSummaryCommandOutput>;
-}
 
 export interface AccessKeyFound {
   accessKeyId: string;

@@ -3,12 +3,11 @@
  * (adaptive retries, endpoint override, call log), AssumeRoot from the engine's assumeRoot. Nothing here decides
  * anything; it only forwards.
  */
-import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot } from '../engine/assume-root';
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
 import type { OrgAccountsReader } from './accounts';
-import type { RootIamWriter } from './delete';
+import { rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
 
 /** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
@@ -27,24 +26,6 @@ export async function rootIamFactory(
     // No destroy: the client's connections belong to the factory's shared pool, and the client is garbage
     // once the account is done.
     return rootIamPort(client, iam);
-  };
-}
-
-type IamModule = typeof import('@aws-sdk/client-iam');
-
-export function rootIamPort(client: IAMClient, m: IamModule): RootIamWriter {
-  return {
-    getLoginProfile: (input) => client.send(new m.GetLoginProfileCommand(input)),
-    listAccessKeys: (input) => client.send(new m.ListAccessKeysCommand(input)),
-    getAccessKeyLastUsed: (input) => client.send(new m.GetAccessKeyLastUsedCommand(input)),
-    listMFADevices: (input) => client.send(new m.ListMFADevicesCommand(input)),
-    listSigningCertificates: (input) => client.send(new m.ListSigningCertificatesCommand(input)),
-    getAccountSummary: (input) => client.send(new m.GetAccountSummaryCommand(input)),
-    deleteLoginProfile: (input) => client.send(new m.DeleteLoginProfileCommand(input)),
-    deleteAccessKey: (input) => client.send(new m.DeleteAccessKeyCommand(input)),
-    deactivateMFADevice: (input) => client.send(new m.DeactivateMFADeviceCommand(input)),
-    deleteVirtualMFADevice: (input) => client.send(new m.DeleteVirtualMFADeviceCommand(input)),
-    deleteSigningCertificate: (input) => client.send(new m.DeleteSigningCertificateCommand(input)),
   };
 }
 

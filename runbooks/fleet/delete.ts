@@ -3,29 +3,12 @@
  * by re-reading. Keys and certificates cannot be brought back, so the command writes the plan to disk before
  * calling anything here; deletes treat NoSuchEntity as already done, so a re-run after a crash finishes the job.
  */
-import type {
-  DeactivateMFADeviceCommandInput,
-  DeactivateMFADeviceCommandOutput,
-  DeleteAccessKeyCommandInput,
-  DeleteAccessKeyCommandOutput,
-  DeleteLoginProfileCommandInput,
-  DeleteLoginProfileCommandOutput,
-  DeleteSigningCertificateCommandInput,
-  DeleteSigningCertificateCommandOutput,
-  DeleteVirtualMFADeviceCommandInput,
-  DeleteVirtualMFADeviceCommandOutput,
-} from '@aws-sdk/client-iam';
 import { isExpiredSession } from '../engine/aws-errors';
 import type { SessionCredentials } from '../engine/clients';
 import { badValue } from '../engine/validate';
-import {
-  errorSummary,
-  readRootCredentials,
-  type AccountAudit,
-  type RootCredentials,
-  type RootIamReader,
-} from './audit';
+import { errorSummary, readRootCredentials, type AccountAudit, type RootCredentials } from './audit';
 import { withClient, withRootSession, type AssumeRootFn } from './account-session';
+import type { RootIamWriter } from './root-iam';
 
 export type CredentialKind = 'login-profile' | 'access-keys' | 'mfa' | 'signing-certificates';
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
@@ -48,15 +31,6 @@ export function parseOnly(value: string | undefined): CredentialKind[] {
     if (!(CREDENTIAL_KINDS as readonly string[]).includes(kind)) throw badValue('--only', kind, allowed);
   }
   return CREDENTIAL_KINDS.filter((kind) => kinds.includes(kind));
-}
-
-/** The IAM calls of the IAMDeleteRootUserCredentials task (plus the reads it allows, for verification). */
-export interface RootIamWriter extends RootIamReader {
-  deleteLoginProfile(input: DeleteLoginProfileCommandInput): Promise<DeleteLoginProfileCommandOutput>;
-  deleteAccessKey(input: DeleteAccessKeyCommandInput): Promise<DeleteAccessKeyCommandOutput>;
-  deactivateMFADevice(input: DeactivateMFADeviceCommandInput): Promise<DeactivateMFADeviceCommandOutput>;
-  deleteVirtualMFADevice(input: DeleteVirtualMFADeviceCommandInput): Promise<DeleteVirtualMFADeviceCommandOutput>;
-  deleteSigningCertificate(input: DeleteSigningCertificateCommandInput): Promise<DeleteSigningCertificateCommandOutput>;
 }
 
 /** A set of root credentials by id: what exists, what goes, what went, or what remains. */
