@@ -1,6 +1,7 @@
 /**
- * The audit log: one JSON line per run, appended and fsync'd, so an incident review can tie every
- * change to a caller, a task policy and (through the root session's access key id) to CloudTrail.
+ * The audit log: one JSON line per run (or per account of a fleet run), appended and fsync'd, so an incident
+ * review can tie every change to a caller, a task policy and (through the root session's access key id) to
+ * CloudTrail. appendAuditRecord is the one place a record is built and written.
  */
 import { createHash } from 'node:crypto';
 import { appendDurably } from '../lib/durable-file';
@@ -32,7 +33,32 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Appends one line. `secrets` are masked if they ever appear in a value. */
-export function appendAuditRecord(path: string, record: AuditRecord, secrets: readonly string[] = []): void {
-  appendDurably(path, `${JSON.stringify(redact(record, secrets))}\n`);
+type Unknowable = 'time' | 'beforeSha256' | 'afterSha256' | 'backup' | 'errorCode';
+
+/** What a run knows when it records itself; what it leaves out is recorded as null (`time`: now). */
+export type AuditFacts = Omit<AuditRecord, Unknowable> & Partial<Pick<AuditRecord, Unknowable>>;
+
+/** The record of `facts`, every field present and always in the same order. */
+function auditRecord(facts: AuditFacts): AuditRecord {
+  return {
+    time: facts.time ?? new Date().toISOString(),
+    runbook: facts.runbook,
+    callerArn: facts.callerArn,
+    account: facts.account,
+    region: facts.region,
+    taskPolicy: facts.taskPolicy,
+    rootAccessKeyId: facts.rootAccessKeyId,
+    parameters: facts.parameters,
+    beforeSha256: facts.beforeSha256 ?? null,
+    afterSha256: facts.afterSha256 ?? null,
+    backup: facts.backup ?? null,
+    outcome: facts.outcome,
+    errorCode: facts.errorCode ?? null,
+    ...(facts.durationMs === undefined ? {} : { durationMs: facts.durationMs }),
+  };
+}
+
+/** Appends the record of `facts` as one line. `secrets` are masked if they ever appear in a value. */
+export function appendAuditRecord(path: string, facts: AuditFacts, secrets: readonly string[] = []): void {
+  appendDurably(path, `${JSON.stringify(redact(auditRecord(facts), secrets))}\n`);
 }

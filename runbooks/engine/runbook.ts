@@ -5,7 +5,7 @@
  * themselves: `connect` turns a root session into the narrow API the steps use, so tests can fake it.
  */
 import { assumeRoot, type RootSession } from './assume-root';
-import { appendAuditRecord, sha256, type AuditRecord, type Outcome } from './audit-log';
+import { appendAuditRecord, sha256, type AuditFacts, type Outcome } from './audit-log';
 import { durableFs, type DurableFs } from '../lib/durable-file';
 import { writeBackup, type ResourceType } from './backup';
 import { createClient } from './clients';
@@ -78,7 +78,8 @@ export async function executeRunbook<P, A, S extends RunbookState>(
   const started = Date.now();
   const account = runbook.account(params);
   const settings: RunSettings = { ...io.settings, region: runbook.region?.(params) ?? io.settings.region };
-  const audit: AuditRecord = {
+  // Filled in as the run learns; recorded once, whatever happens (see the finally below).
+  const audit: AuditFacts & { backup: string | null } = {
     time: new Date(started).toISOString(),
     runbook: runbook.name,
     callerArn: null,
@@ -87,11 +88,8 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     taskPolicy: taskPolicyArn(TASKS[runbook.task]),
     rootAccessKeyId: null,
     parameters: runbook.parameters(params),
-    beforeSha256: null,
-    afterSha256: null,
     backup: null,
     outcome: 'failed',
-    errorCode: null,
   };
   const secrets: string[] = [];
   let resource: string | null = null;
@@ -171,8 +169,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     }
     throw error;
   } finally {
-    audit.durationMs = Date.now() - started;
-    appendAuditRecord(settings.auditLog, audit, secrets);
+    appendAuditRecord(settings.auditLog, { ...audit, durationMs: Date.now() - started }, secrets);
   }
 
   function result(status: Status, error?: RunResult['error']): RunResult {

@@ -148,7 +148,6 @@ export async function deleteRootCredentials(params: DeleteParams, settings: RunS
         deleting.tick(result.status !== 'clean');
         results.push(result);
         appendAuditRecord(settings.auditLog, {
-          time: new Date().toISOString(),
           runbook: 'delete-root-credentials',
           callerArn,
           account: result.account,

@@ -37,7 +37,6 @@ export async function openRootSession(
       appendAuditRecord(
         settings.auditLog,
         {
-          time: new Date().toISOString(),
           runbook,
           callerArn,
           account: request.account,
@@ -45,9 +44,6 @@ export async function openRootSession(
           taskPolicy: taskPolicyArn(TASKS[request.task], request.partition),
           rootAccessKeyId: root.accessKeyId,
           parameters,
-          beforeSha256: null,
-          afterSha256: null,
-          backup: null,
           outcome,
           errorCode,
           durationMs: Date.now() - started,
