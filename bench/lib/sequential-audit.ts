@@ -12,8 +12,9 @@ import {
   ListMFADevicesCommand,
   ListSigningCertificatesCommand,
 } from '@aws-sdk/client-iam';
+import { TASKS, taskPolicyArn } from '../../aws/root-tasks';
 
-const AUDIT_TASK = 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials';
+const AUDIT_TASK = taskPolicyArn(TASKS.audit);
 
 export async function sequentialAudit(endpoint: string, accountIds: string[]): Promise<number> {
   const base = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };

@@ -13,15 +13,11 @@ import {
 } from '../lib/aws';
 import { HclValue, raw, render } from '../lib/hcl';
 import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import { TASK_POLICY_NAMES, type TaskPolicyName } from '../../aws/root-tasks';
 
-export const TASK_POLICIES = [
-  'IAMAuditRootUserCredentials',
-  'IAMCreateRootUserPassword',
-  'IAMDeleteRootUserCredentials',
-  'S3UnlockBucketPolicy',
-  'SQSUnlockQueuePolicy',
-] as const;
-export type TaskPolicy = (typeof TASK_POLICIES)[number];
+/** The five AWS-managed root-task policies (aws/root-tasks.json, the list the runbooks and the sandbox read too). */
+export const TASK_POLICIES = TASK_POLICY_NAMES;
+export type TaskPolicy = TaskPolicyName;
 
 /** Named selections of tasks; `custom` takes `tasks` as given. */
 export const TASK_PROFILES: Record<'audit-only' | 'unlock-only' | 'full', readonly TaskPolicy[]> = {

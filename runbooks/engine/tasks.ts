@@ -1,18 +1,5 @@
 /**
- * The five AWS-managed root-task policies that STS AssumeRoot accepts, with the CLI's short aliases.
- * AssumeRoot refuses any other TaskPolicyArn, so this list is closed on purpose.
+ * The engine's task vocabulary: the five root-task policies and their aliases, from the project's one list
+ * (aws/root-tasks.json, shared with the modules and the sandbox).
  */
-export const TASKS = {
-  audit: 'IAMAuditRootUserCredentials',
-  'create-password': 'IAMCreateRootUserPassword',
-  'delete-credentials': 'IAMDeleteRootUserCredentials',
-  's3-unlock': 'S3UnlockBucketPolicy',
-  'sqs-unlock': 'SQSUnlockQueuePolicy',
-} as const;
-
-export type TaskAlias = keyof typeof TASKS;
-export type TaskPolicyName = (typeof TASKS)[TaskAlias];
-
-export function taskPolicyArn(name: TaskPolicyName, partition = 'aws'): string {
-  return `arn:${partition}:iam::aws:policy/root-task/${name}`;
-}
+export { TASKS, taskPolicyArn, type TaskAlias, type TaskPolicyName } from '../../aws/root-tasks';
