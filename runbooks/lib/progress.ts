@@ -9,8 +9,6 @@ export interface ProgressStream {
 }
 
 export interface Progress {
-  /** Tells the bar how many items there are once known (streamed selections learn it late). */
-  setTotal(total: number): void;
   tick(failed?: boolean): void;
   done(): void;
 }
@@ -22,7 +20,7 @@ export function createProgress(
   const now = options.now ?? Date.now;
   const tty = stream.isTTY === true;
   const interval = options.intervalMs ?? (tty ? 100 : 10_000);
-  let total = options.total;
+  const total = options.total;
   let done = 0;
   let failed = 0;
   let last = now();
@@ -43,9 +41,6 @@ export function createProgress(
   };
 
   return {
-    setTotal: (n) => {
-      total = n;
-    },
     tick: (isFailure = false) => {
       done++;
       if (isFailure) failed++;
