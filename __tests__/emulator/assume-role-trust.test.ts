@@ -1,7 +1,7 @@
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { assumeRole as assume, clients, expectAwsError } from './aws';
 
 const OUTSIDER = '999999999999';

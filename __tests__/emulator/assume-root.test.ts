@@ -5,7 +5,7 @@ import { AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { GetAccountSummaryCommand } from '@aws-sdk/client-iam';
 import { taskPolicyArn } from '../../runbooks/engine/tasks';
 import { memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { assumeRoot, clients, expectAwsError } from './aws';
 
 const S3_TASK = taskPolicyArn('S3UnlockBucketPolicy');

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { taskPolicyArn, type TaskPolicyName } from '../../runbooks/engine/tasks';
-import { MANAGEMENT_CREDENTIALS } from '../support/sandbox';
+import { MANAGEMENT_CREDENTIALS } from '../../test-support/sandbox';
 
 export interface Credentials {
   accessKeyId: string;

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describeOrganization } from '../../emulator/seed';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { MANAGEMENT_ACCOUNT_ID, startSandbox } from '../../emulator/sandbox';
-import { describeWithSandbox, MANAGEMENT_CREDENTIALS } from '../support/sandbox';
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS } from '../../test-support/sandbox';
 
 const SERVER = path.join(__dirname, '..', '..', 'emulator', 'server.py');
 

@@ -11,7 +11,7 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { clients, expectAwsError } from './aws';
 
 describeWithSandbox('centralized root access: trusted access and the IAM organization features', () => {

@@ -3,7 +3,7 @@
  * `arn:aws:iam::*:root`, which moto's validator alone rejects. Everything else it rejects stays rejected.
  */
 import { CreatePolicyCommand } from '@aws-sdk/client-iam';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { clients, expectAwsError } from './aws';
 
 function document(resource: string): string {

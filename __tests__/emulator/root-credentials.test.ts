@@ -15,7 +15,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { readRootCredentials, seedOrganization, seedRootCredentials, type SeededOrg } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { assumeRoot, clients, expectAwsError } from './aws';
 
 describeWithSandbox("the root user's credentials in member accounts", () => {

@@ -14,7 +14,7 @@ import {
   seedOrganization,
   seedRootCredentials,
 } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { assumeRoot, clients } from './aws';
 
 describeWithSandbox('the seeding API', () => {

@@ -6,7 +6,7 @@
  */
 import { RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
 import { memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { clients } from './aws';
 
 const TEMPLATE = JSON.stringify({

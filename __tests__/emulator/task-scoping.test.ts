@@ -31,7 +31,7 @@ import {
   seedOrganization,
   seedRootCredentials,
 } from '../../emulator/seed';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { assumeRoot, clients, expectAwsError } from './aws';
 
 describeWithSandbox('task scoping of root sessions', () => {

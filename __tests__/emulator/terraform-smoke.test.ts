@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { ListAWSServiceAccessForOrganizationCommand } from '@aws-sdk/client-organizations';
 import { apply, destroy, init, makeWorkdir, planDetailed, renderSandboxProvider } from '../../emulator/terraform';
-import { sandboxUnavailable, useSandbox } from '../support/sandbox';
+import { sandboxUnavailable, useSandbox } from '../../test-support/sandbox';
 import { clients, expectAwsError } from './aws';
 
 const terraformUnavailable = sandboxUnavailable ?? process.env.TERRAFORM_UNAVAILABLE;

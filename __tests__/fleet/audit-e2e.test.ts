@@ -17,8 +17,8 @@ import {
   type SeededOrg,
 } from '../../emulator/seed';
 import type { AccountAudit } from '../../runbooks/fleet/audit';
-import { describeWithSandbox, sandboxEnv, useSandbox } from '../support/sandbox';
-import { runCli, type Run } from './cli';
+import { describeWithSandbox, sandboxEnv, useSandbox } from '../../test-support/sandbox';
+import { runCli, type CliResult as Run } from '../../test-support/cli';
 
 type Truth = Required<RootCredentialSeed>;
 const NONE: Truth = { loginProfile: false, accessKeys: 0, mfaDevices: 0, signingCertificates: 0 };

@@ -12,8 +12,8 @@ import {
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { describeOrganization, seedOrganization, type SeededOrg } from '../../emulator/seed';
-import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
-import { runCli, type Run } from './cli';
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
+import { runCli, type CliResult as Run } from '../../test-support/cli';
 
 const denyRoot = (exempt: boolean) =>
   JSON.stringify({

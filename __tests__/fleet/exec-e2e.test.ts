@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { issuedSecrets, memberAdminCredentials, seedOrganization } from '../../emulator/seed';
-import { describeWithSandbox, sandboxEnv, useSandbox } from '../support/sandbox';
-import { CLI, runCli, type Run } from './cli';
+import { describeWithSandbox, sandboxEnv, useSandbox } from '../../test-support/sandbox';
+import { CLI, runCli, type CliResult as Run } from '../../test-support/cli';
 
 /** A child that prints who it is (sts:GetCallerIdentity through the SDK's default chain) and selected env. */
 const WHOAMI = `

@@ -23,7 +23,7 @@ import { loadConfig } from '../../modules/lib/config';
 import { buildApp } from '../../modules/lib/deploy';
 import { renderGuardrailPolicies } from '../../modules/scp-guardrails/catalog';
 import { assumeRole, clients, expectAwsError } from '../emulator/aws';
-import { describeWithSandbox, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
 import { terraformUnavailable } from './support';
 
 const LONG = 600_000;

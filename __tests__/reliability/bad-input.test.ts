@@ -9,7 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../../emulator/proxy';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { seedOrganization, seedLockedBucket, seedLockedQueue, issuedSecrets } from '../../emulator/seed';
 import { findSecrets, outputs, runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 const MANAGEMENT = '123456789012';
 /**

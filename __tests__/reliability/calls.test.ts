@@ -1,14 +1,15 @@
 /**
  * The AWS calls each single-account runbook makes, read from the proxy log. They are deterministic, so they
  * are asserted: one AssumeRoot, exactly the one change the runbook exists for, the reads around it, and no
- * change at all on --dry-run. `npm run bench -- call-counts` records the full sequences in BENCHMARKS.md.
+ * change at all on --dry-run. `npm run bench -- call-counts` records the full sequences in BENCHMARKS.md; the
+ * expected s3-unlock sequence is shared with it from test-support/expected-calls.ts.
  */
 import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { seedLockedBucket, seedLockedQueue, seedOrganization } from '../../emulator/seed';
-import { S3_UNLOCK_GOAL } from '../../bench/benchmarks/call-counts';
+import { S3_UNLOCK_CALLS } from '../../test-support/expected-calls';
 import { runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 let sandbox: Sandbox;
 let proxy: FaultProxy;
@@ -45,7 +46,7 @@ describeWithSandbox('reliability: AWS calls', () => {
       const dry = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--dry-run']);
       expect(changes(dry)).toEqual([]);
       const log = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--yes']);
-      expect(withoutCallerCheck(log)).toEqual(S3_UNLOCK_GOAL);
+      expect(withoutCallerCheck(log)).toEqual(S3_UNLOCK_CALLS);
       expect(names(log).filter((name) => name === 'sts GetCallerIdentity').length).toBeLessThanOrEqual(1);
     });
 

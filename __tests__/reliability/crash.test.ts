@@ -16,7 +16,7 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 const SEED = 20261122;
 const POINTS_PER_RUNBOOK = 10;

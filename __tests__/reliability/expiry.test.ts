@@ -9,7 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../../emulator/proxy';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { readRootCredentials, seedOrganization, seedRootCredentials } from '../../emulator/seed';
 import { auditLines, runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 let sandbox: Sandbox;
 let proxy: FaultProxy;

@@ -16,7 +16,7 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02 };
 /** The engine's client makes 8 attempts per call (runbooks/engine/clients.ts MAX_ATTEMPTS). */

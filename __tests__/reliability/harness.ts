@@ -2,20 +2,13 @@
  * What the reliability tests share: running the built CLI as a subprocess against a proxy, killing it at a
  * chosen moment, and collecting everything it wrote so the secret scan can look at all of it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliEnv } from '../../bench/lib/cli-env';
+import { runCli as spawnCli, type CliOptions, type CliResult } from '../../test-support/cli';
+import { cliEnv } from '../../test-support/cli-env';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'runbooks', 'cli', 'main.js');
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult };
 
 /** Every output of every CLI run in this test file, for the secret scan. */
 export const outputs: string[] = [];
@@ -24,44 +17,23 @@ export function scratchDir(prefix = 'reliability-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export interface RunOptions {
+export interface RunOptions extends Pick<CliOptions, 'killAfterMs' | 'onSpawn' | 'timeoutMs'> {
   endpoint: string;
   scratch: string;
   env?: NodeJS.ProcessEnv;
-  /** SIGKILL the CLI this many ms after it starts. */
-  killAfterMs?: number;
-  /** Receives a `kill` function as soon as the child exists (crash tests call it from the proxy's hook). */
-  onSpawn?: (kill: () => void) => void;
-  timeoutMs?: number;
 }
 
-export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // The endpoint goes before `--`: what follows it belongs to the command exec runs.
-    const dash = args.indexOf('--');
-    const own = dash === -1 ? args : args.slice(0, dash);
-    const rest = dash === -1 ? [] : args.slice(dash);
-    const child = spawn(process.execPath, [CLI, ...own, '--endpoint-url', options.endpoint, ...rest], {
-      env: { ...cliEnv(options.endpoint, options.scratch), ...options.env },
-      cwd: options.scratch,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const kill = () => child.kill('SIGKILL');
-    options.onSpawn?.(kill);
-    const killer = options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs);
-    const guard = setTimeout(kill, options.timeoutMs ?? 90_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (killer) clearTimeout(killer);
-      clearTimeout(guard);
-      outputs.push(stdout, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
+/** The CLI against `endpoint` (the proxy), with its audit log and backups in `scratch`; outputs are kept. */
+export async function runCli(args: string[], options: RunOptions): Promise<CliResult> {
+  const { endpoint, scratch, env, ...rest } = options;
+  const result = await spawnCli(args, {
+    ...rest,
+    endpoint,
+    cwd: scratch,
+    env: { ...cliEnv(endpoint, scratch), ...env },
   });
+  outputs.push(result.stdout, result.stderr);
+  return result;
 }
 
 /** Every file under a directory, recursively (backups, audit logs, records), as text. */

@@ -16,15 +16,13 @@ import {
 import { startFaultProxy, type FaultProxy, type ProxyOptions } from '../../emulator/proxy';
 import { classify } from '../../emulator/proxy/classify';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
-import { describeWithSandbox } from '../support/sandbox';
-
-const KEYS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS } from '../../test-support/sandbox';
 
 function clients(endpoint: string, extra: { maxAttempts?: number; requestTimeout?: number } = {}) {
   const config = {
     endpoint,
     region: 'us-east-1',
-    credentials: KEYS,
+    credentials: MANAGEMENT_CREDENTIALS,
     maxAttempts: extra.maxAttempts ?? 1,
     // Without throwOnRequestTimeout the SDK only warns when a request outlives requestTimeout.
     ...(extra.requestTimeout

@@ -15,7 +15,7 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { backups, filesUnder, findSecrets, runCli, scratchDir, type CliResult } from './harness';
-import { describeWithSandbox } from '../support/sandbox';
+import { describeWithSandbox } from '../../test-support/sandbox';
 
 let sandbox: Sandbox;
 let proxy: FaultProxy;

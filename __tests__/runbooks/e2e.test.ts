@@ -3,7 +3,6 @@
  * outside the task policy, so a passing run shows the runbook stayed inside it. Every run is verbose,
  * and its "aws call" lines are checked against the runbook's declared actions.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +17,13 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
-import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
+import { runCli } from '../../test-support/cli';
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 import { s3Unlock } from '../../runbooks/policy/s3-unlock';
 import { sqsUnlock } from '../../runbooks/policy/sqs-unlock';
 import { rootPasswordReset } from '../../runbooks/policy/root-password-reset';
 import { restoreBucket, restoreQueue } from '../../runbooks/policy/restore';
 
-const CLI = join(__dirname, '../../dist/runbooks/cli/main.js');
 const DECLARED: Record<string, readonly string[]> = {
   's3-unlock': s3Unlock.actions,
   'sqs-unlock': sqsUnlock.actions,
@@ -48,12 +47,11 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
   const outputs: string[] = [];
   let members: string[] = [];
 
-  function runbook(...args: string[]): Run {
-    const result = spawnSync(process.execPath, [CLI, ...args, '-v'], {
+  async function runbook(...args: string[]): Promise<Run> {
+    const result = await runCli([...args, '-v'], {
       cwd: work,
       env: { ...sandboxEnv(sandbox.endpoint), RUNBOOK_AUDIT_LOG: auditLog, RUNBOOK_BACKUP_DIR: backupDir },
-      encoding: 'utf8',
-      timeout: 60_000,
+      timeoutMs: 60_000,
     });
     outputs.push(result.stdout, result.stderr);
     const calls = [...result.stderr.matchAll(/^aws call: (\S+ \(\w+ session\))$/gm)].map((m) => m[1]);
@@ -64,7 +62,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       if (label === 'root session)') expect(declared).toContain(action);
       else expect(['sts:AssumeRole', 'sts:AssumeRoot', 'sts:GetCallerIdentity']).toContain(action);
     }
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr, calls };
   }
 
   const json = (run: Run) => JSON.parse(run.stdout) as Record<string, unknown> & { details: Record<string, unknown> };
@@ -77,7 +75,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     it('removes the policy that locks everyone out, with a backup first, in five calls', async () => {
       const [account] = members;
       const seeded = await seedLockedBucket(sandbox.endpoint, account, { bucket: 'project-prod-1' });
-      const run = runbook('s3-unlock', '--account', account, '--bucket', 'project-prod-1', '--yes', '--json');
+      const run = await runbook('s3-unlock', '--account', account, '--bucket', 'project-prod-1', '--yes', '--json');
       expect(run.stderr).not.toMatch(/^error:/m);
       expect(run.code).toBe(0);
       expect(await readBucketPolicy(sandbox.endpoint, account, 'project-prod-1')).toBeNull();
@@ -110,8 +108,8 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       });
     });
 
-    it('is idempotent: a second run finds nothing to remove', () => {
-      const run = runbook('s3-unlock', '--account', members[0], '--bucket', 'project-prod-1', '--yes', '--json');
+    it('is idempotent: a second run finds nothing to remove', async () => {
+      const run = await runbook('s3-unlock', '--account', members[0], '--bucket', 'project-prod-1', '--yes', '--json');
       expect(run.code).toBe(0);
       expect(json(run)).toMatchObject({ status: 'unchanged', backup: null });
     });
@@ -120,7 +118,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       const [, account] = members;
       const seeded = await seedLockedBucket(sandbox.endpoint, account, { bucket: 'dry-run-bucket' });
       const before = readdirSync(backupDir);
-      const run = runbook('s3-unlock', '--account', account, '--bucket', 'dry-run-bucket', '--dry-run', '--json');
+      const run = await runbook('s3-unlock', '--account', account, '--bucket', 'dry-run-bucket', '--dry-run', '--json');
       expect(run.code).toBe(0);
       const result = json(run);
       expect(result.status).toBe('dry-run');
@@ -136,7 +134,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
 
     it('refuses without --yes when there is no terminal (exit 3), changing nothing', async () => {
       const [, account] = members;
-      const run = runbook('s3-unlock', '--account', account, '--bucket', 'dry-run-bucket');
+      const run = await runbook('s3-unlock', '--account', account, '--bucket', 'dry-run-bucket');
       expect(run.code).toBe(3);
       expect(run.stderr).toMatch(/^hint: .*--yes/m);
       expect(await readBucketPolicy(sandbox.endpoint, account, 'dry-run-bucket')).not.toBeNull();
@@ -148,7 +146,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       const replacement = `{"Version":"2012-10-17","Statement":[{"Sid":"OwnerOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::${account}:root"},"Action":"s3:*","Resource":"arn:aws:s3:::dry-run-bucket"}]}`;
       const file = join(work, 'replacement.json');
       writeFileSync(file, replacement);
-      const unlock = runbook(
+      const unlock = await runbook(
         's3-unlock',
         '--account',
         account,
@@ -162,7 +160,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(unlock.code).toBe(0);
       expect(await readBucketPolicy(sandbox.endpoint, account, 'dry-run-bucket')).toBe(replacement);
 
-      const restore = runbook('restore', '--backup', json(unlock).backup as string, '--yes', '--json');
+      const restore = await runbook('restore', '--backup', json(unlock).backup as string, '--yes', '--json');
       expect(restore.code).toBe(0);
       expect(json(restore)).toMatchObject({ runbook: 'restore', status: 'changed', resource: 'dry-run-bucket' });
       expect(await readBucketPolicy(sandbox.endpoint, account, 'dry-run-bucket')).toBe(original);
@@ -176,7 +174,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     it('removes a queue policy given by URL, and restore round-trips it', async () => {
       const [account] = members;
       const seeded = await seedLockedQueue(sandbox.endpoint, account, { queueName: 'jobs' });
-      const run = runbook('sqs-unlock', '--account', account, '--queue-url', seeded.queueUrl, '--yes', '--json');
+      const run = await runbook('sqs-unlock', '--account', account, '--queue-url', seeded.queueUrl, '--yes', '--json');
       expect(run.code).toBe(0);
       expect(json(run)).toMatchObject({ status: 'changed', resource: seeded.queueUrl });
       expect(await readQueuePolicy(sandbox.endpoint, account, seeded.queueUrl)).toBeNull();
@@ -188,7 +186,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       const backup = JSON.parse(readFileSync(json(run).backup as string, 'utf8')) as { policy: string };
       expect(backup.policy).toBe(seeded.policy);
 
-      const restore = runbook('restore', '--backup', json(run).backup as string, '--yes');
+      const restore = await runbook('restore', '--backup', json(run).backup as string, '--yes');
       expect(restore.code).toBe(0);
       expect(await readQueuePolicy(sandbox.endpoint, account, seeded.queueUrl)).toBe(seeded.policy);
     });
@@ -196,7 +194,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     it('resolves --queue-name with GetQueueUrl in the member account', async () => {
       const [, , account] = members;
       const seeded = await seedLockedQueue(sandbox.endpoint, account, { queueName: 'orders' });
-      const run = runbook('sqs-unlock', '--account', account, '--queue-name', 'orders', '--yes', '--json');
+      const run = await runbook('sqs-unlock', '--account', account, '--queue-name', 'orders', '--yes', '--json');
       expect(run.code).toBe(0);
       expect(run.calls).toContain('sqs:GetQueueUrl (root session)');
       expect(await readQueuePolicy(sandbox.endpoint, account, seeded.queueUrl)).toBeNull();
@@ -207,7 +205,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     it('creates the root login profile, then reports "already enabled"', async () => {
       const [, , account] = members;
       await seedRootCredentials(sandbox.endpoint, account, {});
-      const run = runbook('root-password-reset', '--account', account, '--yes', '--json');
+      const run = await runbook('root-password-reset', '--account', account, '--yes', '--json');
       expect(run.code).toBe(0);
       expect(json(run)).toMatchObject({ status: 'changed', backup: null });
       expect((await readRootCredentials(sandbox.endpoint, account)).loginProfile).toBe(true);
@@ -217,7 +215,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
         'iam:GetLoginProfile (root session)',
       ]);
 
-      const again = runbook('root-password-reset', '--account', account, '--yes');
+      const again = await runbook('root-password-reset', '--account', account, '--yes');
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('already enabled');
     });
@@ -287,7 +285,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     });
 
     it.each(cases)('%s', async (_label, args) => {
-      const run = runbook(...args(), '--yes');
+      const run = await runbook(...args(), '--yes');
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^error: .*(invalid|Unknown option|missing)/m);
       expect(run.calls).toEqual([]);
@@ -296,7 +294,14 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
     });
 
     it('the management account as the target', async () => {
-      const run = runbook('s3-unlock', '--account', MANAGEMENT_ACCOUNT_ID, '--bucket', 'bad-input-bucket', '--yes');
+      const run = await runbook(
+        's3-unlock',
+        '--account',
+        MANAGEMENT_ACCOUNT_ID,
+        '--bucket',
+        'bad-input-bucket',
+        '--yes',
+      );
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(MANAGEMENT_ACCOUNT_ID);
       expect(run.calls.filter((c) => c.includes('root session'))).toEqual([]);
@@ -304,8 +309,8 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
   });
 
   describe('errors from AWS', () => {
-    it('a missing bucket fails with exit 1 and a hint', () => {
-      const run = runbook('s3-unlock', '--account', members[1], '--bucket', 'no-such-bucket-here', '--yes');
+    it('a missing bucket fails with exit 1 and a hint', async () => {
+      const run = await runbook('s3-unlock', '--account', members[1], '--bucket', 'no-such-bucket-here', '--yes');
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^error: s3:GetBucketPolicy on bucket no-such-bucket-here failed/m);
       expect(run.stderr).toMatch(/^hint: /m);
@@ -339,7 +344,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       const [, account] = members;
       await seedLockedBucket(sandbox.endpoint, account, { bucket: 'operator-bucket' });
 
-      const wrong = runbook(
+      const wrong = await runbook(
         's3-unlock',
         '--account',
         account,
@@ -356,7 +361,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(wrong.calls).toEqual(['sts:AssumeRole (caller session)']);
       expect(await readBucketPolicy(sandbox.endpoint, account, 'operator-bucket')).not.toBeNull();
 
-      const run = runbook(
+      const run = await runbook(
         's3-unlock',
         '--account',
         account,
@@ -387,14 +392,13 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       const env: NodeJS.ProcessEnv = { ...sandboxEnv(sandbox.endpoint), AWS_SHARED_CREDENTIALS_FILE: credentials };
       delete env.AWS_ACCESS_KEY_ID;
       delete env.AWS_SECRET_ACCESS_KEY;
-      const result = spawnSync(
-        process.execPath,
-        [CLI, 'root-password-reset', '--account', account, '--profile', 'incident', '--dry-run', '--json'],
-        { cwd: work, env: { ...env, RUNBOOK_AUDIT_LOG: auditLog }, encoding: 'utf8', timeout: 60_000 },
+      const result = await runCli(
+        ['root-password-reset', '--account', account, '--profile', 'incident', '--dry-run', '--json'],
+        { cwd: work, env: { ...env, RUNBOOK_AUDIT_LOG: auditLog }, timeoutMs: 60_000 },
       );
       outputs.push(result.stdout, result.stderr);
       expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
+      expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ runbook: 'root-password-reset', account });
     });
   });
@@ -411,7 +415,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
 
   it('says which feature is missing when root sessions are not enabled', async () => {
     await seedOrganization(sandbox.endpoint, { accounts: 0, features: ['RootCredentialsManagement'] });
-    const run = runbook('s3-unlock', '--account', members[1], '--bucket', 'dry-run-bucket', '--dry-run');
+    const run = await runbook('s3-unlock', '--account', members[1], '--bucket', 'dry-run-bucket', '--dry-run');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/RootSessions/);
   });

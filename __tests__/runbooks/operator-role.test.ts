@@ -9,7 +9,7 @@ import { seedOrganization } from '../../emulator/seed';
 import { parseCommon } from '../../runbooks/cli/options';
 import { resolveCaller } from '../../runbooks/engine/credentials';
 import { fleetAssumeRoot } from '../../runbooks/fleet/aws';
-import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,8 +1,9 @@
 /**
  * AWS calls per single-account runbook, read from the proxy log: every round trip the CLI makes, in order.
  * These are deterministic (no faults, one account), so __tests__/reliability asserts the s3-unlock sequence
- * too; here they are recorded for BENCHMARKS.md. Goal for s3-unlock: AssumeRoot, GetBucketPolicy,
- * DeleteBucketPolicy, then the verifying GetBucketPolicy, and nothing else (the backup is a local file).
+ * too; here they are recorded for BENCHMARKS.md. Goal for s3-unlock: the sequence of
+ * test-support/expected-calls.ts (AssumeRoot, GetBucketPolicy, DeleteBucketPolicy, the verifying
+ * GetBucketPolicy), and nothing else (the backup is a local file).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,11 @@ import { join } from 'node:path';
 import { startFaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
 import { startSandbox } from '../../emulator/sandbox';
 import { seedLockedBucket, seedLockedQueue, seedOrganization, seedRootCredentials } from '../../emulator/seed';
-import { cliEnv } from '../lib/cli-env';
+import { cliEnv } from '../../test-support/cli-env';
+import { S3_UNLOCK_CALLS } from '../../test-support/expected-calls';
 import { runMeasured } from '../lib/measure';
 import { CLI, ROOT } from '../lib/paths';
 import { NotRun, type Benchmark, type Figure } from '../lib/result';
-
-export const S3_UNLOCK_GOAL = ['sts AssumeRoot', 's3 GetBucketPolicy', 's3 DeleteBucketPolicy', 's3 GetBucketPolicy'];
 
 interface Scenario {
   runbook: string;
@@ -78,10 +78,10 @@ export const callCounts: Benchmark = {
         figures.push({ label: `${scenario.runbook}: ${calls.length} calls`, value: calls.join(' → ') });
       }
       const s3 = sequences['s3-unlock'];
-      const met = Array.isArray(s3) ? JSON.stringify(s3) === JSON.stringify(S3_UNLOCK_GOAL) : null;
+      const met = Array.isArray(s3) ? JSON.stringify(s3) === JSON.stringify(S3_UNLOCK_CALLS) : null;
       return {
         figures,
-        goals: [{ text: `s3-unlock makes exactly ${S3_UNLOCK_GOAL.join(' → ')} (the backup is a local file)`, met }],
+        goals: [{ text: `s3-unlock makes exactly ${S3_UNLOCK_CALLS.join(' → ')} (the backup is a local file)`, met }],
         reading:
           'Each runbook was run once against a fresh locked resource with no faults; the list is every request ' +
           'the proxy saw, in order. Reads before AssumeRoot are the caller checks; everything after it runs in ' +

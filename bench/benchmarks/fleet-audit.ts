@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startFaultProxy } from '../../emulator/proxy';
 import { startSandbox } from '../../emulator/sandbox';
 import { seedOrganization, seedRootCredentials } from '../../emulator/seed';
-import { cliEnv } from '../lib/cli-env';
+import { cliEnv } from '../../test-support/cli-env';
 import { median, round, runMeasured } from '../lib/measure';
 import { CLI, ROOT } from '../lib/paths';
 import { NotRun, machineInfo, type Benchmark, type Figure, type Goal } from '../lib/result';

@@ -1,5 +1,5 @@
-/** Where the benchmarks find the project's pieces. */
+/** Where the benchmarks find the project's pieces; the built CLI is where the tests run it from. */
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
-export const CLI = join(ROOT, 'dist', 'runbooks', 'cli', 'main.js');
+export { CLI } from '../../test-support/cli';

@@ -13,11 +13,12 @@ import {
   ListSigningCertificatesCommand,
 } from '@aws-sdk/client-iam';
 import { TASKS, taskPolicyArn } from '../../aws/root-tasks';
+import { MANAGEMENT_CREDENTIALS } from '../../test-support/sandbox';
 
 const AUDIT_TASK = taskPolicyArn(TASKS.audit);
 
 export async function sequentialAudit(endpoint: string, accountIds: string[]): Promise<number> {
-  const base = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const base = { endpoint, region: 'us-east-1', credentials: MANAGEMENT_CREDENTIALS };
   const sts = new STSClient(base);
   let withLoginProfile = 0;
   for (const account of accountIds) {

@@ -3,7 +3,7 @@
  * the test support (management-account keys, the endpoint — here the proxy — and no ~/.aws), plus the audit
  * log and backups in a scratch directory, so a run never touches a real account or the working tree.
  */
-import { sandboxEnv } from '../../__tests__/support/sandbox';
+import { sandboxEnv } from './sandbox';
 
 export function cliEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
   const env = sandboxEnv(endpoint);

@@ -1,11 +1,11 @@
 /**
- * Jest helpers for suites that run against the local AWS sandbox.
+ * Helpers for the suites (and the benchmarks) that run against the local AWS sandbox.
  *
  *   const sandbox = useSandbox();          // starts in beforeAll, stops in afterAll
  *   describeWithSandbox('…', () => { … }); // skipped, with the reason, when python3/moto is missing
  *   spawn(cmd, args, { env: sandboxEnv(sandbox.endpoint) })
  */
-import { startSandbox, type Sandbox } from '../../emulator/sandbox';
+import { startSandbox, type Sandbox } from '../emulator/sandbox';
 
 /** Why the sandbox cannot run here (set by global setup), or undefined when it can. */
 export const sandboxUnavailable: string | undefined = process.env.SANDBOX_UNAVAILABLE;
