@@ -1,6 +1,6 @@
 /** Options shared by the fleet commands (account selection, concurrency), parsed before any AWS call. */
-import { str, type OptionsConfig, type ParsedValues } from './options';
-import { badValue } from '../engine/validate';
+import type { OptionsConfig, ParsedValues } from './options';
+import { badValue, optionalString } from '../engine/validate';
 import { parseSelection, type FleetScope } from '../fleet/accounts';
 import { DEFAULT_CONCURRENCY } from '../fleet/audit';
 
@@ -22,8 +22,12 @@ export const SELECTION_USAGE = `Accounts (exactly one):
 The management account and accounts that are not ACTIVE are listed with the reason, never assumed.`;
 
 export function parseFleetOptions(values: ParsedValues): FleetScope {
-  const selection = parseSelection({ accounts: str(values.accounts), ou: str(values.ou), all: values.all === true });
-  const raw = str(values.concurrency);
+  const selection = parseSelection({
+    accounts: optionalString(values, 'accounts'),
+    ou: optionalString(values, 'ou'),
+    all: values.all === true,
+  });
+  const raw = optionalString(values, 'concurrency');
   if (raw === undefined) return { selection, concurrency: DEFAULT_CONCURRENCY };
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_CONCURRENCY) {

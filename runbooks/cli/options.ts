@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { badInput } from '../engine/errors';
 import type { RunSettings } from '../engine/settings';
-import { badValue, parseDuration, ROOT_SESSION_DURATION, type DurationLimit } from '../engine/validate';
+import { badValue, optionalString, parseDuration, ROOT_SESSION_DURATION, type DurationLimit } from '../engine/validate';
 
 /** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -59,8 +59,6 @@ export const ROOT_SESSION_RULES: CommonRules = {
   duration: { ...ROOT_SESSION_DURATION, default: 900 },
 };
 
-/** A string option's value; parseArgs leaves a missing one undefined. */
-export const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
 const flag = (v: ParsedValues[string]): boolean => v === true;
 
 /** Validates the common options into the run's settings; an invalid one throws BadInput before anything else happens. */
@@ -70,33 +68,33 @@ export function parseCommon(
   cwd: string,
   rules: CommonRules = ROOT_SESSION_RULES,
 ): RunSettings {
-  const duration = str(values.duration);
-  const endpointUrl = str(values['endpoint-url']);
+  const duration = optionalString(values, 'duration');
+  const endpointUrl = optionalString(values, 'endpoint-url');
   if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl);
-  const roleArn = str(values['role-arn']);
+  const roleArn = optionalString(values, 'role-arn');
   if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)) {
     throw badValue('--role-arn', roleArn, 'an IAM role ARN such as arn:aws:iam::111122223333:role/RootOperator');
   }
-  const externalId = str(values['external-id']);
+  const externalId = optionalString(values, 'external-id');
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
     throw badValue('--external-id', externalId, '2..1224 characters of letters, digits and +=,.@:/-');
   }
   if (externalId !== undefined && roleArn === undefined && rules.externalId === 'role-arn') {
     throw badInput('--external-id needs --role-arn', 'the external id is sent when assuming the operator role');
   }
-  const region = str(values.region);
+  const region = optionalString(values, 'region');
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
     throw badValue('--region', region, 'a region name such as us-east-1');
   }
   return {
-    profile: str(values.profile),
+    profile: optionalString(values, 'profile'),
     region,
     roleArn,
     externalId,
     duration: duration === undefined ? rules.duration.default : parseDuration(duration, '--duration', rules.duration),
     endpointUrl,
-    auditLog: absolute(str(values['audit-log']) ?? env.RUNBOOK_AUDIT_LOG ?? 'runbook-audit.jsonl', cwd),
-    backupDir: absolute(str(values['backup-dir']) ?? env.RUNBOOK_BACKUP_DIR ?? 'runbook-backups', cwd),
+    auditLog: absolute(optionalString(values, 'audit-log') ?? env.RUNBOOK_AUDIT_LOG ?? 'runbook-audit.jsonl', cwd),
+    backupDir: absolute(optionalString(values, 'backup-dir') ?? env.RUNBOOK_BACKUP_DIR ?? 'runbook-backups', cwd),
     verbose: flag(values.verbose),
     json: flag(values.json),
     yes: flag(values.yes),

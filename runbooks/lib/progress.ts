@@ -1,5 +1,5 @@
 /**
- * Progress on stderr for long fleet runs: a redrawn bar when stderr is a terminal, otherwise a plain line at
+ * Progress on stderr for long runs: a redrawn bar when stderr is a terminal, otherwise a plain line at
  * most every `intervalMs` (CI logs, pipes), and nothing between. It writes counts only, never results.
  */
 export interface ProgressStream {
