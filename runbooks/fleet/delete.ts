@@ -1,7 +1,8 @@
 /**
  * delete-root-credentials, the core: plan from an audit, delete with IAMDeleteRootUserCredentials, and verify
- * by re-reading. Keys and certificates cannot be brought back, so the run (delete-run.ts) writes the plan to disk before
- * calling anything here; deletes treat NoSuchEntity as already done, so a re-run after a crash finishes the job.
+ * by re-reading. Keys and certificates cannot be brought back, so the run (delete-run.ts) writes the plan to
+ * disk before calling anything here; deletes treat NoSuchEntity as already done, so a re-run after a crash
+ * finishes the job.
  */
 import { isExpiredSession } from '../engine/aws-errors';
 import type { SessionCredentials } from '../engine/clients';
