@@ -46,16 +46,19 @@ function newestMtime(dir: string): number {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
   }
   return newest;
 }
 
+/** What tsconfig.build.json compiles into the CLI: the runbooks and the shared task list they read. */
+const CLI_SOURCES = ['runbooks', 'aws'];
+
 function buildCliIfStale(ci: boolean): void {
-  const sources = path.join(ROOT, 'runbooks');
-  if (!fs.existsSync(path.join(sources, 'cli', 'main.ts'))) return;
+  if (!fs.existsSync(path.join(ROOT, 'runbooks', 'cli', 'main.ts'))) return;
   const built = path.join(ROOT, 'dist', 'runbooks', 'cli', 'main.js');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(sources)) return;
+  const newest = Math.max(...CLI_SOURCES.map((dir) => newestMtime(path.join(ROOT, dir))));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest) return;
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], {
     cwd: ROOT,
