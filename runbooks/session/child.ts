@@ -2,8 +2,8 @@
  * Running a command with temporary credentials (exec, spoke exec): the child's environment, the nesting guard,
  * and a child process whose exit code and signals are passed on.
  */
-import { badInput, RunbookError } from '../engine/errors';
 import type { SessionCredentials } from '../engine/clients';
+import { badInput, RunbookError } from '../engine/errors';
 import { runChild } from '../lib/child-process';
 
 /** Set in every child's environment; a runbook exec that finds it refuses to start a second session inside. */

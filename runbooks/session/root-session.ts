@@ -4,11 +4,11 @@
  */
 import { assumeRootFrom, type RootSession } from '../engine/assume-root';
 import { appendAuditRecord, type Outcome } from '../engine/audit-log';
+import type { SessionCredentials } from '../engine/clients';
 import { resolveCaller } from '../engine/credentials';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
 import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
-import type { SessionCredentials } from '../engine/clients';
 
 export interface OpenedRootSession {
   callerArn: string;
