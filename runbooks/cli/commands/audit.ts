@@ -1,7 +1,6 @@
 /** runbook audit: the root credentials of member accounts, streamed (see fleet/audit-run.ts). */
 import type { Command } from '../command';
 import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE } from '../fleet-options';
-import { auditFleet, parseAuditParams } from '../../fleet/audit-run';
 
 export const command: Command = {
   name: 'audit',
@@ -25,6 +24,8 @@ Exit codes: 0 no failures (and no findings with --fail-on-findings), 1 an accoun
     'fail-on-findings': { type: 'boolean' },
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const { auditFleet, parseAuditParams } = await import('../../fleet/audit-run');
     return auditFleet(parseAuditParams(ctx.values, parseFleetOptions(ctx.values)), ctx.settings, ctx);
   },
 };

@@ -4,7 +4,6 @@
  * nothing about them reaches stderr, -v or the audit log beyond the access key id.
  */
 import type { Command } from '../command';
-import { issueCredentials, parseCredentialsParams } from '../../session/credentials';
 
 export const command: Command = {
   name: 'credentials',
@@ -25,6 +24,8 @@ Example profile (~/.aws/config):
     format: { type: 'string' },
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const { issueCredentials, parseCredentialsParams } = await import('../../session/credentials');
     ctx.stdout.write(await issueCredentials(parseCredentialsParams(ctx.values), ctx.settings, ctx));
     return 0;
   },

@@ -2,7 +2,6 @@
 import type { Command } from '../command';
 import { parseFleetOptions, SELECTION_OPTIONS, SELECTION_USAGE } from '../fleet-options';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { deleteRootCredentials, parseDeleteParams } from '../../fleet/delete-run';
 
 export const command: Command = {
   name: 'delete-root-credentials',
@@ -34,6 +33,8 @@ Exit codes: 0 every planned account verified clean, 1 any account failed (audit 
     only: { type: 'string' },
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const { deleteRootCredentials, parseDeleteParams } = await import('../../fleet/delete-run');
     return deleteRootCredentials(parseDeleteParams(ctx.values, parseFleetOptions(ctx.values)), ctx.settings, ctx);
   },
 };

@@ -2,8 +2,6 @@
 import type { Command } from '../command';
 import { JSON_OPTION } from '../options';
 import { ExitCode } from '../../engine/errors';
-import { checkLines } from '../../org/doctor';
-import { diagnose, parseDoctorParams } from '../../org/doctor-run';
 
 export const command: Command = {
   name: 'doctor',
@@ -20,6 +18,11 @@ Checks, each with a fix when it fails:
 Exit codes: 0 all checks pass, 1 a check failed, 2 bad input.`,
   options: { ...JSON_OPTION, account: { type: 'string' } },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const [{ checkLines }, { diagnose, parseDoctorParams }] = await Promise.all([
+      import('../../org/doctor'),
+      import('../../org/doctor-run'),
+    ]);
     const report = await diagnose(parseDoctorParams(ctx.values), ctx.settings, ctx);
     ctx.stdout.write(ctx.settings.json ? `${JSON.stringify(report)}\n` : checkLines(report.checks));
     return report.ok ? ExitCode.Ok : ExitCode.Failed;

@@ -5,7 +5,6 @@
 import type { Command } from '../command';
 import { CHANGE_OPTIONS, JSON_OPTION } from '../options';
 import { ExitCode } from '../../engine/errors';
-import { enableOrganization, parseEnableParams } from '../../org/enable-run';
 
 export const command: Command = {
   name: 'enable',
@@ -19,6 +18,8 @@ Run from the management account. Asks for confirmation unless --yes; --dry-run o
   --root-sessions          also enable RootSessions`,
   options: { ...CHANGE_OPTIONS, ...JSON_OPTION, 'root-sessions': { type: 'boolean' } },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const { enableOrganization, parseEnableParams } = await import('../../org/enable-run');
     const report = await enableOrganization(parseEnableParams(ctx.values), ctx.settings, ctx);
     ctx.stdout.write(
       ctx.settings.json ? `${JSON.stringify(report)}\n` : `enable: ${report.status}: ${report.summary}\n`,

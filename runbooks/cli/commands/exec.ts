@@ -4,7 +4,6 @@
  */
 import type { Command } from '../command';
 import { NESTING_MARKER } from '../../session/child';
-import { execWithRootSession, parseExecParams } from '../../session/exec';
 
 export const command: Command = {
   name: 'exec',
@@ -23,6 +22,8 @@ sent to runbook is forwarded to the command. Refuses to run inside another runbo
     task: { type: 'string' },
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const { execWithRootSession, parseExecParams } = await import('../../session/exec');
     return execWithRootSession(parseExecParams(ctx.values, ctx.passthrough, ctx.env), ctx.settings, ctx);
   },
 };

@@ -1,7 +1,5 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { runPolicyRunbook } from '../../policy/policy-runbook';
-import { parseRestoreParams, restoreSpec } from '../../policy/restore';
 
 export const command: Command = {
   name: 'restore',
@@ -20,6 +18,11 @@ Options:
   --json                   print exactly one JSON object`,
   options: { backup: { type: 'string' }, ...CHANGE_OPTIONS, ...BACKUP_OPTION, ...JSON_OPTION },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const [{ parseRestoreParams, restoreSpec }, { runPolicyRunbook }] = await Promise.all([
+      import('../../policy/restore'),
+      import('../../policy/policy-runbook'),
+    ]);
     const params = parseRestoreParams(ctx.values);
     return runPolicyRunbook(restoreSpec(params), params, ctx);
   },

@@ -1,7 +1,5 @@
 import type { Command } from '../command';
 import { CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { executeRunbook } from '../../engine/runbook';
-import { parseRootPasswordResetParams, rootPasswordReset } from '../../policy/root-password-reset';
 
 export const command: Command = {
   name: 'root-password-reset',
@@ -19,6 +17,11 @@ Options:
   --json                   print exactly one JSON object`,
   options: { account: { type: 'string' }, ...CHANGE_OPTIONS, ...JSON_OPTION },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const [{ parseRootPasswordResetParams, rootPasswordReset }, { executeRunbook }] = await Promise.all([
+      import('../../policy/root-password-reset'),
+      import('../../engine/runbook'),
+    ]);
     return executeRunbook(rootPasswordReset, parseRootPasswordResetParams(ctx.values), ctx);
   },
 };

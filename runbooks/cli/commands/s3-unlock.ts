@@ -1,7 +1,5 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { runPolicyRunbook } from '../../policy/policy-runbook';
-import { parseS3UnlockParams, s3Unlock } from '../../policy/s3-unlock';
 
 export const command: Command = {
   name: 's3-unlock',
@@ -29,6 +27,11 @@ Options:
     ...JSON_OPTION,
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const [{ parseS3UnlockParams, s3Unlock }, { runPolicyRunbook }] = await Promise.all([
+      import('../../policy/s3-unlock'),
+      import('../../policy/policy-runbook'),
+    ]);
     return runPolicyRunbook(s3Unlock, parseS3UnlockParams(ctx.values), ctx);
   },
 };

@@ -5,7 +5,6 @@
 import type { Command } from '../command';
 import type { CommonRules } from '../options';
 import { NESTING_MARKER } from '../../session/child';
-import { parseSpokeExecParams, spokeExec } from '../../session/spoke-exec';
 
 /**
  * --external-id is the hub/spoke external id here, not an operator role's. AssumeRole takes at least 900 s, and
@@ -41,6 +40,8 @@ Sessions last one hour (the role-chaining maximum) unless --duration (900..3600)
     'session-name': { type: 'string' },
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const { parseSpokeExecParams, spokeExec } = await import('../../session/spoke-exec');
     const argv = { values: ctx.values, positionals: ctx.positionals, command: ctx.passthrough };
     return spokeExec(parseSpokeExecParams(argv, ctx.settings, ctx.env), ctx.settings, ctx);
   },

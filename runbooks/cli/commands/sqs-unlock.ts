@@ -1,7 +1,5 @@
 import type { Command } from '../command';
 import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
-import { runPolicyRunbook } from '../../policy/policy-runbook';
-import { parseSqsUnlockParams, sqsUnlock } from '../../policy/sqs-unlock';
 
 export const command: Command = {
   name: 'sqs-unlock',
@@ -31,6 +29,11 @@ Options:
     ...JSON_OPTION,
   },
   async run(ctx) {
+    // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
+    const [{ parseSqsUnlockParams, sqsUnlock }, { runPolicyRunbook }] = await Promise.all([
+      import('../../policy/sqs-unlock'),
+      import('../../policy/policy-runbook'),
+    ]);
     return runPolicyRunbook(sqsUnlock, parseSqsUnlockParams(ctx.values, ctx.settings.region), ctx);
   },
 };
