@@ -3,8 +3,8 @@
  * CENTRALIZED_ROOT_CONFIG (default config/sandbox.yaml) and synthesizes the stacks. A bad config exits 2 with a
  * message naming the field.
  */
-import { loadConfig } from './modules/lib/config';
-import { buildApp } from './modules/lib/deploy';
+import { loadConfig } from './modules/app/config';
+import { buildApp } from './modules/app/deploy';
 
 const file = process.env.CENTRALIZED_ROOT_CONFIG ?? 'config/sandbox.yaml';
 try {

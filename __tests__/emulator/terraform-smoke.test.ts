@@ -1,13 +1,12 @@
+/** Plain terraform (no module) against the sandbox: the provider block of the harness reaches every API it needs. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { ListAWSServiceAccessForOrganizationCommand } from '@aws-sdk/client-organizations';
-import { apply, destroy, init, makeWorkdir, planDetailed, renderSandboxProvider } from '../../emulator/terraform';
-import { sandboxUnavailable, useSandbox } from '../support/sandbox';
+import { apply, destroy, init, makeWorkdir, planDetailed, writeSandboxProvider } from '../../emulator/terraform';
+import { describeWithTerraform } from '../../test-support/terraform';
+import { useSandbox } from '../support/sandbox';
 import { clients, expectAwsError } from './aws';
-
-const terraformUnavailable = sandboxUnavailable ?? process.env.TERRAFORM_UNAVAILABLE;
-const describeWithTerraform = terraformUnavailable === undefined ? describe : describe.skip;
 
 const ROOT = `
 resource "aws_organizations_organization" "this" {
@@ -22,7 +21,7 @@ resource "aws_iam_organizations_features" "this" {
 `;
 
 describeWithTerraform(
-  `terraform against the sandbox${terraformUnavailable ? ` (skipped: ${terraformUnavailable})` : ''}`,
+  'terraform against the sandbox',
   () => {
     const sandbox = useSandbox();
 
@@ -30,7 +29,7 @@ describeWithTerraform(
     it('applies trusted access for IAM and both organization features, converges, and destroys', async () => {
       const { dir, cleanup } = makeWorkdir('tf-sandbox-');
       try {
-        writeFileSync(join(dir, 'provider.tf'), renderSandboxProvider(sandbox.endpoint));
+        writeSandboxProvider(dir, sandbox.endpoint);
         writeFileSync(join(dir, 'main.tf'), ROOT);
         await init(dir);
         await apply(dir);
@@ -51,4 +50,5 @@ describeWithTerraform(
       }
     });
   },
+  { sandbox: true },
 );

@@ -2,7 +2,8 @@
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProviderMirror, renderCliConfig, renderSandboxProvider, terraformSetup } from '../../emulator/terraform';
+import { findProviderMirror, renderCliConfig, terraformSetup } from '../../emulator/terraform';
+import { sandboxProviderJson } from '../../emulator/terraform-provider';
 
 describe('terraform harness', () => {
   const saved = process.env.TF_PROVIDER_MIRROR;
@@ -40,10 +41,17 @@ describe('terraform harness', () => {
     expect(readFileSync(setup.configFile, 'utf8')).toContain('plugin_cache_dir');
   });
 
+  test('with a mirror, a shell gets -fs-mirror for `terraform providers lock`, which ignores the CLI config', () => {
+    const setup = terraformSetup();
+    expect(setup.shellEnv.TF_CLI_CONFIG_FILE).toBe(setup.configFile);
+    expect(setup.shellEnv.TF_CLI_ARGS_providers_lock).toBe(setup.mirror ? `-fs-mirror=${setup.mirror}` : undefined);
+  });
+
   test('the sandbox provider block points every service at the endpoint with the test flags', () => {
-    const block = renderSandboxProvider('http://127.0.0.1:5000');
+    const { aws } = sandboxProviderJson('http://127.0.0.1:5000').provider;
+    const endpoints = (aws.endpoints as Record<string, string>[])[0];
     for (const service of ['sts', 'iam', 'organizations', 's3', 'sqs', 'cloudformation']) {
-      expect(block).toMatch(new RegExp(`${service} += "http://127.0.0.1:5000"`));
+      expect(endpoints[service]).toBe('http://127.0.0.1:5000');
     }
     for (const flag of [
       'skip_credentials_validation',
@@ -51,9 +59,9 @@ describe('terraform harness', () => {
       'skip_metadata_api_check',
       's3_use_path_style',
     ]) {
-      expect(block).toMatch(new RegExp(`${flag} += true`));
+      expect(aws[flag]).toBe(true);
     }
-    expect(block).toMatch(/max_retries += 3/);
-    expect(block).toMatch(/region += "us-east-1"/);
+    expect(aws.max_retries).toBe(3);
+    expect(aws.region).toBe('us-east-1');
   });
 });

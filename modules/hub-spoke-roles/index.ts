@@ -105,14 +105,7 @@ export const INFO: ModuleInfo = {
       name: 'target_ou_ids',
       type: 'list(string)',
       description: 'OUs (ou-…) or the root (r-…) whose accounts get the spoke role.',
-      checks: [
-        { kind: 'nonEmpty' },
-        {
-          kind: 'pattern',
-          pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$',
-          what: 'OU or root id (ou-xxxx-xxxxxxxx, r-xxxx)',
-        },
-      ],
+      checks: [{ kind: 'nonEmpty' }, PATTERNS.ouOrRoot],
     },
     { name: 'stack_set_name', type: 'string', description: 'Name of the StackSet.', default: 'hub-spoke-roles-spoke' },
     {
@@ -128,7 +121,7 @@ export const INFO: ModuleInfo = {
       description:
         "Region of the stack instances (IAM is global, one region is enough); null for the provider's region.",
       default: null,
-      checks: [{ kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' }],
+      checks: [PATTERNS.region],
     },
     {
       name: 'create_management_spoke',

@@ -242,6 +242,11 @@ function isExpr(value: HclValue): boolean {
 export const PATTERNS = {
   accountId: { kind: 'pattern', pattern: '^\\d{12}$', what: 'account id (12 digits)' },
   ouId: { kind: 'pattern', pattern: '^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$', what: 'OU id (ou-xxxx-xxxxxxxx)' },
+  ouOrRoot: {
+    kind: 'pattern',
+    pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$',
+    what: 'OU or root id (ou-xxxx-xxxxxxxx, r-xxxx)',
+  },
   target: {
     kind: 'pattern',
     pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\d{12})$',
@@ -251,6 +256,12 @@ export const PATTERNS = {
   iamArn: { kind: 'pattern', pattern: '^arn:aws[a-z-]*:(iam|sts)::(\\d{12}|\\*|aws):.+$', what: 'IAM or STS ARN' },
   roleName: { kind: 'pattern', pattern: '^[\\w+=,.@-]{1,64}$', what: 'IAM role name' },
   policyArn: { kind: 'pattern', pattern: '^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/.+$', what: 'IAM policy ARN' },
+  ssoInstanceArn: {
+    kind: 'pattern',
+    pattern: '^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$',
+    what: 'Identity Center instance ARN',
+  },
+  region: { kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' },
 } as const satisfies Record<string, Check>;
 
 /** Example roots rendered beside each module and validated by the tests. */

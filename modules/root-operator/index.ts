@@ -172,13 +172,7 @@ export const INFO: ModuleInfo = {
       type: 'string',
       description: 'ARN of the IAM Identity Center instance (required when create_permission_set = true).',
       default: null,
-      checks: [
-        {
-          kind: 'pattern',
-          pattern: '^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$',
-          what: 'Identity Center instance ARN',
-        },
-      ],
+      checks: [PATTERNS.ssoInstanceArn],
     },
     { name: 'tags', type: 'map(string)', description: 'Tags for the role and the permission set.', default: {} },
   ],

@@ -66,7 +66,7 @@ export const INFO: ModuleInfo = {
       type: 'list(string)',
       description: 'Regions allowed by DenyOutsideAllowedRegions (required when that statement is selected).',
       default: [],
-      checks: [{ kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' }],
+      checks: [PATTERNS.region],
     },
     {
       name: 'global_service_actions',
