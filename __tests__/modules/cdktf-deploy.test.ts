@@ -41,6 +41,9 @@ function cleanEnv(): NodeJS.ProcessEnv {
   );
 }
 
+/** Terminal escape sequences (ESC [ … letter). */
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+
 interface ShellResult {
   readonly code: number | null;
   readonly output: string;
@@ -59,7 +62,7 @@ function shell(
   const done = new Promise<ShellResult>((resolve, reject) => {
     child.on('error', reject);
     // Without the colours and cursor moves of cdktf's progress display.
-    child.on('close', (code) => resolve({ code, output: output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') }));
+    child.on('close', (code) => resolve({ code, output: output.replace(ANSI, '') }));
   });
   return { child, done };
 }
