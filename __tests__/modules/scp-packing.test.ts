@@ -6,11 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'cdktf';
 import { init, makeWorkdir, runTests } from '../../emulator/terraform';
 import { emitModule, VERSIONS_TF } from '../../modules/lib/emit';
 import { quoteLiteral } from '../../modules/lib/hcl';
-import { ModuleStack } from '../../modules/lib/module';
+import { synthesizeModule } from '../../modules/lib/module';
 import { ScpGuardrails } from '../../modules/scp-guardrails';
 import {
   CATALOG,
@@ -179,10 +178,8 @@ describeWithTerraform('the packing in the module (terraform) agrees with the twi
     const work = makeWorkdir('scp-packing-');
     try {
       // The module as `npm run generate` would emit it, from the same construct, with the larger catalog.
-      const app = new App({ outdir: join(work.dir, 'cdktf.out'), skipValidation: true });
-      const stack = new ModuleStack(app, 'scp-guardrails');
-      new ScpGuardrails(stack, 'this', { catalog: BIG_CATALOG });
-      const files = emitModule(stack.toTerraform() as Record<string, never>);
+      const synth = synthesizeModule('scp-guardrails', (s) => new ScpGuardrails(s, 'this', { catalog: BIG_CATALOG }));
+      const files = emitModule(synth as Record<string, never>);
       for (const [name, text] of Object.entries(files)) writeFileSync(join(work.dir, name), text);
       writeFileSync(join(work.dir, 'versions.tf'), VERSIONS_TF);
       expect(files['main.tf']).not.toMatch(/pack_\d|5081/);

@@ -4,7 +4,6 @@
  * whose provider assumes that role (one provider per account, never per member account). Every construct of the
  * config is built even when an earlier one is refused, so one run reports every problem.
  */
-import { App } from 'cdktf';
 import {
   SANDBOX_CREDENTIALS,
   SANDBOX_MAX_RETRIES,
@@ -13,7 +12,7 @@ import {
 } from '../../emulator/terraform-provider';
 import { CentralizeRootAccess } from '../centralize-root-access';
 import { HubSpokeRoles } from '../hub-spoke-roles';
-import { type BackendSettings, DeployStack, type ProviderSettings } from '../lib/stack';
+import { App, type BackendSettings, DeployStack, type ProviderSettings } from '../lib/stack';
 import { RootOperator } from '../root-operator';
 import { ScpGuardrails } from '../scp-guardrails';
 import { ConfigError, type DeployConfig } from './config';

@@ -5,11 +5,10 @@
  */
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { App } from 'cdktf';
 import Handlebars from 'handlebars';
 import { emitModule, VERSIONS_TF } from '../lib/emit';
 import { alignEntries, key, render } from '../lib/hcl';
-import { ModuleInfo, ModuleStack } from '../lib/module';
+import { ModuleInfo, synthesizeModule } from '../lib/module';
 import { configJsonSchema } from './config';
 import { MODULES } from './registry';
 
@@ -49,12 +48,9 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderModules(): Map<string, string> {
   const readme = template('module-readme.md.tpl');
   const example = template('example-main.tf.tpl');
-  const app = new App({ outdir: join(ROOT, 'cdktf.out'), skipValidation: true });
   const files = new Map<string, string>();
   for (const { info, build } of MODULES) {
-    const stack = new ModuleStack(app, info.name);
-    build(stack);
-    const synth = stack.toTerraform() as Record<string, never>;
+    const synth = synthesizeModule(info.name, build) as Record<string, never>;
     const tf = emitModule(synth);
     const dir = join('modules', info.name);
     for (const [file, text] of Object.entries(tf)) files.set(join(dir, file), text);

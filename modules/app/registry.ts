@@ -1,5 +1,5 @@
 /** The modules `npm run generate` emits, in a stable order: the one list of the project's modules. */
-import { Construct } from 'constructs';
+import { Construct } from '../lib/aws';
 import * as centralizeRootAccess from '../centralize-root-access';
 import * as hubSpokeRoles from '../hub-spoke-roles';
 import * as rootOperator from '../root-operator';

@@ -7,8 +7,11 @@
  * The variable specs are the single source of the HCL validations, the early TypeScript validation and the
  * README input table.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Construct } from 'constructs';
 import {
+  App,
   TerraformDataSource,
   TerraformLocal,
   TerraformOutput,
@@ -70,6 +73,18 @@ export class ModuleStack extends TerraformStack {
   static isModuleStack(x: unknown): x is ModuleStack {
     return typeof x === 'object' && x !== null && MODULE_STACK in x;
   }
+}
+
+/**
+ * The JSON synthesis of one module construct in its own ModuleStack (what the emit step turns into files).
+ * `name` is the module's folder name.
+ */
+export function synthesizeModule(name: string, build: (scope: Construct) => void): Record<string, unknown> {
+  // Nothing is written: toTerraform() synthesizes in memory, so outdir is never created.
+  const app = new App({ outdir: join(tmpdir(), 'centralized-root-module-synth'), skipValidation: true });
+  const stack = new ModuleStack(app, name);
+  build(stack);
+  return stack.toTerraform() as Record<string, unknown>;
 }
 
 const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

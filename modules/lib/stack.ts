@@ -7,6 +7,9 @@ import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 
+/** The cdktf app that holds the deploy stacks (`app.synth()` writes cdktf.out/). */
+export { App };
+
 /** Arguments of the hashicorp/aws provider block, in the provider's own terms. */
 export interface ProviderSettings {
   readonly region: string;
