@@ -178,8 +178,11 @@ describeWithTerraform('the packing in the module (terraform) agrees with the twi
     const work = makeWorkdir('scp-packing-');
     try {
       // The module as `npm run generate` would emit it, from the same construct, with the larger catalog.
-      const synth = synthesizeModule('scp-guardrails', (s) => new ScpGuardrails(s, 'this', { catalog: BIG_CATALOG }));
-      const files = emitModule(synth as Record<string, never>);
+      const { json, declarations } = synthesizeModule(
+        'scp-guardrails',
+        (s) => new ScpGuardrails(s, 'this', { catalog: BIG_CATALOG }),
+      );
+      const files = emitModule(json as Record<string, never>, declarations);
       for (const [name, text] of Object.entries(files)) writeFileSync(join(work.dir, name), text);
       writeFileSync(join(work.dir, 'versions.tf'), VERSIONS_TF);
       expect(files['main.tf']).not.toMatch(/pack_\d|5081/);

@@ -50,8 +50,9 @@ export function renderModules(): Map<string, string> {
   const example = template('example-main.tf.tpl');
   const files = new Map<string, string>();
   for (const { info, build } of MODULES) {
-    const synth = synthesizeModule(info.name, build) as Record<string, never>;
-    const tf = emitModule(synth);
+    const { json, declarations } = synthesizeModule(info.name, build);
+    const synth = json as Record<string, never>;
+    const tf = emitModule(synth, declarations);
     const dir = join('modules', info.name);
     for (const [file, text] of Object.entries(tf)) files.set(join(dir, file), text);
 

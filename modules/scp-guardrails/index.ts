@@ -6,7 +6,7 @@
  */
 import { Construct, DataAwsPartition, OrganizationsPolicy, OrganizationsPolicyAttachment } from '../lib/aws';
 import { raw, render } from '../lib/hcl';
-import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import { expr, ModuleConstruct, ModuleInfo, PATTERNS, precondition } from '../lib/module';
 import {
   CATALOG,
   type CatalogEntry,
@@ -163,7 +163,7 @@ export class ScpGuardrails extends ModuleConstruct {
         throw new Error('ScpGuardrails: allowedRegions is empty but DenyOutsideAllowedRegions is selected');
       }
     }
-    const partition = this.add(new DataAwsPartition(this, 'partition'), 'current', {});
+    const partition = this.address(this.dataSource(DataAwsPartition, 'partition', 'current', {}));
     const exclude = this.v('exclude_principal_arns');
     const exemption = this.local(
       'exemption',
@@ -209,52 +209,48 @@ export class ScpGuardrails extends ModuleConstruct {
       raw(`[for i, sid in ${this.v('statements')} : sid if ${sizes}[i] > ${budget}]`),
     );
 
-    const policy = this.add(
-      new OrganizationsPolicy(this, 'policy', { name: '', content: '' }),
-      'this',
-      {
-        name: `\${${this.v('name')}}-\${count.index + 1}`,
-        description: `\${join(", ", ${this.v('statements')})}`,
-        type: 'SERVICE_CONTROL_POLICY',
-        content: raw(`${policies}[count.index]`),
-        tags: raw(this.v('tags')),
-      },
-      {
-        count: `${this.v('create')} ? length(${policies}) : 0`,
-        preconditions: [
-          {
-            condition: `length(${oversize}) == 0`,
-            errorMessage: `SCP statement \${join(", ", ${oversize})} cannot fit in one SCP (${SCP_MAX_CHARS} characters minified); shorten allowed_regions, global_service_actions or exclude_principal_arns.`,
-          },
-          {
-            condition: `!contains(${this.v('statements')}, "DenyOutsideAllowedRegions") || length(${this.v('allowed_regions')}) > 0`,
-            errorMessage: 'DenyOutsideAllowedRegions is selected but allowed_regions is empty.',
-          },
-          {
-            condition: `length(${this.v('target_ids')}) == 0 || length(${policies}) <= 4`,
-            errorMessage: `The selection needs \${length(${policies})} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one.`,
-          },
+    const policy = this.resource(OrganizationsPolicy, 'policy', 'this', {
+      count: expr.number(`${this.v('create')} ? length(${policies}) : 0`),
+      name: `\${${this.v('name')}}-\${count.index + 1}`,
+      description: expr.string(`join(", ", ${this.v('statements')})`),
+      type: 'SERVICE_CONTROL_POLICY',
+      content: expr.string(`${policies}[count.index]`),
+      tags: this.map('tags'),
+      lifecycle: {
+        precondition: [
+          precondition(
+            `length(${oversize}) == 0`,
+            `SCP statement \${join(", ", ${oversize})} cannot fit in one SCP (${SCP_MAX_CHARS} characters minified); shorten allowed_regions, global_service_actions or exclude_principal_arns.`,
+          ),
+          precondition(
+            `!contains(${this.v('statements')}, "DenyOutsideAllowedRegions") || length(${this.v('allowed_regions')}) > 0`,
+            'DenyOutsideAllowedRegions is selected but allowed_regions is empty.',
+          ),
+          precondition(
+            `length(${this.v('target_ids')}) == 0 || length(${policies}) <= 4`,
+            `The selection needs \${length(${policies})} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one.`,
+          ),
         ],
       },
-    );
-    this.add(
-      new OrganizationsPolicyAttachment(this, 'attachment', { policyId: '', targetId: '' }),
+    });
+    const policyAddress = this.address(policy);
+    this.resource(
+      OrganizationsPolicyAttachment,
+      'attachment',
       'this',
       {
-        policy_id: raw(`${policy}[each.value.policy].id`),
-        target_id: raw('each.value.target_id'),
+        policyId: expr.string(`${policyAddress}[each.value.policy].id`),
+        targetId: expr.string('each.value.target_id'),
       },
-      {
-        forEach: `{ for pair in setproduct(${this.v('target_ids')}, range(length(${policies}))) : "\${pair[0]}/\${pair[1] + 1}" => { target_id = pair[0], policy = pair[1] } if ${this.v('create')} }`,
-      },
+      `{ for pair in setproduct(${this.v('target_ids')}, range(length(${policies}))) : "\${pair[0]}/\${pair[1] + 1}" => { target_id = pair[0], policy = pair[1] } if ${this.v('create')} }`,
     );
 
     this.output({
       name: 'policy_ids',
       description: 'Ids of the SCPs, in packing order.',
-      value: `try(${policy}[*].id, [])`,
+      value: `try(${policyAddress}[*].id, [])`,
     });
-    this.output({ name: 'policy_arns', description: 'ARNs of the SCPs.', value: `try(${policy}[*].arn, [])` });
+    this.output({ name: 'policy_arns', description: 'ARNs of the SCPs.', value: `try(${policyAddress}[*].arn, [])` });
     this.output({
       name: 'policy_contents',
       description: 'The packed SCP documents (minified JSON), in order.',

@@ -85,11 +85,11 @@ locals {
 resource "aws_organizations_policy" "this" {
   count = var.create ? length(local.policies) : 0
 
-  content     = local.policies[count.index]
-  description = join(", ", var.statements)
   name        = "${var.name}-${count.index + 1}"
-  tags        = var.tags
+  description = join(", ", var.statements)
   type        = "SERVICE_CONTROL_POLICY"
+  content     = local.policies[count.index]
+  tags        = var.tags
 
   lifecycle {
     precondition {
