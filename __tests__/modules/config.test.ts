@@ -1,10 +1,13 @@
 /** The `cdktf deploy` config: every bad input is refused with the field's path and what is allowed. */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configJsonSchema, ConfigError, loadConfig, parseConfig } from '../../modules/app/config';
 import { buildApp } from '../../modules/app/deploy';
 
-const CONFIG_DIR = join(__dirname, '..', '..', 'config');
+const ROOT = join(__dirname, '..', '..');
+const CONFIG_DIR = join(ROOT, 'config');
 
 const base = 'region: us-east-1\nbackend: { type: local }\n';
 const build = (yaml: string, env: NodeJS.ProcessEnv = {}) => buildApp(parseConfig(base + yaml), { env });
@@ -155,5 +158,26 @@ describe('deploy config', () => {
     expect(Object.keys(published.properties as object)).toEqual(
       expect.arrayContaining(['region', 'backend', 'guardrails']),
     );
+  });
+
+  test('the cdktf app (main.ts) prints every problem and exits 2, writing nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-config-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(file, 'region: moon-1\nbackend: { type: local }\nguardrails: { targets: [ou-bad] }\n');
+      const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, CENTRALIZED_ROOT_CONFIG: file, CDKTF_OUTDIR: join(dir, 'out') },
+        encoding: 'utf8',
+      });
+      expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
+      expect(run.stderr).toBe(
+        `${file}: 2 problems:\n` +
+          '  config.region: "moon-1" is not a valid region name (expected ^[a-z]{2}(-[a-z]+)+-\\d$)\n' +
+          '  config.guardrails.targets[0]: "ou-bad" is not a valid root, OU or account id (r-xxxx, ou-xxxx-xxxxxxxx, 12 digits)\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
