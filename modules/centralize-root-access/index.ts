@@ -134,10 +134,10 @@ export class CentralizeRootAccess extends ModuleConstruct {
     const manage = this.v('manage_organization');
     const adminAccount = this.v('delegated_administrator_account_id');
 
-    const data = this.dataSource(DataAwsOrganizationsOrganization, 'organization_data', 'this', {
+    const data = this.declare(DataAwsOrganizationsOrganization, 'organization_data', 'this', {
       count: this.countIf(`${create} && !${manage}`),
     });
-    const organization = this.resource(OrganizationsOrganization, 'organization', 'this', {
+    const organization = this.declare(OrganizationsOrganization, 'organization', 'this', {
       count: this.countIf(`${create} && ${manage}`),
       featureSet: 'ALL',
       awsServiceAccessPrincipals: expr.list(
@@ -146,7 +146,7 @@ export class CentralizeRootAccess extends ModuleConstruct {
       enabledPolicyTypes: this.list('enabled_policy_types'),
     });
     const readOrganization = this.address(data);
-    const features = this.resource(IamOrganizationsFeatures, 'features', 'this', {
+    const features = this.declare(IamOrganizationsFeatures, 'features', 'this', {
       count: this.countIf(create),
       enabledFeatures: this.list('enabled_features'),
       dependsOn: [organization],
@@ -164,7 +164,7 @@ export class CentralizeRootAccess extends ModuleConstruct {
       },
     });
     this.featuresAddress = this.address(features);
-    const admin = this.resource(OrganizationsDelegatedAdministrator, 'delegated_administrator', 'iam', {
+    const admin = this.declare(OrganizationsDelegatedAdministrator, 'delegated_administrator', 'iam', {
       count: this.countIf(`${create} && ${adminAccount} != null`),
       accountId: expr.string(adminAccount),
       servicePrincipal: 'iam.amazonaws.com',

@@ -170,9 +170,9 @@ export class HubSpokeRoles extends ModuleConstruct {
   constructor(scope: Construct, id: string, props?: HubSpokeRolesProps) {
     super(scope, id, INFO, props ?? {});
     const create = this.v('create');
-    const partition = `${this.address(this.dataSource(DataAwsPartition, 'partition', 'current', {}))}.partition`;
-    const account = `${this.address(this.dataSource(DataAwsCallerIdentity, 'caller', 'current', {}))}.account_id`;
-    const region = this.address(this.dataSource(DataAwsRegion, 'region', 'current', {}));
+    const partition = `${this.address(this.declare(DataAwsPartition, 'partition', 'current', {}))}.partition`;
+    const account = `${this.address(this.declare(DataAwsCallerIdentity, 'caller', 'current', {}))}.account_id`;
+    const region = this.address(this.declare(DataAwsRegion, 'region', 'current', {}));
     const org = this.v('organization_id');
     const hubArn = this.local(
       'hub_role_arn',
@@ -216,7 +216,7 @@ export class HubSpokeRoles extends ModuleConstruct {
       ),
     );
 
-    const hub = this.resource(IamRole, 'hub_role', 'hub', {
+    const hub = this.declare(IamRole, 'hub_role', 'hub', {
       count: this.countIf(create),
       name: this.str('hub_role_name'),
       description: 'Hub role: may assume only the spoke role, inside the organization.',
@@ -236,7 +236,7 @@ export class HubSpokeRoles extends ModuleConstruct {
       tags: this.map('tags'),
     });
     const hubAddress = this.address(hub);
-    this.resource(IamRolePolicy, 'hub_role_policy', 'hub', {
+    this.declare(IamRolePolicy, 'hub_role_policy', 'hub', {
       count: this.countIf(create),
       name: 'assume-spoke-role',
       role: expr.string(`${hubAddress}[0].id`),
@@ -254,7 +254,7 @@ export class HubSpokeRoles extends ModuleConstruct {
       }),
     });
 
-    const stackSet = this.resource(CloudformationStackSet, 'stack_set', 'this', {
+    const stackSet = this.declare(CloudformationStackSet, 'stack_set', 'this', {
       count: this.countIf(create),
       name: this.str('stack_set_name'),
       description: 'Spoke role for the hub-spoke-roles module, in every account of the target OUs.',
@@ -268,7 +268,7 @@ export class HubSpokeRoles extends ModuleConstruct {
       // AWS fills administration_role_arn for SERVICE_MANAGED sets; without this every plan shows a diff.
       lifecycle: { ignoreChanges: ['administration_role_arn'] },
     });
-    this.resource(CloudformationStackSetInstance, 'stack_set_instance', 'this', {
+    this.declare(CloudformationStackSetInstance, 'stack_set_instance', 'this', {
       count: this.countIf(create),
       stackSetName: expr.string(`${this.address(stackSet)}[0].name`),
       callAs: this.str('call_as'),
@@ -282,7 +282,7 @@ export class HubSpokeRoles extends ModuleConstruct {
     });
 
     const createManagementSpoke = `${create} && ${this.v('create_management_spoke')}`;
-    const managementSpoke = this.resource(IamRole, 'management_spoke', 'management_spoke', {
+    const managementSpoke = this.declare(IamRole, 'management_spoke', 'management_spoke', {
       count: this.countIf(createManagementSpoke),
       name: this.str('spoke_role_name'),
       description: 'Spoke role of the management account, which StackSets never reach.',
@@ -292,7 +292,7 @@ export class HubSpokeRoles extends ModuleConstruct {
       dependsOn: [hub],
     });
     const mgmt = this.address(managementSpoke);
-    this.resource(
+    this.declare(
       IamRolePolicyAttachment,
       'management_spoke_policy',
       'management_spoke',

@@ -266,32 +266,11 @@ export abstract class ModuleConstruct extends Construct {
   }
 
   /**
-   * Declares a resource with its provider class's typed config. `id` is the construct id (stable, unique in this
-   * construct); `name` is the address name (`this`). A `forEach` is an HCL expression: cdktf types it as an
-   * iterator, which cannot say `{ for … }`.
+   * Declares a resource or a data source with its provider class's typed config. `id` is the construct id
+   * (stable, unique in this construct); `name` is the address name (`this`). A `forEach` is an HCL expression:
+   * cdktf types it as an iterator, which cannot say `{ for … }`.
    */
-  protected resource<E extends TerraformResource, C>(
-    type: ElementClass<E, C>,
-    id: string,
-    name: string,
-    config: C,
-    forEach?: string,
-  ): E {
-    const element = this.declare(type, id, name, config, forEach);
-    return element;
-  }
-
-  /** Declares a data source; as resource(). */
-  protected dataSource<E extends TerraformDataSource, C>(
-    type: ElementClass<E, C>,
-    id: string,
-    name: string,
-    config: C,
-  ): E {
-    return this.declare(type, id, name, config);
-  }
-
-  private declare<E extends Element, C>(
+  protected declare<E extends Element, C>(
     type: ElementClass<E, C>,
     id: string,
     name: string,

@@ -233,8 +233,8 @@ export class RootOperator extends ModuleConstruct {
       }
     }
     const create = this.v('create');
-    const partition = `${this.address(this.dataSource(DataAwsPartition, 'partition', 'current', {}))}.partition`;
-    const account = `${this.address(this.dataSource(DataAwsCallerIdentity, 'caller', 'current', {}))}.account_id`;
+    const partition = `${this.address(this.declare(DataAwsPartition, 'partition', 'current', {}))}.partition`;
+    const account = `${this.address(this.declare(DataAwsCallerIdentity, 'caller', 'current', {}))}.account_id`;
 
     const tasks = this.local(
       'tasks',
@@ -286,7 +286,7 @@ export class RootOperator extends ModuleConstruct {
 
     const createRole = `${create} && ${this.v('create_role')}`;
     const createPermissionSet = `${create} && ${this.v('create_permission_set')}`;
-    const role = this.resource(IamRole, 'role', 'this', {
+    const role = this.declare(IamRole, 'role', 'this', {
       count: this.countIf(createRole),
       name: this.str('name'),
       description: 'May call sts:AssumeRoot for its selected root tasks (centralized root access).',
@@ -306,13 +306,13 @@ export class RootOperator extends ModuleConstruct {
         ],
       },
     });
-    this.resource(IamRolePolicy, 'role_policy', 'this', {
+    this.declare(IamRolePolicy, 'role_policy', 'this', {
       count: this.countIf(createRole),
       name: 'assume-root-for-selected-tasks',
       role: expr.string(`${this.address(role)}[0].id`),
       policy: expr.string(permissions),
     });
-    const permissionSet = this.resource(SsoadminPermissionSet, 'permission_set', 'this', {
+    const permissionSet = this.declare(SsoadminPermissionSet, 'permission_set', 'this', {
       count: this.countIf(createPermissionSet),
       name: this.str('name'),
       description: 'May call sts:AssumeRoot for its selected root tasks.',
@@ -325,7 +325,7 @@ export class RootOperator extends ModuleConstruct {
         ],
       },
     });
-    this.resource(SsoadminPermissionSetInlinePolicy, 'permission_set_policy', 'this', {
+    this.declare(SsoadminPermissionSetInlinePolicy, 'permission_set_policy', 'this', {
       count: this.countIf(createPermissionSet),
       instanceArn: this.str('sso_instance_arn'),
       permissionSetArn: expr.string(`${this.address(permissionSet)}[0].arn`),

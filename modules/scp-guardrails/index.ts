@@ -163,7 +163,7 @@ export class ScpGuardrails extends ModuleConstruct {
         throw new Error('ScpGuardrails: allowedRegions is empty but DenyOutsideAllowedRegions is selected');
       }
     }
-    const partition = this.address(this.dataSource(DataAwsPartition, 'partition', 'current', {}));
+    const partition = this.address(this.declare(DataAwsPartition, 'partition', 'current', {}));
     const exclude = this.v('exclude_principal_arns');
     const exemption = this.local(
       'exemption',
@@ -209,7 +209,7 @@ export class ScpGuardrails extends ModuleConstruct {
       raw(`[for i, sid in ${this.v('statements')} : sid if ${sizes}[i] > ${budget}]`),
     );
 
-    const policy = this.resource(OrganizationsPolicy, 'policy', 'this', {
+    const policy = this.declare(OrganizationsPolicy, 'policy', 'this', {
       count: expr.number(`${this.v('create')} ? length(${policies}) : 0`),
       name: `\${${this.v('name')}}-\${count.index + 1}`,
       description: expr.string(`join(", ", ${this.v('statements')})`),
@@ -234,7 +234,7 @@ export class ScpGuardrails extends ModuleConstruct {
       },
     });
     const policyAddress = this.address(policy);
-    this.resource(
+    this.declare(
       OrganizationsPolicyAttachment,
       'attachment',
       'this',
