@@ -1,11 +1,8 @@
-data "aws_partition" "current" {
-}
+data "aws_partition" "current" {}
 
-data "aws_caller_identity" "current" {
-}
+data "aws_caller_identity" "current" {}
 
-data "aws_region" "current" {
-}
+data "aws_region" "current" {}
 
 locals {
   hub_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.hub_role_name}"

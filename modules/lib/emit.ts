@@ -125,7 +125,7 @@ function body(obj: JsonObject, literalKeys: readonly string[] = [], declared: re
 
 function block(header: string, obj: JsonObject, literalKeys?: readonly string[], declared?: readonly string[]): string {
   const inner = body(obj, literalKeys, declared);
-  return inner.length === 0 ? `${header} {\n}` : [`${header} {`, ...inner.map((l) => indent(l)), '}'].join('\n');
+  return inner.length === 0 ? `${header} {}` : [`${header} {`, ...inner.map((l) => indent(l)), '}'].join('\n');
 }
 
 const join = (blocks: string[]) => (blocks.length ? blocks.join('\n\n') + '\n' : '');

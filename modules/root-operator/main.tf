@@ -1,8 +1,6 @@
-data "aws_partition" "current" {
-}
+data "aws_partition" "current" {}
 
-data "aws_caller_identity" "current" {
-}
+data "aws_caller_identity" "current" {}
 
 locals {
   tasks = merge({

@@ -1,5 +1,4 @@
-data "aws_partition" "current" {
-}
+data "aws_partition" "current" {}
 
 locals {
   exemption = { for k, v in { ArnNotLike = { "aws:PrincipalArn" = var.exclude_principal_arns } } : k => v if length(var.exclude_principal_arns) > 0 }
