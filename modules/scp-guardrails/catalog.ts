@@ -180,8 +180,8 @@ export const SCP_BUDGET = SCP_MAX_CHARS - SCP_ENVELOPE_CHARS;
  * run, written here the same way. Terraform has no fold, so the packing cannot carry a running total; instead
  * each statement goes by where it ends in the comma-joined list of all statements (`ends`), in windows of
  * `stride = budget - largest + 1` characters, and the windows in use are numbered in order. A window's
- * statements start at most `largest` characters before it, so they span less than `stride + largest`, which is
- * at most the budget: every policy fits. The order of `statements` is kept; with small statements the windows are
+ * statements start at most `largest` characters before it, so they span at most `stride + largest - 1`, which
+ * is the budget: every policy fits. The order of `statements` is kept; with small statements the windows are
  * almost the budget wide, so the count is close to next-fit's.
  */
 export function packSizes(sizes: readonly number[], budget = SCP_BUDGET): number[] {

@@ -127,8 +127,8 @@ next-fit). It packs by position instead, in three locals that work for any numbe
   \`stride = budget - largest statement + 1\` and \`budget\` is 5,120 minus the policy envelope;
 - \`bins\`: the windows in use, numbered in order, are the policies.
 
-A window's statements start at most one largest statement before the window, so a policy spans less than
-\`stride + largest\` characters, which is at most the budget: every policy fits, and \`statements\` keeps its order.
+A window's statements start at most one largest statement before the window, so a policy spans at most
+\`stride + largest - 1\` characters, which is the budget: every policy fits, and \`statements\` keeps its order.
 With small statements the windows are nearly the budget wide, so the count is close to next-fit's; a statement
 that cannot fit alone fails the plan with its Sid. \`packSizes\` in catalog.ts is the same algorithm in
 TypeScript, and a test checks that the two agree, on this catalog and on larger synthetic ones.
