@@ -51,6 +51,9 @@ describe('deploy config', () => {
     expect(() => parseConfig('region: us-east-1\nbackend: { type: s3, key: k, region: us-east-1 }')).toThrow(
       /config\.backend\.bucket: required for an s3 backend/,
     );
+    expect(() => parseConfig('region: us-east-1\nbackend: { type: gcs }')).toThrow(
+      /^config\.backend\.type: got "gcs"; allowed: local, s3$/,
+    );
     expect(() => build('sandbox: true')).toThrow(ConfigError);
     expect(() => build('sandbox: true')).toThrow(/AWS_ENDPOINT_URL/);
   });

@@ -214,8 +214,9 @@ function message(issue: z.core.$ZodRawIssue, data: unknown): string | undefined 
     case 'invalid_value':
       return `got ${JSON.stringify(input)}; allowed: ${issue.values.map(String).join(', ')}`;
     case 'invalid_union':
+      // The input is the whole object; the message names its discriminating field's value.
       return issue.discriminator !== undefined
-        ? `got ${JSON.stringify(input)}; allowed: ${discriminators(issue.path ?? []).join(', ')}`
+        ? `got ${JSON.stringify((input as Record<string, unknown> | undefined)?.[issue.discriminator])}; allowed: ${discriminators(issue.path ?? []).join(', ')}`
         : undefined;
     case 'too_small':
       return issue.origin === 'array'
