@@ -63,6 +63,12 @@ describe('deploy config', () => {
     expect(() => parseConfig('region: [secret-looking-text')).not.toThrow(/secret-looking-text/);
   });
 
+  test('a bad external id is described by its length, never echoed', () => {
+    const hub =
+      "hubSpoke: { organizationId: o-exampleorg1, hubTrustedPrincipalArns: ['arn:aws:iam::123456789012:role/O'], targetOuIds: [ou-ab12-11111111], externalId: 'Z' }";
+    expect(() => parseConfig(base + hub)).toThrow(/^config\.hubSpoke\.externalId: must be at least 2 characters long$/);
+  });
+
   test('every problem is reported at once, each under its own field', () => {
     const yaml = [
       'region: moon-1',

@@ -218,11 +218,14 @@ function message(issue: z.core.$ZodRawIssue, data: unknown): string | undefined 
       return issue.discriminator !== undefined
         ? `got ${JSON.stringify((input as Record<string, unknown> | undefined)?.[issue.discriminator])}; allowed: ${discriminators(issue.path ?? []).join(', ')}`
         : undefined;
+    // Lengths are stated without the value: a too short or too long string may be a secret (externalId).
     case 'too_small':
-      return issue.origin === 'array'
-        ? 'must not be empty'
-        : `${JSON.stringify(input)} is too small (minimum ${issue.minimum})`;
+      if (issue.origin === 'array')
+        return Number(issue.minimum) <= 1 ? 'must not be empty' : `needs at least ${issue.minimum} items`;
+      if (issue.origin === 'string') return `must be at least ${issue.minimum} characters long`;
+      return `${JSON.stringify(input)} is too small (minimum ${issue.minimum})`;
     case 'too_big':
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters long`;
       return `${JSON.stringify(input)} is too large (maximum ${issue.maximum})`;
     case 'invalid_format':
       return issue.format === 'url' ? `${JSON.stringify(input)} is not an http(s) URL` : undefined;
