@@ -208,6 +208,16 @@ export interface ModuleCall {
   readonly inputs?: Record<string, unknown>;
 }
 
+/** JSON syntax reads every string as a template: `${` and `%{` in data are escaped so they stay text. */
+function literal<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/([$%])\{/g, '$1$1{') as T;
+  if (Array.isArray(value)) return value.map(literal) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)])) as T;
+  }
+  return value;
+}
+
 /**
  * Writes a root calling generated modules (main.tf.json) with a provider block aimed at the sandbox
  * (provider.tf.json). JSON syntax: the inputs are data, so nothing here renders HCL.
@@ -221,7 +231,7 @@ export function writeSandboxRoot(dir: string, endpoint: string, calls: readonly 
       throw new Error(`no generated module ${JSON.stringify(call.module)} (expected ${folder}/main.tf)`);
     }
     const source = relative(dir, folder);
-    module[call.label] = { source: source.startsWith('.') ? source : `./${source}`, ...call.inputs };
+    module[call.label] = { source: source.startsWith('.') ? source : `./${source}`, ...literal(call.inputs ?? {}) };
     // Every output, sensitive ones included, for `terraform output -json`.
     output[call.label] = { value: `\${module.${call.label}}`, sensitive: true };
   }

@@ -2,7 +2,13 @@
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProviderMirror, renderCliConfig, terraformSetup } from '../../emulator/terraform';
+import {
+  findProviderMirror,
+  makeWorkdir,
+  renderCliConfig,
+  terraformSetup,
+  writeSandboxRoot,
+} from '../../emulator/terraform';
 import { sandboxProviderJson } from '../../emulator/terraform-provider';
 
 describe('terraform harness', () => {
@@ -63,5 +69,27 @@ describe('terraform harness', () => {
     }
     expect(aws.max_retries).toBe(3);
     expect(aws.region).toBe('us-east-1');
+  });
+
+  test('a sandbox root is JSON whose inputs stay data: template sequences are escaped, the source is relative', async () => {
+    const work = makeWorkdir('harness-');
+    try {
+      writeSandboxRoot(work.dir, 'http://127.0.0.1:5000', [
+        { label: 'guardrails', module: 'scp-guardrails', inputs: { name: 'x-${var.y}-%{z}', target_ids: ['r-ab12'] } },
+      ]);
+      const root = JSON.parse(readFileSync(join(work.dir, 'main.tf.json'), 'utf8')) as {
+        module: Record<string, Record<string, unknown>>;
+      };
+      expect(root.module.guardrails).toEqual({
+        source: expect.stringMatching(/^\.\.?\/.*modules\/scp-guardrails$/),
+        name: 'x-$${var.y}-%%{z}',
+        target_ids: ['r-ab12'],
+      });
+      expect(() => writeSandboxRoot(work.dir, 'http://127.0.0.1:5000', [{ label: 'x', module: 'no-such' }])).toThrow(
+        /no generated module "no-such"/,
+      );
+    } finally {
+      await work.cleanup();
+    }
   });
 });
