@@ -3,7 +3,7 @@
  * (and "needs the sandbox too"), with a visible skip locally and a failure under CI=true, plus the copy of the
  * generated modules that `terraform init` may write into.
  */
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkdir } from '../emulator/terraform';
 
@@ -53,4 +53,12 @@ export function copyModules(names: readonly string[]): { dir: string; cleanup: (
 /** A plan's result in the shape tests compare, so a failure shows the plan's text rather than `true`. */
 export function planSummary(plan: { changes: boolean; output: string }): { changes: boolean; output: string } {
   return { changes: plan.changes, output: plan.changes ? plan.output : '' };
+}
+
+/** The shell lines of README's `<!-- recipe: NAME -->` block (the commands a test runs as a user would). */
+export function readmeRecipe(name = 'cdktf-deploy'): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = new RegExp(`<!-- recipe: ${name} -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  if (!block) throw new Error(`README.md has no <!-- recipe: ${name} --> block`);
+  return block[1].split('\n').filter((line) => line.trim() !== '');
 }

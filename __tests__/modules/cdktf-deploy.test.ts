@@ -11,18 +11,10 @@ import { join } from 'node:path';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ListPoliciesCommand } from '@aws-sdk/client-organizations';
 import { describeOrganization } from '../../emulator/seed';
-import { describeWithTerraform, ROOT } from '../../test-support/terraform';
+import { describeWithTerraform, readmeRecipe, ROOT } from '../../test-support/terraform';
 import { clients, expectAwsError } from '../emulator/aws';
 
 const LONG = 600_000;
-
-/** The shell lines of README's `<!-- recipe: cdktf-deploy -->` block. */
-function readmeRecipe(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const block = /<!-- recipe: cdktf-deploy -->\s*```sh\n([\s\S]*?)```/.exec(readme);
-  if (!block) throw new Error('README.md has no <!-- recipe: cdktf-deploy --> block');
-  return block[1].split('\n').filter((line) => line.trim() !== '');
-}
 
 /** What the app needs to run, linked into a temp folder so cdktf.out and the state never land in the repo. */
 function projectCopy(): string {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configJsonSchema, ConfigError, loadConfig, parseConfig } from '../../modules/app/config';
 import { buildApp } from '../../modules/app/deploy';
+import { readmeRecipe } from '../../test-support/terraform';
 
 const ROOT = join(__dirname, '..', '..');
 const CONFIG_DIR = join(ROOT, 'config');
@@ -159,6 +160,14 @@ describe('deploy config', () => {
         /^# yaml-language-server: \$schema=\.\/schema\.json\n/,
       );
     }
+  });
+
+  test("the sandbox config's recipe is the README's, which the cdktf deploy test runs", () => {
+    const commands = (text: string) => text.replace(/\s+#.*$/, '').trim();
+    const recipe = readmeRecipe().map(commands);
+    const header = readFileSync(join(CONFIG_DIR, 'sandbox.yaml'), 'utf8').match(/^# {3}\S.*$/gm) ?? [];
+    expect(header.length).toBeGreaterThan(2);
+    for (const line of header) expect(recipe).toContain(commands(line.slice(1)));
   });
 
   test('the published JSON Schema is the one the schema library derives (npm run generate writes it)', () => {
