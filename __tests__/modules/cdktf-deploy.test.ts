@@ -67,8 +67,8 @@ function sandboxExports(child: ChildProcess, done: Promise<ShellResult>): Promis
     done.then((r) => reject(new Error(`the sandbox exited ${r.code} before it was ready:\n${r.output}`)), reject);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      // The export lines come in one write, after the seeding.
-      if (/^export AWS_ENDPOINT_URL=.*\n[\s\S]*^export AWS_SECRET_ACCESS_KEY=.*\n/m.test(out)) {
+      // The export lines come in one write, after the seeding, in whatever order.
+      if (['AWS_ENDPOINT_URL', 'AWS_SECRET_ACCESS_KEY'].every((v) => new RegExp(`^export ${v}=.*\n`, 'm').test(out))) {
         clearTimeout(timer);
         resolve(out.split('\n').filter((line) => line.startsWith('export ')));
       }
