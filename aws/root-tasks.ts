@@ -10,7 +10,11 @@ export type TaskScope = 'root-credentials' | 'bucket-policy' | 'queue-policy';
 export type TaskPolicyName = keyof typeof data.policies;
 export type TaskAlias = keyof typeof data.aliases;
 
-export const TASK_POLICY_NAMES = Object.keys(data.policies) as readonly TaskPolicyName[];
+/** Non-empty by construction (the loader checks the aliases against it), which schema enums need. */
+export const TASK_POLICY_NAMES = Object.keys(data.policies) as unknown as readonly [
+  TaskPolicyName,
+  ...TaskPolicyName[],
+];
 
 /** Alias → policy name; loading fails when an alias names no listed policy or a policy has no alias. */
 export const TASKS: Readonly<Record<TaskAlias, TaskPolicyName>> = checkedAliases(data.aliases);

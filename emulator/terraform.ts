@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { alignEntries, key, render, type HclValue } from '../modules/lib/hcl';
-import { SANDBOX_MAX_RETRIES, SANDBOX_SERVICES } from '../modules/lib/sandbox-provider';
+import { sandboxProviderJson } from './terraform-provider';
 
 /** The default location of the offline filesystem mirror of hashicorp/aws on the project's machines. */
 export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
@@ -23,6 +22,13 @@ export interface TerraformSetup {
   readonly mirror: string | null;
   /** The environment given to every terraform child process. */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The variables a shell needs so that its own terraform, and the cdktf CLI's, use the same config: the CLI
+   * config file, and with a mirror `TF_CLI_ARGS_providers_lock`, because `terraform providers lock` (which
+   * `cdktf deploy` runs before a stack's first init) ignores the CLI config's provider_installation and asks the
+   * registry unless it is given `-fs-mirror`.
+   */
+  readonly shellEnv: Record<string, string>;
 }
 
 export interface TerraformResult {
@@ -91,14 +97,19 @@ export function terraformSetup(): TerraformSetup {
   writeFileSync(staging, renderCliConfig(mirror, pluginCacheDir));
   renameSync(staging, configFile);
   rmSync(dirname(staging), { recursive: true, force: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const shellEnv: Record<string, string> = {
     TF_CLI_CONFIG_FILE: configFile,
-    TF_IN_AUTOMATION: '1',
-    TF_INPUT: '0',
+    ...(mirror ? { TF_CLI_ARGS_providers_lock: `-fs-mirror=${mirror}` } : {}),
+    // terraform's and cdktf's version/telemetry check, which offline only logs a connection error.
     CHECKPOINT_DISABLE: '1',
   };
-  setup = { configFile, mirror, env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...shellEnv,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+  };
+  setup = { configFile, mirror, env, shellEnv };
   return setup;
 }
 
@@ -143,7 +154,6 @@ export async function terraform(
 const NO_COLOR = '-no-color';
 
 export const init = (dir: string) => terraform(dir, ['init', '-backend=false', NO_COLOR]);
-export const initWithBackend = (dir: string) => terraform(dir, ['init', NO_COLOR]);
 export const validate = (dir: string) => terraform(dir, ['validate', NO_COLOR]);
 /** `fmt -check -recursive`: exit 3 means files need formatting; the diff is in the thrown message. */
 export const fmtCheck = (dir: string) => terraform(dir, ['fmt', '-check', '-recursive', '-diff', NO_COLOR]);
@@ -181,87 +191,56 @@ export function makeWorkdir(prefix = 'tf-'): { dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export interface SandboxProviderOptions {
-  readonly region?: string;
-  readonly alias?: string;
-  /** Extra lines (already HCL) appended inside the block, e.g. default_tags. */
-  readonly extra?: string[];
+/** Writes provider.tf.json: hashicorp/aws pointed at the sandbox (emulator/terraform-provider.ts). */
+export function writeSandboxProvider(dir: string, endpoint: string, options: { region?: string } = {}): void {
+  writeFileSync(join(dir, 'provider.tf.json'), JSON.stringify(sandboxProviderJson(endpoint, options), null, 2) + '\n');
 }
 
-/**
- * A provider block pointing hashicorp/aws at the sandbox. The skip_* flags stop the provider from calling
- * EC2/metadata APIs moto does not need to serve; see SANDBOX_MAX_RETRIES for the retry count.
- */
-export function renderSandboxProvider(endpoint: string, options: SandboxProviderOptions = {}): string {
-  const width = Math.max(...SANDBOX_SERVICES.map((s) => s.length));
-  const endpoints = SANDBOX_SERVICES.map((s) => `    ${s.padEnd(width)} = ${JSON.stringify(endpoint)}`);
-  return [
-    'provider "aws" {',
-    ...(options.alias ? [`  alias                       = ${JSON.stringify(options.alias)}`] : []),
-    `  region                      = ${JSON.stringify(options.region ?? 'us-east-1')}`,
-    '  access_key                  = "testing"',
-    '  secret_key                  = "testing"',
-    '  skip_credentials_validation = true',
-    '  skip_requesting_account_id  = true',
-    '  skip_metadata_api_check     = true',
-    '  s3_use_path_style           = true',
-    `  max_retries                 = ${SANDBOX_MAX_RETRIES}`,
-    ...(options.extra ?? []).map((l) => `  ${l}`),
-    '',
-    '  endpoints {',
-    ...endpoints,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
-}
-
-/** The four generated modules. */
-export type ModuleName = 'centralize-root-access' | 'scp-guardrails' | 'root-operator' | 'hub-spoke-roles';
-
-export interface SandboxModuleRun {
-  /** The temp root holding main.tf, provider.tf and the state. */
-  readonly dir: string;
-  /** The module's outputs after apply. */
-  readonly outputs: Record<string, unknown>;
-  /** `plan -detailed-exitcode` of the same root: changes = false means the apply converged. */
-  plan(): Promise<{ changes: boolean; output: string }>;
-  /** Destroys what apply created, then removes the temp root. */
-  destroy(): Promise<void>;
-}
+/** The generated modules live in modules/<name>/ at the repository root. */
+const MODULES_DIR = join(__dirname, '..', 'modules');
 
 export interface ModuleCall {
   /** Label of the module block (and key of its outputs). */
   readonly label: string;
-  readonly module: ModuleName;
-  readonly inputs?: Record<string, HclValue>;
+  /** Folder name of a generated module under modules/, e.g. "scp-guardrails". */
+  readonly module: string;
+  /** The module's input variables, as JSON values. */
+  readonly inputs?: Record<string, unknown>;
 }
 
-/** Writes a root calling generated modules with a provider block aimed at the sandbox. */
+/** JSON syntax reads every string as a template: `${` and `%{` in data are escaped so they stay text. */
+function literal<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/([$%])\{/g, '$1$1{') as T;
+  if (Array.isArray(value)) return value.map(literal) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * Writes a root calling generated modules (main.tf.json) with a provider block aimed at the sandbox
+ * (provider.tf.json). JSON syntax: the inputs are data, so nothing here renders HCL.
+ */
 export function writeSandboxRoot(dir: string, endpoint: string, calls: readonly ModuleCall[]): void {
-  const blocks = calls.map((call) => {
-    const source = relative(dir, join(__dirname, '..', 'modules', call.module));
-    const args = alignEntries(Object.entries(call.inputs ?? {}).map(([k, v]) => [key(k), render(v)]));
-    return [
-      `module ${JSON.stringify(call.label)} {`,
-      `  source = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}`,
-      ...args.flatMap((l) => l.split('\n')).map((l) => `  ${l}`),
-      '}',
-      '',
-      // Every output, sensitive ones included, for `terraform output -json`.
-      `output ${JSON.stringify(call.label)} {`,
-      `  value     = module.${call.label}`,
-      '  sensitive = true',
-      '}',
-      '',
-    ].join('\n');
-  });
-  writeFileSync(join(dir, 'main.tf'), blocks.join('\n'));
-  writeFileSync(join(dir, 'provider.tf'), renderSandboxProvider(endpoint));
+  const module: Record<string, unknown> = {};
+  const output: Record<string, unknown> = {};
+  for (const call of calls) {
+    const folder = join(MODULES_DIR, call.module);
+    if (!existsSync(join(folder, 'main.tf'))) {
+      throw new Error(`no generated module ${JSON.stringify(call.module)} (expected ${folder}/main.tf)`);
+    }
+    const source = relative(dir, folder);
+    module[call.label] = { source: source.startsWith('.') ? source : `./${source}`, ...literal(call.inputs ?? {}) };
+    // Every output, sensitive ones included, for `terraform output -json`.
+    output[call.label] = { value: `\${module.${call.label}}`, sensitive: true };
+  }
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ module, output }, null, 2) + '\n');
+  writeSandboxProvider(dir, endpoint);
 }
 
 export interface SandboxRun {
-  /** The temp root holding main.tf, provider.tf and the state. */
+  /** The temp root holding main.tf.json, provider.tf.json and the state. */
   readonly dir: string;
   /** Outputs after apply, by module label. */
   readonly outputs: Record<string, Record<string, unknown>>;
@@ -273,7 +252,7 @@ export interface SandboxRun {
 
 /**
  * init + apply of one root calling several generated modules against the sandbox (one init and one apply for
- * all: each loads the 700 MB provider). Credentials are the sandbox's management account ("testing").
+ * all: each loads the 700 MB provider). Credentials are the sandbox's management account.
  */
 export async function applyToSandbox(endpoint: string, calls: readonly ModuleCall[]): Promise<SandboxRun> {
   const work = makeWorkdir('sandbox-root-');
@@ -307,18 +286,24 @@ export async function applyToSandbox(endpoint: string, calls: readonly ModuleCal
  * returns its outputs, with handles for the re-plan and the destroy.
  */
 export async function applyModuleToSandbox(options: {
-  module: ModuleName;
+  module: string;
   endpoint: string;
-  inputs?: Record<string, HclValue>;
+  inputs?: Record<string, unknown>;
 }): Promise<{ outputs: Record<string, unknown> } & Omit<SandboxRun, 'outputs'>> {
   const run = await applyToSandbox(options.endpoint, [
     { label: 'this', module: options.module, inputs: options.inputs },
   ]);
-  return { ...run, dir: run.dir, plan: run.plan, destroy: run.destroy, outputs: run.outputs.this ?? {} };
+  return { ...run, outputs: run.outputs.this ?? {} };
 }
 
-// `npx tsx emulator/terraform.ts cli-config` prints the environment line that points a shell's terraform (and
-// `cdktf deploy`) at the offline mirror and the shared plugin cache.
+// `npx tsx emulator/terraform.ts cli-config` prints the environment lines (one NAME=value per line, for
+// `export $(…)`) that point a shell's terraform, and `cdktf deploy`, at the offline mirror and the shared plugin
+// cache.
 if (require.main === module && process.argv[2] === 'cli-config') {
-  process.stdout.write(`TF_CLI_CONFIG_FILE=${terraformSetup().configFile}\n`);
+  const { shellEnv } = terraformSetup();
+  process.stdout.write(
+    Object.entries(shellEnv)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
 }

@@ -62,7 +62,13 @@ describe('the checker', () => {
     ['__tests__/reliability/calls.test.ts', '../../bench/benchmarks/call-counts', '__tests__/ must not import bench/'],
     ['test-support/cli.ts', '../__tests__/fleet/fakes', 'test-support/ must not import __tests__/'],
     ['test-support/cli.ts', '../modules/root-operator', 'test-support/ may import only the library layer'],
-    ['modules/lib/stack.ts', '../../emulator/sandbox', 'modules/ must not import emulator/'],
+    ['modules/lib/stack.ts', '../../emulator/sandbox', 'modules/lib (the library) imports only itself'],
+    ['modules/lib/hcl.ts', '../app/registry', 'modules/lib (the library) imports only itself'],
+    ['modules/scp-guardrails/index.ts', '../root-operator', 'a module construct imports only modules/lib'],
+    ['modules/scp-guardrails/index.ts', 'cdktf', 'must not load cdktf'],
+    ['modules/app/deploy.ts', 'constructs', 'must not load constructs'],
+    ['modules/app/deploy.ts', '../../emulator/sandbox', 'modules/app may import only the sandbox provider settings'],
+    ['main.ts', './modules/lib/stack', 'main.ts imports only the application'],
     ['emulator/terraform.ts', '../modules/lib/hcl', 'emulator/ must not import modules/'],
     ['aws/root-tasks.ts', '../runbooks/engine/errors', 'aws/ must not import runbooks/'],
   ])('refuses %s importing %s', (file, specifier, reason) => {
@@ -84,6 +90,12 @@ describe('the checker', () => {
     ['bench/benchmarks/call-counts.ts', '../../emulator/proxy'],
     ['test-support/sandbox.ts', '../emulator/sandbox'],
     ['test-support/x.ts', '../modules/lib/hcl'],
+    ['modules/lib/aws.ts', '@cdktf/provider-aws/lib/iam-role'],
+    ['modules/root-operator/index.ts', '../../aws/root-tasks'],
+    ['modules/scp-guardrails/index.ts', './catalog'],
+    ['modules/app/deploy.ts', '../../emulator/terraform-provider'],
+    ['modules/app/registry.ts', '../scp-guardrails'],
+    ['main.ts', './modules/app/config'],
   ])('allows %s importing %s', (file, specifier) => {
     expect(violation(file, specifier)).toBeUndefined();
   });

@@ -7,6 +7,10 @@
  * - The product code (runbooks/, modules/, main.ts, aws/) never imports the sandbox, the benchmarks, the tests
  *   or their support, and runbooks/ never imports cdktf, constructs or @cdktf/* (the CLI stays light).
  * - bench/ and __tests__/ never import each other; both may import test-support/ and emulator/.
+ * - modules/ has two layers: main.ts → modules/app → modules/<name> (the constructs) → modules/lib. The library
+ *   imports only itself; a construct only the library, its own folder and aws/; the application the modules,
+ *   aws/ and, of emulator/, only the sandbox provider settings (for `sandbox: true` configs); main.ts only the
+ *   application. Only modules/lib loads cdktf, constructs or @cdktf/*.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
@@ -26,7 +30,7 @@ export const RUNBOOK_RANKS: Readonly<Record<string, number>> = {
 /** Top-level areas a file of an area must not import. */
 const FORBIDDEN_AREAS: Readonly<Record<string, readonly string[]>> = {
   runbooks: ['modules', 'emulator', 'bench', '__tests__', 'test-support', 'demo', 'main.ts'],
-  modules: ['runbooks', 'emulator', 'bench', '__tests__', 'test-support', 'demo'],
+  modules: ['runbooks', 'bench', '__tests__', 'test-support', 'demo'],
   'main.ts': ['runbooks', 'emulator', 'bench', '__tests__', 'test-support', 'demo'],
   aws: ['runbooks', 'modules', 'emulator', 'bench', '__tests__', 'test-support', 'demo', 'main.ts'],
   emulator: ['modules', 'runbooks', 'bench', '__tests__', 'test-support', 'demo', 'main.ts'],
@@ -36,18 +40,36 @@ const FORBIDDEN_AREAS: Readonly<Record<string, readonly string[]>> = {
   demo: ['__tests__', 'bench'],
 };
 
-/** Packages runbooks/ must not load: they cost seconds and hundreds of MB, and the CLI has no use for them. */
-const FORBIDDEN_IN_RUNBOOKS = [/^cdktf(\/|$)/, /^constructs(\/|$)/, /^@cdktf\//];
+/** The cdktf packages: they cost seconds and hundreds of MB, and only the modules' library may load them. */
+const CDKTF_PACKAGES = [/^cdktf(\/|$)/, /^constructs(\/|$)/, /^@cdktf\//];
+
+/** What the layers of modules/ allow (see the header); undefined when the import is allowed. */
+function modulesViolation(file: string, target: string): string | undefined {
+  const layer = (path: string) => {
+    const [top, second] = path.split('/');
+    if (top === 'main.ts') return 'main';
+    if (top !== 'modules') return top;
+    return second === 'lib' || second === 'app' ? `modules/${second}` : 'modules/<module>';
+  };
+  const from = layer(file);
+  const to = layer(target);
+  const ownFolder = target.split('/')[1] === file.split('/')[1];
+  if (from === 'main' && to !== 'modules/app') return 'main.ts imports only the application (modules/app)';
+  if (from === 'modules/lib' && to !== 'modules/lib') return 'modules/lib (the library) imports only itself';
+  if (from === 'modules/<module>' && !ownFolder && to !== 'modules/lib' && to !== 'aws') {
+    return 'a module construct imports only modules/lib, its own folder and aws/';
+  }
+  if (from === 'modules/app' && to === 'emulator' && target !== 'emulator/terraform-provider') {
+    return 'modules/app may import only the sandbox provider settings of emulator/ (emulator/terraform-provider)';
+  }
+  return undefined;
+}
 
 /**
  * Imports that break a rule today and are being removed by other work; each must still exist (a stale entry
  * fails the test), so the list can only shrink.
  */
-export const KNOWN_VIOLATIONS: readonly string[] = [
-  // issue 9, modules/emulator part: the Terraform harness gets its own renderer and the sandbox constants.
-  "emulator/terraform.ts imports '../modules/lib/hcl'",
-  "emulator/terraform.ts imports '../modules/lib/sandbox-provider'",
-];
+export const KNOWN_VIOLATIONS: readonly string[] = [];
 
 /** Every module specifier a file names: imports (type-only too), re-exports, import() and require(). */
 export function importsOf(text: string): string[] {
@@ -66,8 +88,8 @@ function areaOf(path: string): string {
 export function violation(file: string, specifier: string): string | undefined {
   const from = areaOf(file);
   if (!specifier.startsWith('.')) {
-    if (from === 'runbooks' && FORBIDDEN_IN_RUNBOOKS.some((p) => p.test(specifier))) {
-      return `runbooks/ must not load ${specifier} (cdktf belongs to modules/)`;
+    if (CDKTF_PACKAGES.some((p) => p.test(specifier)) && !file.startsWith('modules/lib/') && from !== '__tests__') {
+      return `${from === 'runbooks' ? 'runbooks/' : from} must not load ${specifier} (only modules/lib loads cdktf)`;
     }
     return undefined;
   }
@@ -76,6 +98,10 @@ export function violation(file: string, specifier: string): string | undefined {
   const to = areaOf(target);
   if (to !== from && (FORBIDDEN_AREAS[from] ?? []).includes(to)) {
     return `${from}/ must not import ${to}/`;
+  }
+  if (from === 'modules' || from === 'main.ts') {
+    const reason = modulesViolation(file, target);
+    if (reason !== undefined) return reason;
   }
   if (from === 'test-support' && to === 'modules' && !target.startsWith('modules/lib/')) {
     return 'test-support/ may import only the library layer of modules/ (modules/lib)';

@@ -1,37 +1,26 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Terraform against an empty sandbox: the harness's provider block reaches every API the greenfield path needs,
+ * through the centralize-root-access module in managed mode (it creates the organization itself).
+ */
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { ListAWSServiceAccessForOrganizationCommand } from '@aws-sdk/client-organizations';
-import { apply, destroy, init, makeWorkdir, planDetailed, renderSandboxProvider } from '../../emulator/terraform';
-import { sandboxUnavailable, useSandbox } from '../../test-support/sandbox';
+import { apply, destroy, init, makeWorkdir, planDetailed, writeSandboxRoot } from '../../emulator/terraform';
+import { describeWithTerraform, planSummary } from '../../test-support/terraform';
+import { useSandbox } from '../../test-support/sandbox';
 import { clients, expectAwsError } from './aws';
 
-const terraformUnavailable = sandboxUnavailable ?? process.env.TERRAFORM_UNAVAILABLE;
-const describeWithTerraform = terraformUnavailable === undefined ? describe : describe.skip;
-
-const ROOT = `
-resource "aws_organizations_organization" "this" {
-  feature_set                   = "ALL"
-  aws_service_access_principals = ["iam.amazonaws.com"]
-}
-
-resource "aws_iam_organizations_features" "this" {
-  enabled_features = ["RootCredentialsManagement", "RootSessions"]
-  depends_on       = [aws_organizations_organization.this]
-}
-`;
-
 describeWithTerraform(
-  `terraform against the sandbox${terraformUnavailable ? ` (skipped: ${terraformUnavailable})` : ''}`,
+  'terraform against the sandbox',
   () => {
     const sandbox = useSandbox();
 
-    // Five terraform runs, each starting the 700 MB provider: minutes on a loaded machine.
-    it('applies trusted access for IAM and both organization features, converges, and destroys', async () => {
+    // Four terraform runs, each starting the 700 MB provider.
+    it('creates the organization with trusted access for IAM and both features, converges, and destroys', async () => {
       const { dir, cleanup } = makeWorkdir('tf-sandbox-');
       try {
-        writeFileSync(join(dir, 'provider.tf'), renderSandboxProvider(sandbox.endpoint));
-        writeFileSync(join(dir, 'main.tf'), ROOT);
+        writeSandboxRoot(dir, sandbox.endpoint, [
+          { label: 'root_access', module: 'centralize-root-access', inputs: { manage_organization: true } },
+        ]);
         await init(dir);
         await apply(dir);
 
@@ -42,7 +31,7 @@ describeWithTerraform(
         ]);
         const access = await organizations.send(new ListAWSServiceAccessForOrganizationCommand({}));
         expect(access.EnabledServicePrincipals?.map((p) => p.ServicePrincipal)).toEqual(['iam.amazonaws.com']);
-        expect((await planDetailed(dir)).changes).toBe(false);
+        expect(planSummary(await planDetailed(dir))).toEqual({ changes: false, output: '' });
 
         await destroy(dir);
         await expectAwsError(iam.send(new ListOrganizationsFeaturesCommand({})), 'OrganizationNotFoundException');
@@ -51,4 +40,5 @@ describeWithTerraform(
       }
     });
   },
+  { sandbox: true },
 );

@@ -2,7 +2,14 @@
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProviderMirror, renderCliConfig, renderSandboxProvider, terraformSetup } from '../../emulator/terraform';
+import {
+  findProviderMirror,
+  makeWorkdir,
+  renderCliConfig,
+  terraformSetup,
+  writeSandboxRoot,
+} from '../../emulator/terraform';
+import { sandboxProviderJson } from '../../emulator/terraform-provider';
 
 describe('terraform harness', () => {
   const saved = process.env.TF_PROVIDER_MIRROR;
@@ -40,10 +47,17 @@ describe('terraform harness', () => {
     expect(readFileSync(setup.configFile, 'utf8')).toContain('plugin_cache_dir');
   });
 
+  test('with a mirror, a shell gets -fs-mirror for `terraform providers lock`, which ignores the CLI config', () => {
+    const setup = terraformSetup();
+    expect(setup.shellEnv.TF_CLI_CONFIG_FILE).toBe(setup.configFile);
+    expect(setup.shellEnv.TF_CLI_ARGS_providers_lock).toBe(setup.mirror ? `-fs-mirror=${setup.mirror}` : undefined);
+  });
+
   test('the sandbox provider block points every service at the endpoint with the test flags', () => {
-    const block = renderSandboxProvider('http://127.0.0.1:5000');
+    const { aws } = sandboxProviderJson('http://127.0.0.1:5000').provider;
+    const endpoints = (aws.endpoints as Record<string, string>[])[0];
     for (const service of ['sts', 'iam', 'organizations', 's3', 'sqs', 'cloudformation']) {
-      expect(block).toMatch(new RegExp(`${service} += "http://127.0.0.1:5000"`));
+      expect(endpoints[service]).toBe('http://127.0.0.1:5000');
     }
     for (const flag of [
       'skip_credentials_validation',
@@ -51,9 +65,31 @@ describe('terraform harness', () => {
       'skip_metadata_api_check',
       's3_use_path_style',
     ]) {
-      expect(block).toMatch(new RegExp(`${flag} += true`));
+      expect(aws[flag]).toBe(true);
     }
-    expect(block).toMatch(/max_retries += 3/);
-    expect(block).toMatch(/region += "us-east-1"/);
+    expect(aws.max_retries).toBe(3);
+    expect(aws.region).toBe('us-east-1');
+  });
+
+  test('a sandbox root is JSON whose inputs stay data: template sequences are escaped, the source is relative', async () => {
+    const work = makeWorkdir('harness-');
+    try {
+      writeSandboxRoot(work.dir, 'http://127.0.0.1:5000', [
+        { label: 'guardrails', module: 'scp-guardrails', inputs: { name: 'x-${var.y}-%{z}', target_ids: ['r-ab12'] } },
+      ]);
+      const root = JSON.parse(readFileSync(join(work.dir, 'main.tf.json'), 'utf8')) as {
+        module: Record<string, Record<string, unknown>>;
+      };
+      expect(root.module.guardrails).toEqual({
+        source: expect.stringMatching(/^\.\.?\/.*modules\/scp-guardrails$/),
+        name: 'x-$${var.y}-%%{z}',
+        target_ids: ['r-ab12'],
+      });
+      expect(() => writeSandboxRoot(work.dir, 'http://127.0.0.1:5000', [{ label: 'x', module: 'no-such' }])).toThrow(
+        /no generated module "no-such"/,
+      );
+    } finally {
+      await work.cleanup();
+    }
   });
 });

@@ -1,17 +1,16 @@
 /**
- * The generated modules and the `cdktf deploy` path applied with the real terraform against the real sandbox:
- * apply, a second plan with no changes, destroy. The sandbox carries every module (emulator/README.md lists what the
- * extension adds for them: the account-root resource in IAM policies, service-managed StackSets).
+ * The generated modules applied with the real terraform against the real sandbox: apply, a second plan with no
+ * changes, destroy. All four modules share one root, so the whole path is one init, one apply, one plan and one
+ * destroy (each terraform run loads the 700 MB provider). The sandbox carries every module (emulator/README.md lists what the extension adds for them: the
+ * account-root resource in IAM policies, service-managed StackSets). The cdktf deploy path has its own suite
+ * (cdktf-deploy.test.ts), which runs the cdktf CLI.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { describeOrganization, seedOrganization } from '../../emulator/seed';
+import { describeOrganization, seedOrganization, type SeededOrg } from '../../emulator/seed';
 import {
   apply,
-  applyToSandbox,
   destroy,
   makeWorkdir,
   outputs,
@@ -19,223 +18,181 @@ import {
   terraform,
   writeSandboxRoot,
 } from '../../emulator/terraform';
-import { loadConfig } from '../../modules/lib/config';
-import { buildApp } from '../../modules/lib/deploy';
 import { renderGuardrailPolicies } from '../../modules/scp-guardrails/catalog';
+import { describeWithTerraform, planSummary } from '../../test-support/terraform';
 import { assumeRole, clients, expectAwsError } from '../emulator/aws';
-import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
-import { terraformUnavailable } from './support';
+import { useSandbox } from '../../test-support/sandbox';
 
 const LONG = 600_000;
-function describeBoth(name: string, body: () => void): void {
-  if (terraformUnavailable === undefined) describeWithSandbox(name, body);
-  else describe.skip(`${name} (skipped: ${terraformUnavailable})`, body);
+const EXEMPT = 'arn:aws:iam::*:role/OrganizationAccountAccessRole';
+const MANAGEMENT = '123456789012';
+
+/** What the IAM simulator decides for the plain root user (or an AssumeRoot session) under the created SCPs. */
+async function decide(org: SeededOrg, scps: object[], assumedRoot: boolean): Promise<string> {
+  const member = org.accounts[0].id;
+  const simulation: Simulation = {
+    request: {
+      principal: `arn:aws:iam::${member}:root`,
+      action: 's3:PutBucketPolicy',
+      resource: { resource: 'arn:aws:s3:::locked-bucket', accountId: member },
+      contextVariables: {
+        'aws:PrincipalArn': `arn:aws:iam::${member}:root`,
+        ...(assumedRoot ? { 'aws:AssumedRoot': 'true' } : {}),
+      },
+    },
+    identityPolicies: [
+      {
+        name: 'root',
+        policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+      },
+    ],
+    serviceControlPolicies: [
+      {
+        orgIdentifier: org.rootId,
+        policies: [
+          {
+            name: 'FullAWSAccess',
+            policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+          },
+          ...scps.map((policy, i) => ({ name: `guardrails-${i}`, policy })),
+        ],
+      },
+    ],
+    resourceControlPolicies: [],
+  };
+  const result = await runSimulation(simulation, {});
+  return result.resultType === 'error' ? result.errors.message : result.overallResult;
 }
 
-describeBoth('generated modules against the sandbox', () => {
-  const sandbox = useSandbox();
+describeWithTerraform(
+  'generated modules against the sandbox',
+  () => {
+    const sandbox = useSandbox();
 
-  test(
-    'centralize-root-access (brownfield) and scp-guardrails: guard, apply, no changes, destroy',
-    async () => {
-      const org = await seedOrganization(sandbox.endpoint, { accounts: 2, trustedAccessForIam: false, features: [] });
-      const exempt = 'arn:aws:iam::*:role/OrganizationAccountAccessRole';
-      const work = makeWorkdir('e2e-root-');
-      writeSandboxRoot(work.dir, sandbox.endpoint, [
-        { label: 'root_access', module: 'centralize-root-access' },
-        {
-          label: 'guardrails',
-          module: 'scp-guardrails',
-          inputs: { target_ids: [org.rootId, org.ous[0].id], exclude_principal_arns: [exempt] },
-        },
-      ]);
-      try {
-        await terraform(work.dir, ['init', '-no-color']);
-        // Brownfield without trusted access for IAM: the plan-time guard names the problem.
-        await expect(apply(work.dir)).rejects.toThrow(/Trusted access for iam.amazonaws.com is not enabled/);
-        expect((await describeOrganization(sandbox.endpoint)).features ?? []).toEqual([]);
-
-        await seedOrganization(sandbox.endpoint, { accounts: 0, trustedAccessForIam: true, features: [] });
-        await apply(work.dir);
-        const out = (await outputs(work.dir)) as Record<string, Record<string, unknown>>;
-        expect(out.root_access.organization_id).toBe(org.organizationId);
-        expect([...((await describeOrganization(sandbox.endpoint)).features ?? [])].sort()).toEqual([
-          'RootCredentialsManagement',
-          'RootSessions',
-        ]);
-
-        // The SCP terraform created is the one the TypeScript twin renders (and the policy proofs use).
-        const created = (out.guardrails.policy_contents as string[]).map((p) => JSON.parse(p) as object);
-        const twin = renderGuardrailPolicies({
-          statements: [
-            'DenyRootExceptAssumeRoot',
-            'DenyLeaveOrganization',
-            'DenyIamUserAndAccessKeyCreation',
-            'DenyLoginProfileCreation',
-            'DenyCentralizedRootChanges',
-          ],
-          excludePrincipalArns: [exempt],
-        }).map((p) => JSON.parse(p) as object);
-        expect(created).toEqual(twin);
-        // And it denies the plain root user while letting an AssumeRoot session through.
-        const decide = async (assumedRoot: boolean) => {
-          const simulation: Simulation = {
-            request: {
-              principal: `arn:aws:iam::${org.accounts[0].id}:root`,
-              action: 's3:PutBucketPolicy',
-              resource: { resource: 'arn:aws:s3:::locked-bucket', accountId: org.accounts[0].id },
-              contextVariables: {
-                'aws:PrincipalArn': `arn:aws:iam::${org.accounts[0].id}:root`,
-                ...(assumedRoot ? { 'aws:AssumedRoot': 'true' } : {}),
-              },
-            },
-            identityPolicies: [
-              {
-                name: 'root',
-                policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-              },
-            ],
-            serviceControlPolicies: [
-              {
-                orgIdentifier: org.rootId,
-                policies: [
-                  {
-                    name: 'FullAWSAccess',
-                    policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-                  },
-                  ...created.map((policy, i) => ({ name: `guardrails-${i}`, policy })),
-                ],
-              },
-            ],
-            resourceControlPolicies: [],
-          };
-          const result = await runSimulation(simulation, {});
-          return result.resultType === 'error' ? result.errors.message : result.overallResult;
-        };
-        expect(await decide(false)).toBe('ExplicitlyDenied');
-        expect(await decide(true)).toBe('Allowed');
-
-        const plan = await planDetailed(work.dir);
-        expect({ changes: plan.changes, output: plan.changes ? plan.output : '' }).toEqual({
-          changes: false,
-          output: '',
+    test(
+      'all four modules in one root: the brownfield guard, apply, the deployed roles at work, no changes, destroy',
+      async () => {
+        const { endpoint } = sandbox;
+        const org = await seedOrganization(endpoint, {
+          accounts: 4,
+          ous: ['Workloads', 'Sandbox'],
+          trustedAccessForIam: false,
+          features: [],
         });
-      } finally {
-        await destroy(work.dir).finally(() => work.cleanup());
-      }
-      // Destroying aws_iam_organizations_features disables the features.
-      expect((await describeOrganization(sandbox.endpoint)).features ?? []).toEqual([]);
-    },
-    LONG,
-  );
+        const target = org.ous[0].id;
+        const inTarget = org.accounts.filter((a) => a.ouId === target).map((a) => a.id);
+        const outside = org.accounts.filter((a) => a.ouId !== target).map((a) => a.id);
+        expect({ inTarget: inTarget.length > 0, outside: outside.length > 0 }).toEqual({
+          inTarget: true,
+          outside: true,
+        });
 
-  test(
-    'hub-spoke-roles: apply, no changes, hub → spoke through the deployed roles, destroy',
-    async () => {
-      const org = await seedOrganization(sandbox.endpoint, { accounts: 3, trustedAccessForIam: true, features: [] });
-      const target = org.ous[0].id;
-      const inTarget = org.accounts.filter((a) => a.ouId === target).map((a) => a.id);
-      const outside = org.accounts.filter((a) => a.ouId !== target).map((a) => a.id);
-      expect(inTarget.length).toBeGreaterThan(0);
-      const run = await applyToSandbox(sandbox.endpoint, [
-        {
-          label: 'hub',
-          module: 'hub-spoke-roles',
-          inputs: {
-            organization_id: org.organizationId,
-            hub_trusted_principal_arns: ['arn:aws:iam::123456789012:root'],
-            target_ou_ids: [target],
-            external_id: 'e2e-external-id',
-            create_management_spoke: true,
-            // moto does not load AWS-managed policies, so none are attached here.
-            spoke_managed_policy_arns: [],
+        const work = makeWorkdir('e2e-root-');
+        writeSandboxRoot(work.dir, endpoint, [
+          { label: 'root_access', module: 'centralize-root-access' },
+          {
+            label: 'guardrails',
+            module: 'scp-guardrails',
+            inputs: { target_ids: [org.rootId, org.ous[0].id], exclude_principal_arns: [EXEMPT] },
           },
-        },
-      ]);
-      const spokeArn = (account: string) => `arn:aws:iam::${account}:role/SpokeRole`;
-      const hubToSpoke = async (account: string, externalId?: string) => {
-        const hub = await assumeRole(clients(sandbox.endpoint).sts, 'arn:aws:iam::123456789012:role/HubRole');
-        return assumeRole(clients(sandbox.endpoint, hub).sts, spokeArn(account), externalId);
-      };
-      try {
-        expect(run.outputs.hub).toMatchObject({
-          hub_role_arn: 'arn:aws:iam::123456789012:role/HubRole',
-          management_spoke_role_arn: 'arn:aws:iam::123456789012:role/SpokeRole',
-          stack_set_id: 'hub-spoke-roles-spoke',
-        });
-        const plan = await run.plan();
-        expect({ changes: plan.changes, output: plan.changes ? plan.output : '' }).toEqual({
-          changes: false,
-          output: '',
-        });
-
-        // The service-managed StackSet deployed the spoke role into each account of the target OU: the hub
-        // reaches it with the external id, and without it the spoke's trust policy refuses.
-        for (const account of inTarget) {
-          const spoke = await hubToSpoke(account, 'e2e-external-id');
-          const { Arn } = await clients(sandbox.endpoint, spoke).sts.send(new GetCallerIdentityCommand({}));
-          expect(Arn).toBe(`arn:aws:sts::${account}:assumed-role/SpokeRole/test`);
-          await expectAwsError(hubToSpoke(account), 'AccessDenied');
-        }
-        // Accounts outside the target OUs get no spoke.
-        for (const account of outside) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
-      } finally {
-        await run.destroy();
-      }
-      // Destroying the stack instances removed the spoke roles from the member accounts.
-      for (const account of inTarget) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
-    },
-    LONG,
-  );
-
-  test(
-    'root-operator: apply, no changes, destroy',
-    async () => {
-      await seedOrganization(sandbox.endpoint, { accounts: 0, trustedAccessForIam: true, features: [] });
-      const run = await applyToSandbox(sandbox.endpoint, [
-        {
-          label: 'operator',
-          module: 'root-operator',
-          inputs: { trusted_principal_arns: ['arn:aws:iam::123456789012:root'], task_profile: 'unlock-only' },
-        },
-      ]);
-      try {
-        const plan = await run.plan();
-        expect({ changes: plan.changes, output: plan.changes ? plan.output : '' }).toEqual({
-          changes: false,
-          output: '',
-        });
-      } finally {
-        await run.destroy();
-      }
-    },
-    LONG,
-  );
-
-  test(
-    'the cdktf deploy path: config → synth → apply, no changes, destroy',
-    async () => {
-      await seedOrganization(sandbox.endpoint, { accounts: 1, trustedAccessForIam: true, features: [] });
-      const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
-      try {
-        // The example config shipped for the sandbox, as `cdktf deploy` would read it.
-        const config = loadConfig(join(__dirname, '..', '..', 'config', 'sandbox.yaml'));
-        buildApp(config, { outdir, env: { AWS_ENDPOINT_URL: sandbox.endpoint } }).synth();
-        // What `cdktf deploy management` runs after synth: terraform in the stack's folder.
-        const dir = join(outdir, 'stacks', 'management');
-        await terraform(dir, ['init', '-no-color']);
-        await apply(dir);
-        expect([...((await describeOrganization(sandbox.endpoint)).features ?? [])].sort()).toEqual([
-          'RootCredentialsManagement',
-          'RootSessions',
+          {
+            label: 'hub',
+            module: 'hub-spoke-roles',
+            inputs: {
+              organization_id: org.organizationId,
+              hub_trusted_principal_arns: [`arn:aws:iam::${MANAGEMENT}:root`],
+              target_ou_ids: [target],
+              external_id: 'e2e-external-id',
+              create_management_spoke: true,
+              // moto does not load AWS-managed policies, so none are attached here.
+              spoke_managed_policy_arns: [],
+            },
+          },
+          {
+            label: 'operator',
+            module: 'root-operator',
+            inputs: { trusted_principal_arns: [`arn:aws:iam::${MANAGEMENT}:root`], task_profile: 'unlock-only' },
+          },
         ]);
-        expect((await planDetailed(dir)).changes).toBe(false);
-        await destroy(dir);
-        expect((await describeOrganization(sandbox.endpoint)).features ?? []).toEqual([]);
-      } finally {
-        rmSync(outdir, { recursive: true, force: true });
-      }
-    },
-    LONG,
-  );
-});
+        const iam = clients(endpoint).iam;
+        const spokeArn = (account: string) => `arn:aws:iam::${account}:role/SpokeRole`;
+        const hubToSpoke = async (account: string, externalId?: string) => {
+          const hub = await assumeRole(clients(endpoint).sts, `arn:aws:iam::${MANAGEMENT}:role/HubRole`);
+          return assumeRole(clients(endpoint, hub).sts, spokeArn(account), externalId);
+        };
+        try {
+          await terraform(work.dir, ['init', '-no-color']);
+          // Brownfield without trusted access for IAM: the plan-time guard names the problem, and nothing is
+          // created, by any of the modules.
+          await expect(apply(work.dir)).rejects.toThrow(/Trusted access for iam.amazonaws.com is not enabled/);
+          expect((await describeOrganization(endpoint)).features ?? []).toEqual([]);
+          await expectAwsError(iam.send(new GetRoleCommand({ RoleName: 'HubRole' })), 'NoSuchEntityException');
+
+          await seedOrganization(endpoint, { accounts: 0, trustedAccessForIam: true, features: [] });
+          await apply(work.dir);
+          const out = (await outputs(work.dir)) as Record<string, Record<string, unknown>>;
+
+          // centralize-root-access: both features, on the seeded organization.
+          expect(out.root_access.organization_id).toBe(org.organizationId);
+          expect([...((await describeOrganization(endpoint)).features ?? [])].sort()).toEqual([
+            'RootCredentialsManagement',
+            'RootSessions',
+          ]);
+
+          // scp-guardrails: the SCP terraform created is the one the TypeScript twin renders (and the policy
+          // proofs use), and it denies the plain root user while letting an AssumeRoot session through.
+          const created = (out.guardrails.policy_contents as string[]).map((p) => JSON.parse(p) as object);
+          const twin = renderGuardrailPolicies({
+            statements: [
+              'DenyRootExceptAssumeRoot',
+              'DenyLeaveOrganization',
+              'DenyIamUserAndAccessKeyCreation',
+              'DenyLoginProfileCreation',
+              'DenyCentralizedRootChanges',
+            ],
+            excludePrincipalArns: [EXEMPT],
+          }).map((p) => JSON.parse(p) as object);
+          expect(created).toEqual(twin);
+          expect(await decide(org, created, false)).toBe('ExplicitlyDenied');
+          expect(await decide(org, created, true)).toBe('Allowed');
+
+          // hub-spoke-roles: the service-managed StackSet deployed the spoke role into each account of the
+          // target OU: the hub reaches it with the external id, and without it the spoke's trust policy refuses.
+          expect(out.hub).toMatchObject({
+            hub_role_arn: `arn:aws:iam::${MANAGEMENT}:role/HubRole`,
+            management_spoke_role_arn: `arn:aws:iam::${MANAGEMENT}:role/SpokeRole`,
+            stack_set_id: 'hub-spoke-roles-spoke',
+          });
+          for (const account of inTarget) {
+            const spoke = await hubToSpoke(account, 'e2e-external-id');
+            const { Arn } = await clients(endpoint, spoke).sts.send(new GetCallerIdentityCommand({}));
+            expect(Arn).toBe(`arn:aws:sts::${account}:assumed-role/SpokeRole/test`);
+            await expectAwsError(hubToSpoke(account), 'AccessDenied');
+          }
+          // Accounts outside the target OUs get no spoke.
+          for (const account of outside) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
+
+          // root-operator: the role, with its permissions for the selected tasks only.
+          expect(out.operator).toMatchObject({
+            role_arn: `arn:aws:iam::${MANAGEMENT}:role/RootOperator`,
+            task_policy_arns: [
+              'arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy',
+              'arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy',
+            ],
+          });
+
+          expect(planSummary(await planDetailed(work.dir))).toEqual({ changes: false, output: '' });
+        } finally {
+          await destroy(work.dir).finally(() => work.cleanup());
+        }
+        // Destroying aws_iam_organizations_features disables the features; destroying the stack instances
+        // removed the spoke roles from the member accounts; the operator role is gone.
+        expect((await describeOrganization(endpoint)).features ?? []).toEqual([]);
+        for (const account of inTarget) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
+        await expectAwsError(iam.send(new GetRoleCommand({ RoleName: 'RootOperator' })), 'NoSuchEntityException');
+      },
+      LONG,
+    );
+  },
+  { sandbox: true },
+);

@@ -5,7 +5,8 @@
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmtCheck, init, runTests, validate } from '../../emulator/terraform';
-import { copyModules, describeWithTerraform, MODULE_NAMES, ROOT } from './support';
+import { MODULE_NAMES } from '../../modules/app/registry';
+import { copyModules, describeWithTerraform, ROOT } from '../../test-support/terraform';
 
 const examples = MODULE_NAMES.flatMap((m) =>
   readdirSync(join(ROOT, 'modules', m, 'examples')).map((e) => [m, e] as const),
@@ -14,7 +15,7 @@ const examples = MODULE_NAMES.flatMap((m) =>
 describeWithTerraform('generated modules with terraform', () => {
   let work: ReturnType<typeof copyModules>;
   beforeAll(() => {
-    work = copyModules();
+    work = copyModules(MODULE_NAMES);
   });
   afterAll(() => work.cleanup());
 

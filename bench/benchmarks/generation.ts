@@ -18,7 +18,7 @@ function failureTail(run: { stdout: string; stderr: string }): string {
 
 const GENERATE_RUNS = 5;
 const SYNTH_RUNS = 3;
-const GENERATOR = join(ROOT, 'modules', 'lib', 'generate.ts');
+const GENERATOR = join(ROOT, 'modules', 'app', 'generate.ts');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const CDKTF = join(ROOT, 'node_modules', '.bin', 'cdktf');
 const SYNTH_CONFIG = 'config/organization.example.yaml';
@@ -49,7 +49,7 @@ export const generation: Benchmark = {
   name: 'generation',
   title: 'Module generation vs cdktf synth',
   async run() {
-    if (!existsSync(GENERATOR)) throw new NotRun('modules/lib/generate.ts does not exist yet');
+    if (!existsSync(GENERATOR)) throw new NotRun('modules/app/generate.ts does not exist yet');
     const generate: number[] = [];
     for (let i = 0; i < GENERATE_RUNS + 1; i += 1) {
       const run = await runMeasured(TSX, [GENERATOR, '--check'], { cwd: ROOT, timeoutMs: 120_000 });

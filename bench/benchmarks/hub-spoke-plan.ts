@@ -8,13 +8,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../../emulator/sandbox';
 import { seedOrganization } from '../../emulator/seed';
-import { writeFileSync } from 'node:fs';
 import {
   init,
   makeWorkdir,
-  renderSandboxProvider,
   terraform,
   terraformAvailable,
+  writeSandboxProvider,
   writeSandboxRoot,
 } from '../../emulator/terraform';
 import { median, round } from '../lib/measure';
@@ -44,7 +43,7 @@ async function timePlans(dir: string): Promise<number[]> {
 async function emptyPlan(endpoint: string): Promise<number[]> {
   const work = makeWorkdir('bench-empty-plan-');
   try {
-    writeFileSync(join(work.dir, 'provider.tf'), renderSandboxProvider(endpoint));
+    writeSandboxProvider(work.dir, endpoint);
     await init(work.dir);
     return await timePlans(work.dir);
   } finally {

@@ -10,8 +10,7 @@ import {
   OrganizationsDelegatedAdministrator,
   OrganizationsOrganization,
 } from '../lib/aws';
-import { raw } from '../lib/hcl';
-import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import { expr, ModuleConstruct, ModuleInfo, PATTERNS, precondition } from '../lib/module';
 
 export const FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
 export type Feature = (typeof FEATURES)[number];
@@ -133,62 +132,51 @@ export class CentralizeRootAccess extends ModuleConstruct {
     super(scope, id, INFO, props);
     const create = this.v('create');
     const manage = this.v('manage_organization');
+    const adminAccount = this.v('delegated_administrator_account_id');
 
-    const data = this.add(
-      new DataAwsOrganizationsOrganization(this, 'organization_data'),
-      'this',
-      {},
-      {
-        count: this.countIf(`${create} && !${manage}`),
-      },
-    );
-    const org = this.add(
-      new OrganizationsOrganization(this, 'organization'),
-      'this',
-      {
-        aws_service_access_principals: raw(
-          `sort(distinct(concat(${this.v('aws_service_access_principals')}, ["iam.amazonaws.com"])))`,
-        ),
-        enabled_policy_types: raw(this.v('enabled_policy_types')),
-        feature_set: 'ALL',
-      },
-      { count: this.countIf(`${create} && ${manage}`) },
-    );
-    this.featuresAddress = this.add(
-      new IamOrganizationsFeatures(this, 'features', { enabledFeatures: [] }),
-      'this',
-      { enabled_features: raw(this.v('enabled_features')) },
-      {
-        count: this.countIf(create),
-        dependsOn: [org],
-        preconditions: [
-          {
-            condition: `${manage} || try(contains(${data}[0].aws_service_access_principals, "iam.amazonaws.com"), false)`,
-            errorMessage:
-              'Trusted access for iam.amazonaws.com is not enabled in the organization. Enable it (aws organizations enable-aws-service-access --service-principal iam.amazonaws.com) or set manage_organization = true.',
-          },
-          {
-            condition: `${manage} || try(${data}[0].feature_set == "ALL", false)`,
-            errorMessage:
-              'The organization is not in ALL features mode; centralized root access needs all features enabled.',
-          },
+    const data = this.declare(DataAwsOrganizationsOrganization, 'organization_data', 'this', {
+      count: this.countIf(`${create} && !${manage}`),
+    });
+    const organization = this.declare(OrganizationsOrganization, 'organization', 'this', {
+      count: this.countIf(`${create} && ${manage}`),
+      featureSet: 'ALL',
+      awsServiceAccessPrincipals: expr.list(
+        `sort(distinct(concat(${this.v('aws_service_access_principals')}, ["iam.amazonaws.com"])))`,
+      ),
+      enabledPolicyTypes: this.list('enabled_policy_types'),
+    });
+    const readOrganization = this.address(data);
+    const features = this.declare(IamOrganizationsFeatures, 'features', 'this', {
+      count: this.countIf(create),
+      enabledFeatures: this.list('enabled_features'),
+      dependsOn: [organization],
+      lifecycle: {
+        precondition: [
+          precondition(
+            `${manage} || try(contains(${readOrganization}[0].aws_service_access_principals, "iam.amazonaws.com"), false)`,
+            'Trusted access for iam.amazonaws.com is not enabled in the organization. Enable it (aws organizations enable-aws-service-access --service-principal iam.amazonaws.com) or set manage_organization = true.',
+          ),
+          precondition(
+            `${manage} || try(${readOrganization}[0].feature_set == "ALL", false)`,
+            'The organization is not in ALL features mode; centralized root access needs all features enabled.',
+          ),
         ],
       },
-    );
-    const admin = this.add(
-      new OrganizationsDelegatedAdministrator(this, 'delegated_administrator', { accountId: '', servicePrincipal: '' }),
-      'iam',
-      { account_id: raw(this.v('delegated_administrator_account_id')), service_principal: 'iam.amazonaws.com' },
-      {
-        count: this.countIf(`${create} && ${this.v('delegated_administrator_account_id')} != null`),
-        dependsOn: [this.featuresAddress],
-      },
-    );
+    });
+    this.featuresAddress = this.address(features);
+    const admin = this.declare(OrganizationsDelegatedAdministrator, 'delegated_administrator', 'iam', {
+      count: this.countIf(`${create} && ${adminAccount} != null`),
+      accountId: expr.string(adminAccount),
+      servicePrincipal: 'iam.amazonaws.com',
+      dependsOn: [features],
+    });
+    const org = this.address(organization);
+    const adminAddress = this.address(admin);
 
     this.output({
       name: 'organization_id',
       description: 'Id of the organization (managed or read).',
-      value: `try(${org}[0].id, ${data}[0].id, null)`,
+      value: `try(${org}[0].id, ${readOrganization}[0].id, null)`,
     });
     this.output({
       name: 'enabled_features',
@@ -198,7 +186,7 @@ export class CentralizeRootAccess extends ModuleConstruct {
     this.output({
       name: 'delegated_administrator_account_id',
       description: 'Account registered as IAM delegated administrator, or null.',
-      value: `try(${admin}[0].account_id, null)`,
+      value: `try(${adminAddress}[0].account_id, null)`,
     });
   }
 }

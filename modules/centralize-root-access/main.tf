@@ -5,9 +5,9 @@ data "aws_organizations_organization" "this" {
 resource "aws_organizations_organization" "this" {
   count = var.create && var.manage_organization ? 1 : 0
 
+  feature_set                   = "ALL"
   aws_service_access_principals = sort(distinct(concat(var.aws_service_access_principals, ["iam.amazonaws.com"])))
   enabled_policy_types          = var.enabled_policy_types
-  feature_set                   = "ALL"
 }
 
 resource "aws_iam_organizations_features" "this" {

@@ -15,7 +15,7 @@ import {
   IamRolePolicyAttachment,
 } from '../lib/aws';
 import { raw, render } from '../lib/hcl';
-import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import { expr, ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
 
 export interface HubSpokeRolesProps {
   /** Create anything at all. @default true */
@@ -105,14 +105,7 @@ export const INFO: ModuleInfo = {
       name: 'target_ou_ids',
       type: 'list(string)',
       description: 'OUs (ou-…) or the root (r-…) whose accounts get the spoke role.',
-      checks: [
-        { kind: 'nonEmpty' },
-        {
-          kind: 'pattern',
-          pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$',
-          what: 'OU or root id (ou-xxxx-xxxxxxxx, r-xxxx)',
-        },
-      ],
+      checks: [{ kind: 'nonEmpty' }, PATTERNS.ouOrRoot],
     },
     { name: 'stack_set_name', type: 'string', description: 'Name of the StackSet.', default: 'hub-spoke-roles-spoke' },
     {
@@ -128,7 +121,7 @@ export const INFO: ModuleInfo = {
       description:
         "Region of the stack instances (IAM is global, one region is enough); null for the provider's region.",
       default: null,
-      checks: [{ kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' }],
+      checks: [PATTERNS.region],
     },
     {
       name: 'create_management_spoke',
@@ -177,9 +170,9 @@ export class HubSpokeRoles extends ModuleConstruct {
   constructor(scope: Construct, id: string, props?: HubSpokeRolesProps) {
     super(scope, id, INFO, props ?? {});
     const create = this.v('create');
-    const partition = `${this.add(new DataAwsPartition(this, 'partition'), 'current', {})}.partition`;
-    const account = `${this.add(new DataAwsCallerIdentity(this, 'caller'), 'current', {})}.account_id`;
-    const region = this.add(new DataAwsRegion(this, 'region'), 'current', {});
+    const partition = `${this.address(this.declare(DataAwsPartition, 'partition', 'current', {}))}.partition`;
+    const account = `${this.address(this.declare(DataAwsCallerIdentity, 'caller', 'current', {}))}.account_id`;
+    const region = this.address(this.declare(DataAwsRegion, 'region', 'current', {}));
     const org = this.v('organization_id');
     const hubArn = this.local(
       'hub_role_arn',
@@ -223,114 +216,95 @@ export class HubSpokeRoles extends ModuleConstruct {
       ),
     );
 
-    const hub = this.add(
-      new IamRole(this, 'hub_role', { assumeRolePolicy: '' }),
-      'hub',
-      {
-        name: raw(this.v('hub_role_name')),
-        description: 'Hub role: may assume only the spoke role, inside the organization.',
-        assume_role_policy: raw(
-          `jsonencode(${render({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'TrustedPrincipalsInOrganization',
-                Effect: 'Allow',
-                Principal: { AWS: raw(this.v('hub_trusted_principal_arns')) },
-                Action: 'sts:AssumeRole',
-                Condition: { StringEquals: { 'aws:PrincipalOrgID': raw(org) } },
-              },
-            ],
-          })})`,
-        ),
-        max_session_duration: raw(this.v('max_session_duration')),
-        tags: raw(this.v('tags')),
-      },
-      { count: this.countIf(create) },
-    );
-    this.add(
-      new IamRolePolicy(this, 'hub_role_policy', { role: '', policy: '' }),
-      'hub',
-      {
-        name: 'assume-spoke-role',
-        role: raw(`${hub}[0].id`),
-        policy: raw(
-          `jsonencode(${render({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'AssumeSpokeRoleInOrganization',
-                Effect: 'Allow',
-                Action: 'sts:AssumeRole',
-                Resource: `arn:\${${partition}}:iam::*:role/\${${this.v('spoke_role_name')}}`,
-                Condition: { StringEquals: { 'aws:ResourceOrgID': raw(org) } },
-              },
-            ],
-          })})`,
-        ),
-      },
-      { count: this.countIf(create) },
-    );
+    const hub = this.declare(IamRole, 'hub_role', 'hub', {
+      count: this.countIf(create),
+      name: this.str('hub_role_name'),
+      description: 'Hub role: may assume only the spoke role, inside the organization.',
+      assumeRolePolicy: expr.json({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'TrustedPrincipalsInOrganization',
+            Effect: 'Allow',
+            Principal: { AWS: raw(this.v('hub_trusted_principal_arns')) },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': raw(org) } },
+          },
+        ],
+      }),
+      maxSessionDuration: this.num('max_session_duration'),
+      tags: this.map('tags'),
+    });
+    const hubAddress = this.address(hub);
+    this.declare(IamRolePolicy, 'hub_role_policy', 'hub', {
+      count: this.countIf(create),
+      name: 'assume-spoke-role',
+      role: expr.string(`${hubAddress}[0].id`),
+      policy: expr.json({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AssumeSpokeRoleInOrganization',
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: `arn:\${${partition}}:iam::*:role/\${${this.v('spoke_role_name')}}`,
+            Condition: { StringEquals: { 'aws:ResourceOrgID': raw(org) } },
+          },
+        ],
+      }),
+    });
 
-    const stackSet = this.add(
-      new CloudformationStackSet(this, 'stack_set', { name: '' }),
-      'this',
-      {
-        name: raw(this.v('stack_set_name')),
-        description: 'Spoke role for the hub-spoke-roles module, in every account of the target OUs.',
-        permission_model: 'SERVICE_MANAGED',
-        call_as: raw(this.v('call_as')),
-        capabilities: ['CAPABILITY_NAMED_IAM'],
-        template_body: raw(template),
-        auto_deployment: { enabled: true, retain_stacks_on_account_removal: false },
-        tags: raw(this.v('tags')),
-        // AWS fills administration_role_arn for SERVICE_MANAGED sets; without this every plan shows a diff.
-        lifecycle: { ignore_changes: ['administration_role_arn'] },
+    const stackSet = this.declare(CloudformationStackSet, 'stack_set', 'this', {
+      count: this.countIf(create),
+      name: this.str('stack_set_name'),
+      description: 'Spoke role for the hub-spoke-roles module, in every account of the target OUs.',
+      permissionModel: 'SERVICE_MANAGED',
+      callAs: this.str('call_as'),
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      templateBody: expr.string(template),
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      tags: this.map('tags'),
+      dependsOn: [hub],
+      // AWS fills administration_role_arn for SERVICE_MANAGED sets; without this every plan shows a diff.
+      lifecycle: { ignoreChanges: ['administration_role_arn'] },
+    });
+    this.declare(CloudformationStackSetInstance, 'stack_set_instance', 'this', {
+      count: this.countIf(create),
+      stackSetName: expr.string(`${this.address(stackSet)}[0].name`),
+      callAs: this.str('call_as'),
+      region: expr.string(`coalesce(${this.v('stack_set_region')}, ${region}.name)`),
+      deploymentTargets: { organizationalUnitIds: this.list('target_ou_ids') },
+      operationPreferences: {
+        failureTolerancePercentage: 10,
+        maxConcurrentPercentage: 25,
+        regionConcurrencyType: 'PARALLEL',
       },
-      { count: this.countIf(create), dependsOn: [hub] },
-    );
-    this.add(
-      new CloudformationStackSetInstance(this, 'stack_set_instance', { stackSetName: '' }),
-      'this',
-      {
-        stack_set_name: raw(`${stackSet}[0].name`),
-        call_as: raw(this.v('call_as')),
-        region: raw(`coalesce(${this.v('stack_set_region')}, ${region}.name)`),
-        deployment_targets: { organizational_unit_ids: raw(this.v('target_ou_ids')) },
-        operation_preferences: {
-          failure_tolerance_percentage: 10,
-          max_concurrent_percentage: 25,
-          region_concurrency_type: 'PARALLEL',
-        },
-      },
-      { count: this.countIf(create) },
-    );
+    });
 
-    const mgmt = this.add(
-      new IamRole(this, 'management_spoke', { assumeRolePolicy: '' }),
+    const createManagementSpoke = `${create} && ${this.v('create_management_spoke')}`;
+    const managementSpoke = this.declare(IamRole, 'management_spoke', 'management_spoke', {
+      count: this.countIf(createManagementSpoke),
+      name: this.str('spoke_role_name'),
+      description: 'Spoke role of the management account, which StackSets never reach.',
+      assumeRolePolicy: expr.string(`jsonencode(${spokeTrust})`),
+      maxSessionDuration: this.num('max_session_duration'),
+      tags: this.map('tags'),
+      dependsOn: [hub],
+    });
+    const mgmt = this.address(managementSpoke);
+    this.declare(
+      IamRolePolicyAttachment,
+      'management_spoke_policy',
       'management_spoke',
-      {
-        name: raw(this.v('spoke_role_name')),
-        description: 'Spoke role of the management account, which StackSets never reach.',
-        assume_role_policy: raw(`jsonencode(${spokeTrust})`),
-        max_session_duration: raw(this.v('max_session_duration')),
-        tags: raw(this.v('tags')),
-      },
-      { count: this.countIf(`${create} && ${this.v('create_management_spoke')}`), dependsOn: [hub] },
+      { role: expr.string(`${mgmt}[0].name`), policyArn: expr.string('each.value') },
+      `${createManagementSpoke} ? toset(${this.v('spoke_managed_policy_arns')}) : toset([])`,
     );
-    this.add(
-      new IamRolePolicyAttachment(this, 'management_spoke_policy', { role: '', policyArn: '' }),
-      'management_spoke',
-      { role: raw(`${mgmt}[0].name`), policy_arn: raw('each.value') },
-      {
-        forEach: `${create} && ${this.v('create_management_spoke')} ? toset(${this.v('spoke_managed_policy_arns')}) : toset([])`,
-      },
-    );
+    const stackSetAddress = this.address(stackSet);
 
     this.output({
       name: 'hub_role_arn',
       description: 'ARN of the hub role, or null.',
-      value: `try(${hub}[0].arn, null)`,
+      value: `try(${hubAddress}[0].arn, null)`,
     });
     this.output({
       name: 'spoke_role_name',
@@ -340,7 +314,7 @@ export class HubSpokeRoles extends ModuleConstruct {
     this.output({
       name: 'stack_set_id',
       description: 'Id of the StackSet, or null.',
-      value: `try(${stackSet}[0].id, null)`,
+      value: `try(${stackSetAddress}[0].id, null)`,
     });
     this.output({
       name: 'management_spoke_role_arn',

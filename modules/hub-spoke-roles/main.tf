@@ -1,11 +1,8 @@
-data "aws_partition" "current" {
-}
+data "aws_partition" "current" {}
 
-data "aws_caller_identity" "current" {
-}
+data "aws_caller_identity" "current" {}
 
-data "aws_region" "current" {
-}
+data "aws_region" "current" {}
 
 locals {
   hub_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.hub_role_name}"
@@ -50,6 +47,8 @@ locals {
 resource "aws_iam_role" "hub" {
   count = var.create ? 1 : 0
 
+  name        = var.hub_role_name
+  description = "Hub role: may assume only the spoke role, inside the organization."
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -66,27 +65,15 @@ resource "aws_iam_role" "hub" {
       }
     }]
   })
-  description          = "Hub role: may assume only the spoke role, inside the organization."
   max_session_duration = var.max_session_duration
-  name                 = var.hub_role_name
   tags                 = var.tags
-}
-
-resource "aws_iam_role" "management_spoke" {
-  count = var.create && var.create_management_spoke ? 1 : 0
-
-  assume_role_policy   = jsonencode(local.spoke_trust_policy)
-  description          = "Spoke role of the management account, which StackSets never reach."
-  max_session_duration = var.max_session_duration
-  name                 = var.spoke_role_name
-  tags                 = var.tags
-  depends_on           = [aws_iam_role.hub]
 }
 
 resource "aws_iam_role_policy" "hub" {
   count = var.create ? 1 : 0
 
   name = "assume-spoke-role"
+  role = aws_iam_role.hub[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -101,19 +88,18 @@ resource "aws_iam_role_policy" "hub" {
       }
     }]
   })
-  role = aws_iam_role.hub[0].id
 }
 
 resource "aws_cloudformation_stack_set" "this" {
   count = var.create ? 1 : 0
 
+  name             = var.stack_set_name
+  description      = "Spoke role for the hub-spoke-roles module, in every account of the target OUs."
+  permission_model = "SERVICE_MANAGED"
   call_as          = var.call_as
   capabilities     = ["CAPABILITY_NAMED_IAM"]
-  description      = "Spoke role for the hub-spoke-roles module, in every account of the target OUs."
-  name             = var.stack_set_name
-  permission_model = "SERVICE_MANAGED"
-  tags             = var.tags
   template_body    = local.spoke_template
+  tags             = var.tags
 
   auto_deployment {
     enabled                          = true
@@ -130,9 +116,9 @@ resource "aws_cloudformation_stack_set" "this" {
 resource "aws_cloudformation_stack_set_instance" "this" {
   count = var.create ? 1 : 0
 
+  stack_set_name = aws_cloudformation_stack_set.this[0].name
   call_as        = var.call_as
   region         = coalesce(var.stack_set_region, data.aws_region.current.name)
-  stack_set_name = aws_cloudformation_stack_set.this[0].name
 
   deployment_targets {
     organizational_unit_ids = var.target_ou_ids
@@ -145,9 +131,20 @@ resource "aws_cloudformation_stack_set_instance" "this" {
   }
 }
 
+resource "aws_iam_role" "management_spoke" {
+  count = var.create && var.create_management_spoke ? 1 : 0
+
+  name                 = var.spoke_role_name
+  description          = "Spoke role of the management account, which StackSets never reach."
+  assume_role_policy   = jsonencode(local.spoke_trust_policy)
+  max_session_duration = var.max_session_duration
+  tags                 = var.tags
+  depends_on           = [aws_iam_role.hub]
+}
+
 resource "aws_iam_role_policy_attachment" "management_spoke" {
   for_each = var.create && var.create_management_spoke ? toset(var.spoke_managed_policy_arns) : toset([])
 
-  policy_arn = each.value
   role       = aws_iam_role.management_spoke[0].name
+  policy_arn = each.value
 }

@@ -4,6 +4,7 @@
  * expressions, so the output reads like hand-written Terraform and is `terraform fmt`-clean.
  */
 import { alignEntries, HclValue, indent, interpolationEnd, key, quote, quoteLiteral, raw, render } from './hcl';
+import type { Declaration } from './module';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -62,26 +63,36 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function order(keys: string[]): string[] {
-  const first = FIRST.filter((k) => keys.includes(k));
-  const last = LAST.filter((k) => keys.includes(k));
-  const rest = keys.filter((k) => !FIRST.includes(k) && !LAST.includes(k));
-  // A condition reads before its message.
-  rest.sort((a, b) =>
-    a === 'condition' && b === 'error_message' ? -1 : a === 'error_message' && b === 'condition' ? 1 : 0,
-  );
-  return [...first, ...rest, ...last];
+/**
+ * Meta-arguments first; then the attributes in the order the construct declared them (`declared`), nested blocks
+ * after them; depends_on and lifecycle last. A condition reads before its message.
+ */
+function order(obj: JsonObject, declared: readonly string[]): string[] {
+  const keys = Object.keys(obj).filter((k) => k !== '//');
+  const rank = (k: string) => {
+    const i = declared.indexOf(k);
+    return i === -1 ? declared.length + keys.indexOf(k) : i;
+  };
+  const isBlock = (k: string) =>
+    BLOCKS.has(k) && (isObject(obj[k]) || (Array.isArray(obj[k]) && obj[k].every(isObject)));
+  const rest = keys
+    .filter((k) => !FIRST.includes(k) && !LAST.includes(k))
+    .sort((a, b) => Number(isBlock(a)) - Number(isBlock(b)) || rank(a) - rank(b))
+    .sort((a, b) =>
+      a === 'condition' && b === 'error_message' ? -1 : a === 'error_message' && b === 'condition' ? 1 : 0,
+    );
+  return [...FIRST.filter((k) => keys.includes(k)), ...rest, ...LAST.filter((k) => keys.includes(k))];
 }
 
 /** The body of a block: attributes (aligned as fmt does), a blank line, then nested blocks. */
-function body(obj: JsonObject, literalKeys: readonly string[] = []): string[] {
+function body(obj: JsonObject, literalKeys: readonly string[] = [], declared: readonly string[] = []): string[] {
   const lines: string[] = [];
   let run: [string, string][] = [];
   const flush = () => {
     lines.push(...alignEntries(run).flatMap((l) => l.split('\n')));
     run = [];
   };
-  const keys = order(Object.keys(obj).filter((k) => k !== '//'));
+  const keys = order(obj, declared);
   const metaFirst = keys.filter((k) => FIRST.includes(k));
   for (const k of keys) {
     const value = obj[k];
@@ -112,26 +123,40 @@ function body(obj: JsonObject, literalKeys: readonly string[] = []): string[] {
   return lines;
 }
 
-function block(header: string, obj: JsonObject, literalKeys?: readonly string[]): string {
-  const inner = body(obj, literalKeys);
-  return inner.length === 0 ? `${header} {\n}` : [`${header} {`, ...inner.map((l) => indent(l)), '}'].join('\n');
+function block(header: string, obj: JsonObject, literalKeys?: readonly string[], declared?: readonly string[]): string {
+  const inner = body(obj, literalKeys, declared);
+  return inner.length === 0 ? `${header} {}` : [`${header} {`, ...inner.map((l) => indent(l)), '}'].join('\n');
 }
 
 const join = (blocks: string[]) => (blocks.length ? blocks.join('\n\n') + '\n' : '');
 
-/** Emits the four files of a module from the JSON synthesis of its ModuleStack. */
-export function emitModule(synth: JsonObject): ModuleFiles {
-  const main: string[] = [];
-  const data = (synth.data ?? {}) as Record<string, Record<string, JsonObject>>;
-  for (const [type, items] of Object.entries(data)) {
-    for (const [name, item] of Object.entries(items)) main.push(block(`data ${quote(type)} ${quote(name)}`, item));
-  }
+/**
+ * Emits the four files of a module from the JSON synthesis of its ModuleStack. With the construct's declarations,
+ * data sources and resources come in the order it declared them (cdktf groups them by type) and so do their
+ * attributes (cdktf sorts them by name).
+ */
+export function emitModule(synth: JsonObject, declarations: readonly Declaration[] = []): ModuleFiles {
+  const position = (address: string) => {
+    const i = declarations.findIndex((d) => d.address === address);
+    return i === -1 ? declarations.length : i;
+  };
+  const elements = (kind: 'data' | 'resource') =>
+    Object.entries((synth[kind] ?? {}) as Record<string, Record<string, JsonObject>>)
+      .flatMap(([type, items]) => Object.entries(items).map(([name, item]) => ({ type, name, item })))
+      .map((e) => ({ ...e, address: `${kind === 'data' ? 'data.' : ''}${e.type}.${e.name}` }))
+      .sort((a, b) => position(a.address) - position(b.address))
+      .map(({ type, name, item, address }) =>
+        block(
+          `${kind} ${quote(type)} ${quote(name)}`,
+          item,
+          undefined,
+          declarations.find((d) => d.address === address)?.attributes,
+        ),
+      );
+  const main: string[] = [...elements('data')];
   const locals = (synth.locals ?? {}) as JsonObject;
   if (Object.keys(locals).length > 0) main.push(block('locals', locals));
-  const resources = (synth.resource ?? {}) as Record<string, Record<string, JsonObject>>;
-  for (const [type, items] of Object.entries(resources)) {
-    for (const [name, item] of Object.entries(items)) main.push(block(`resource ${quote(type)} ${quote(name)}`, item));
-  }
+  main.push(...elements('resource'));
 
   const variables = Object.entries((synth.variable ?? {}) as Record<string, JsonObject>).map(([name, v]) => {
     const { description, type, default: def, sensitive, validation } = v;

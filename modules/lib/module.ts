@@ -7,16 +7,20 @@
  * The variable specs are the single source of the HCL validations, the early TypeScript validation and the
  * README input table.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Construct } from 'constructs';
 import {
+  App,
   TerraformDataSource,
   TerraformLocal,
   TerraformOutput,
   TerraformResource,
   TerraformStack,
   TerraformVariable,
+  Token,
 } from 'cdktf';
-import { HclValue, tf } from './hcl';
+import { HclValue, render, tf } from './hcl';
 
 export type Check =
   /** Each string (or the string) must match: `what` names the kind of value in the error message. */
@@ -72,6 +76,22 @@ export class ModuleStack extends TerraformStack {
   }
 }
 
+/**
+ * The JSON synthesis of one module construct in its own ModuleStack, and its declarations in order: what the
+ * emit step turns into files. `name` is the module's folder name.
+ */
+export function synthesizeModule(
+  name: string,
+  build: (scope: Construct) => void,
+): { json: Record<string, unknown>; declarations: Declaration[] } {
+  // Nothing is written: toTerraform() synthesizes in memory, so outdir is never created.
+  const app = new App({ outdir: join(tmpdir(), 'centralized-root-module-synth'), skipValidation: true });
+  const stack = new ModuleStack(app, name);
+  build(stack);
+  const declarations = stack.node.findAll().flatMap((c) => (c instanceof ModuleConstruct ? c.declarations : []));
+  return { json: stack.toTerraform() as Record<string, unknown>, declarations };
+}
+
 const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function describe(value: unknown): string {
@@ -124,14 +144,37 @@ export function checkValue(owner: string, spec: VariableSpec, value: unknown): s
   return undefined;
 }
 
-interface ResourceMeta {
-  /** HCL expression for count. */
-  readonly count?: string;
-  /** HCL expression for for_each. */
-  readonly forEach?: string;
-  readonly dependsOn?: readonly string[];
-  readonly preconditions?: readonly { condition: string; errorMessage: string }[];
+/**
+ * An HCL expression as the value of a typed attribute: the construct declares `maxSessionDuration:
+ * expr.number("var.max_session_duration")` and the JSON synthesis carries "${var.max_session_duration}".
+ */
+export const expr = {
+  string: (e: string): string => '${' + e + '}',
+  number: (e: string): number => Token.asNumber('${' + e + '}'),
+  list: (e: string): string[] => Token.asList('${' + e + '}'),
+  map: (e: string): Record<string, string> => Token.asStringMap('${' + e + '}'),
+  /** `jsonencode({ … })` of a document written as data, e.g. a policy whose values are expressions (Raw). */
+  json: (document: HclValue): string => '${jsonencode(' + render(document) + ')}',
+};
+
+/** A lifecycle precondition: an HCL condition and the message Terraform prints when it is false. */
+export const precondition = (condition: string, errorMessage: string) => ({
+  condition: expr.string(condition),
+  errorMessage,
+});
+
+/** Where a resource or data source was declared, with its attributes in the order the construct wrote them. */
+export interface Declaration {
+  /** `aws_iam_role.this`, `data.aws_partition.current`. */
+  readonly address: string;
+  /** Terraform attribute names (snake_case), meta-arguments included. */
+  readonly attributes: readonly string[];
 }
+
+const snake = (camelCase: string) => camelCase.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+type Element = TerraformResource | TerraformDataSource;
+type ElementClass<E extends Element, C> = new (scope: Construct, id: string, config: C) => E;
 
 export abstract class ModuleConstruct extends Construct {
   /** True inside a ModuleStack: inputs are variables and addresses are bare. */
@@ -178,9 +221,26 @@ export abstract class ModuleConstruct extends Construct {
     return this.moduleMode ? local : `${this.node.id.replace(/[^A-Za-z0-9_]/g, '_')}_${local}`;
   }
 
+  /** An input as a typed attribute value. */
+  protected str(name: string): string {
+    return expr.string(this.v(name));
+  }
+
+  protected num(name: string): number {
+    return expr.number(this.v(name));
+  }
+
+  protected list(name: string): string[] {
+    return expr.list(this.v(name));
+  }
+
+  protected map(name: string): Record<string, string> {
+    return expr.map(this.v(name));
+  }
+
   /** `cond ? 1 : 0`, the count of an optional element. */
-  protected countIf(condition: string): string {
-    return `${condition} ? 1 : 0`;
+  protected countIf(condition: string): number {
+    return expr.number(`${condition} ? 1 : 0`);
   }
 
   protected local(name: string, value: HclValue): string {
@@ -198,27 +258,40 @@ export abstract class ModuleConstruct extends Construct {
       .overrideLogicalId(this.n(spec.name));
   }
 
-  /** Adds a resource (or data source) with attributes given as HCL values; returns its address. */
-  protected add(
-    resource: TerraformResource | TerraformDataSource,
-    local: string,
-    attributes: Record<string, HclValue>,
-    meta: ResourceMeta = {},
-  ): string {
-    resource.overrideLogicalId(this.n(local));
-    if (meta.count) resource.addOverride('count', '${' + meta.count + '}');
-    if (meta.forEach) resource.addOverride('for_each', '${' + meta.forEach + '}');
-    for (const [k, value] of Object.entries(attributes)) resource.addOverride(k, toJsonValue(value));
-    if (meta.dependsOn) resource.addOverride('depends_on', [...meta.dependsOn]);
-    const preconditions = meta.preconditions ?? [];
-    if (preconditions.length > 0) {
-      resource.addOverride(
-        'lifecycle.precondition',
-        preconditions.map((p) => ({ condition: '${' + p.condition + '}', error_message: p.errorMessage })),
-      );
-    }
-    const address = `${resource.terraformResourceType}.${this.n(local)}`;
-    return resource instanceof TerraformDataSource ? `data.${address}` : address;
+  private readonly declared: Declaration[] = [];
+
+  /** The resources and data sources of this construct, in declaration order (for the emit step). */
+  get declarations(): readonly Declaration[] {
+    return this.declared;
+  }
+
+  /**
+   * Declares a resource or a data source with its provider class's typed config. `id` is the construct id
+   * (stable, unique in this construct); `name` is the address name (`this`). A `forEach` is an HCL expression:
+   * cdktf types it as an iterator, which cannot say `{ for … }`.
+   */
+  protected declare<E extends Element, C>(
+    type: ElementClass<E, C>,
+    id: string,
+    name: string,
+    config: C,
+    forEach?: string,
+  ): E {
+    const element = new type(this, id, config);
+    element.overrideLogicalId(this.n(name));
+    if (forEach) element.addOverride('for_each', expr.string(forEach));
+    const attributes = Object.keys(config ?? {}).map(snake);
+    this.declared.push({
+      address: this.address(element),
+      attributes: forEach ? ['for_each', ...attributes] : attributes,
+    });
+    return element;
+  }
+
+  /** The HCL address of a declared element: `aws_iam_role.this`, `data.aws_partition.current`. */
+  protected address(element: Element): string {
+    const address = `${element.terraformResourceType}.${element.friendlyUniqueId}`;
+    return element instanceof TerraformDataSource ? `data.${address}` : address;
   }
 }
 
@@ -226,22 +299,15 @@ function toCdktfValidation(v: { condition: string; error_message: string }) {
   return { condition: '${' + v.condition + '}', errorMessage: v.error_message };
 }
 
-/** Converts an HclValue to what cdktf's JSON carries: literals stay JSON, expressions become "${…}". */
-function toJsonValue(value: HclValue): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.some(isExpr) ? tf(value) : value.map(toJsonValue);
-  if (isExpr(value)) return tf(value);
-  return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, toJsonValue(x)]));
-}
-
-function isExpr(value: HclValue): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && value.constructor.name === 'Raw';
-}
-
 /** Id formats AWS documents for Organizations and IAM, shared by every module's validations. */
 export const PATTERNS = {
   accountId: { kind: 'pattern', pattern: '^\\d{12}$', what: 'account id (12 digits)' },
   ouId: { kind: 'pattern', pattern: '^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$', what: 'OU id (ou-xxxx-xxxxxxxx)' },
+  ouOrRoot: {
+    kind: 'pattern',
+    pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$',
+    what: 'OU or root id (ou-xxxx-xxxxxxxx, r-xxxx)',
+  },
   target: {
     kind: 'pattern',
     pattern: '^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\d{12})$',
@@ -251,6 +317,12 @@ export const PATTERNS = {
   iamArn: { kind: 'pattern', pattern: '^arn:aws[a-z-]*:(iam|sts)::(\\d{12}|\\*|aws):.+$', what: 'IAM or STS ARN' },
   roleName: { kind: 'pattern', pattern: '^[\\w+=,.@-]{1,64}$', what: 'IAM role name' },
   policyArn: { kind: 'pattern', pattern: '^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/.+$', what: 'IAM policy ARN' },
+  ssoInstanceArn: {
+    kind: 'pattern',
+    pattern: '^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$',
+    what: 'Identity Center instance ARN',
+  },
+  region: { kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' },
 } as const satisfies Record<string, Check>;
 
 /** Example roots rendered beside each module and validated by the tests. */

@@ -12,7 +12,7 @@ import {
   SsoadminPermissionSetInlinePolicy,
 } from '../lib/aws';
 import { HclValue, raw, render } from '../lib/hcl';
-import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import { expr, ModuleConstruct, ModuleInfo, PATTERNS, precondition } from '../lib/module';
 import { TASK_POLICY_NAMES, type TaskPolicyName } from '../../aws/root-tasks';
 
 /** The five AWS-managed root-task policies (aws/root-tasks.json, the list the runbooks and the sandbox read too). */
@@ -168,13 +168,7 @@ export const INFO: ModuleInfo = {
       type: 'string',
       description: 'ARN of the IAM Identity Center instance (required when create_permission_set = true).',
       default: null,
-      checks: [
-        {
-          kind: 'pattern',
-          pattern: '^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$',
-          what: 'Identity Center instance ARN',
-        },
-      ],
+      checks: [PATTERNS.ssoInstanceArn],
     },
     { name: 'tags', type: 'map(string)', description: 'Tags for the role and the permission set.', default: {} },
   ],
@@ -235,8 +229,8 @@ export class RootOperator extends ModuleConstruct {
       }
     }
     const create = this.v('create');
-    const partition = `${this.add(new DataAwsPartition(this, 'partition'), 'current', {})}.partition`;
-    const account = `${this.add(new DataAwsCallerIdentity(this, 'caller'), 'current', {})}.account_id`;
+    const partition = `${this.address(this.declare(DataAwsPartition, 'partition', 'current', {}))}.partition`;
+    const account = `${this.address(this.declare(DataAwsCallerIdentity, 'caller', 'current', {}))}.account_id`;
 
     const tasks = this.local(
       'tasks',
@@ -286,85 +280,70 @@ export class RootOperator extends ModuleConstruct {
       raw(`jsonencode(${render(permissionsDocument(`\${${partition}}`, raw(taskArns)))})`),
     );
 
-    const role = this.add(
-      new IamRole(this, 'role', { assumeRolePolicy: '' }),
-      'this',
-      {
-        name: raw(this.v('name')),
-        description: 'May call sts:AssumeRoot for its selected root tasks (centralized root access).',
-        assume_role_policy: raw(trust),
-        max_session_duration: raw(this.v('max_session_duration')),
-        tags: raw(this.v('tags')),
-      },
-      {
-        count: this.countIf(`${create} && ${this.v('create_role')}`),
-        preconditions: [
-          {
-            condition: `length(${arns}) + length(${patterns}) > 0`,
-            errorMessage: 'The role trusts nobody: set trusted_principal_arns or trusted_principal_arn_patterns.',
-          },
-          {
-            condition: `length(${tasks}) > 0`,
-            errorMessage: 'No task selected: task_profile = "custom" needs a non-empty tasks list.',
-          },
+    const createRole = `${create} && ${this.v('create_role')}`;
+    const createPermissionSet = `${create} && ${this.v('create_permission_set')}`;
+    const role = this.declare(IamRole, 'role', 'this', {
+      count: this.countIf(createRole),
+      name: this.str('name'),
+      description: 'May call sts:AssumeRoot for its selected root tasks (centralized root access).',
+      assumeRolePolicy: expr.string(trust),
+      maxSessionDuration: this.num('max_session_duration'),
+      tags: this.map('tags'),
+      lifecycle: {
+        precondition: [
+          precondition(
+            `length(${arns}) + length(${patterns}) > 0`,
+            'The role trusts nobody: set trusted_principal_arns or trusted_principal_arn_patterns.',
+          ),
+          precondition(
+            `length(${tasks}) > 0`,
+            'No task selected: task_profile = "custom" needs a non-empty tasks list.',
+          ),
         ],
       },
-    );
-    this.add(
-      new IamRolePolicy(this, 'role_policy', { role: '', policy: '' }),
-      'this',
-      { name: 'assume-root-for-selected-tasks', role: raw(`${role}[0].id`), policy: raw(permissions) },
-      { count: this.countIf(`${create} && ${this.v('create_role')}`) },
-    );
-    const permissionSet = this.add(
-      new SsoadminPermissionSet(this, 'permission_set', { instanceArn: '', name: '' }),
-      'this',
-      {
-        name: raw(this.v('name')),
-        description: 'May call sts:AssumeRoot for its selected root tasks.',
-        instance_arn: raw(this.v('sso_instance_arn')),
-        session_duration: 'PT1H',
-        tags: raw(this.v('tags')),
-      },
-      {
-        count: this.countIf(`${create} && ${this.v('create_permission_set')}`),
-        preconditions: [
-          {
-            condition: `${this.v('sso_instance_arn')} != null`,
-            errorMessage: 'create_permission_set = true needs sso_instance_arn.',
-          },
+    });
+    this.declare(IamRolePolicy, 'role_policy', 'this', {
+      count: this.countIf(createRole),
+      name: 'assume-root-for-selected-tasks',
+      role: expr.string(`${this.address(role)}[0].id`),
+      policy: expr.string(permissions),
+    });
+    const permissionSet = this.declare(SsoadminPermissionSet, 'permission_set', 'this', {
+      count: this.countIf(createPermissionSet),
+      name: this.str('name'),
+      description: 'May call sts:AssumeRoot for its selected root tasks.',
+      instanceArn: this.str('sso_instance_arn'),
+      sessionDuration: 'PT1H',
+      tags: this.map('tags'),
+      lifecycle: {
+        precondition: [
+          precondition(`${this.v('sso_instance_arn')} != null`, 'create_permission_set = true needs sso_instance_arn.'),
         ],
       },
-    );
-    this.add(
-      new SsoadminPermissionSetInlinePolicy(this, 'permission_set_policy', {
-        instanceArn: '',
-        permissionSetArn: '',
-        inlinePolicy: '',
-      }),
-      'this',
-      {
-        instance_arn: raw(this.v('sso_instance_arn')),
-        permission_set_arn: raw(`${permissionSet}[0].arn`),
-        inline_policy: raw(permissions),
-      },
-      { count: this.countIf(`${create} && ${this.v('create_permission_set')}`) },
-    );
+    });
+    this.declare(SsoadminPermissionSetInlinePolicy, 'permission_set_policy', 'this', {
+      count: this.countIf(createPermissionSet),
+      instanceArn: this.str('sso_instance_arn'),
+      permissionSetArn: expr.string(`${this.address(permissionSet)}[0].arn`),
+      inlinePolicy: expr.string(permissions),
+    });
+    const roleAddress = this.address(role);
+    const permissionSetAddress = this.address(permissionSet);
 
     this.output({
       name: 'role_arn',
       description: 'ARN of the operator role, or null.',
-      value: `try(${role}[0].arn, null)`,
+      value: `try(${roleAddress}[0].arn, null)`,
     });
     this.output({
       name: 'role_name',
       description: 'Name of the operator role, or null.',
-      value: `try(${role}[0].name, null)`,
+      value: `try(${roleAddress}[0].name, null)`,
     });
     this.output({
       name: 'permission_set_arn',
       description: 'ARN of the permission set, or null.',
-      value: `try(${permissionSet}[0].arn, null)`,
+      value: `try(${permissionSetAddress}[0].arn, null)`,
     });
     this.output({
       name: 'task_policy_arns',

@@ -1,8 +1,6 @@
-data "aws_partition" "current" {
-}
+data "aws_partition" "current" {}
 
-data "aws_caller_identity" "current" {
-}
+data "aws_caller_identity" "current" {}
 
 locals {
   tasks = merge({
@@ -77,10 +75,10 @@ locals {
 resource "aws_iam_role" "this" {
   count = var.create && var.create_role ? 1 : 0
 
-  assume_role_policy   = local.trust_policy
-  description          = "May call sts:AssumeRoot for its selected root tasks (centralized root access)."
-  max_session_duration = var.max_session_duration
   name                 = var.name
+  description          = "May call sts:AssumeRoot for its selected root tasks (centralized root access)."
+  assume_role_policy   = local.trust_policy
+  max_session_duration = var.max_session_duration
   tags                 = var.tags
 
   lifecycle {
@@ -100,16 +98,16 @@ resource "aws_iam_role_policy" "this" {
   count = var.create && var.create_role ? 1 : 0
 
   name   = "assume-root-for-selected-tasks"
-  policy = local.permissions_policy
   role   = aws_iam_role.this[0].id
+  policy = local.permissions_policy
 }
 
 resource "aws_ssoadmin_permission_set" "this" {
   count = var.create && var.create_permission_set ? 1 : 0
 
+  name             = var.name
   description      = "May call sts:AssumeRoot for its selected root tasks."
   instance_arn     = var.sso_instance_arn
-  name             = var.name
   session_duration = "PT1H"
   tags             = var.tags
 
@@ -124,7 +122,7 @@ resource "aws_ssoadmin_permission_set" "this" {
 resource "aws_ssoadmin_permission_set_inline_policy" "this" {
   count = var.create && var.create_permission_set ? 1 : 0
 
-  inline_policy      = local.permissions_policy
   instance_arn       = var.sso_instance_arn
   permission_set_arn = aws_ssoadmin_permission_set.this[0].arn
+  inline_policy      = local.permissions_policy
 }

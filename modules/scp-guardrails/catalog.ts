@@ -131,15 +131,17 @@ export interface GuardrailOptions {
 type Statement = { [key: string]: unknown; Condition: Record<string, unknown> };
 
 /** The selected statements, concrete, with the exemption condition added as the module does. */
-export function renderStatements(options: GuardrailOptions): Statement[] {
+export function renderStatements(options: GuardrailOptions, catalog: readonly CatalogEntry[] = CATALOG): Statement[] {
   const refs: CatalogRefs = {
     partition: options.partition ?? 'aws',
     allowedRegions: [...(options.allowedRegions ?? [])],
     globalServiceActions: [...(options.globalServiceActions ?? DEFAULT_GLOBAL_SERVICE_ACTIONS)],
   };
   return options.statements.map((sid) => {
-    const entry = CATALOG.find((c) => c.sid === sid);
-    if (!entry) throw new Error(`scp-guardrails: unknown statement "${sid}"; allowed: ${SIDS.join(', ')}`);
+    const entry = catalog.find((c) => c.sid === sid);
+    if (!entry) {
+      throw new Error(`scp-guardrails: unknown statement "${sid}"; allowed: ${catalog.map((c) => c.sid).join(', ')}`);
+    }
     const s = entry.statement(refs) as Statement;
     const exclude = options.excludePrincipalArns ?? [];
     const Condition = exclude.length
@@ -150,34 +152,70 @@ export function renderStatements(options: GuardrailOptions): Statement[] {
 }
 
 /**
- * Next-fit packing in selection order, the same algorithm the module's locals run: a statement opens a new
- * policy when it does not fit in the current one. Throws naming any statement that cannot fit alone.
+ * Terraform's `jsonencode`: object keys sorted, and `<`, `>`, `&`, U+2028 and U+2029 escaped as Go's encoder
+ * does. The twin measures and prints exactly what the module does, so both pack the same way.
+ */
+export function terraformJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return JSON.stringify(sorted(value)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The characters a policy can spend on its statements and the commas between them. */
+export const SCP_BUDGET = SCP_MAX_CHARS - SCP_ENVELOPE_CHARS;
+
+/**
+ * The policy index of each statement, given the statements' minified sizes: the algorithm the module's locals
+ * run, written here the same way. Terraform has no fold, so the packing cannot carry a running total; instead
+ * each statement goes by where it ends in the comma-joined list of all statements (`ends`), in windows of
+ * `stride = budget - largest + 1` characters, and the windows in use are numbered in order. A window's
+ * statements start at most `largest` characters before it, so they span at most `stride + largest - 1`, which
+ * is the budget: every policy fits. The order of `statements` is kept; with small statements the windows are
+ * almost the budget wide, so the count is close to next-fit's.
+ */
+export function packSizes(sizes: readonly number[], budget = SCP_BUDGET): number[] {
+  const stride = Math.max(budget - Math.max(0, ...sizes) + 1, 1);
+  const ends = sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0) + i);
+  const windows = ends.map((end) => Math.floor(end / stride));
+  const used = [...new Set(windows)];
+  return windows.map((w) => used.indexOf(w));
+}
+
+/**
+ * Packs statements into policies in selection order (see packSizes). Throws naming any statement that cannot
+ * fit in a policy alone.
  */
 export function packStatements(statements: Statement[]): Statement[][] {
-  const budget = SCP_MAX_CHARS - SCP_ENVELOPE_CHARS;
-  const policies: Statement[][] = [];
-  let used = Infinity;
-  for (const s of statements) {
-    const size = JSON.stringify(s).length;
-    if (size > budget) {
+  const sizes = statements.map((s) => terraformJson(s).length);
+  sizes.forEach((size, i) => {
+    if (size > SCP_BUDGET) {
       throw new Error(
-        `scp-guardrails: statement ${String(s.Sid)} is ${size} characters minified and cannot fit in one SCP (at most ${budget} besides the policy envelope); shorten its lists (allowed regions, global services, excluded principals)`,
+        `scp-guardrails: statement ${String(statements[i].Sid)} is ${size} characters minified and cannot fit in one SCP (at most ${SCP_BUDGET} besides the policy envelope); shorten its lists (allowed regions, global services, excluded principals)`,
       );
     }
-    if (used + 1 + size > budget) {
-      policies.push([s]);
-      used = size;
-    } else {
-      policies[policies.length - 1].push(s);
-      used += 1 + size;
-    }
-  }
+  });
+  const policies: Statement[][] = [];
+  packSizes(sizes).forEach((bin, i) => (policies[bin] ??= []).push(statements[i]));
   return policies;
 }
 
-/** The SCP documents (minified JSON) for a selection: what the module creates, rendered in TypeScript. */
-export function renderGuardrailPolicies(options: GuardrailOptions): string[] {
-  return packStatements(renderStatements(options)).map((statements) =>
-    JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+/** The SCP documents (minified JSON) for a selection: exactly what the module creates, rendered in TypeScript. */
+export function renderGuardrailPolicies(
+  options: GuardrailOptions,
+  catalog: readonly CatalogEntry[] = CATALOG,
+): string[] {
+  return packStatements(renderStatements(options, catalog)).map((statements) =>
+    terraformJson({ Version: '2012-10-17', Statement: statements }),
   );
 }

@@ -1,19 +1,19 @@
 /**
- * scp-guardrails: the selected catalog statements packed into as few SCPs as possible (each ≤ 5,120 characters
- * minified) and attached to roots, OUs and accounts. Packing runs in the module's locals (next-fit, unrolled over
- * the catalog) because the selection is a variable; the TypeScript twin in catalog.ts checks it early.
+ * scp-guardrails: the selected catalog statements packed into as few SCPs as the packing allows (each ≤ 5,120
+ * characters minified) and attached to roots, OUs and accounts. Packing runs in the module's locals, a few
+ * for-expressions that work for any catalog size, because the selection is a variable; the TypeScript twin in
+ * catalog.ts (packSizes) runs the same algorithm for early checks and the policy proofs.
  */
 import { Construct, DataAwsPartition, OrganizationsPolicy, OrganizationsPolicyAttachment } from '../lib/aws';
 import { raw, render } from '../lib/hcl';
-import { ModuleConstruct, ModuleInfo, PATTERNS } from '../lib/module';
+import { expr, ModuleConstruct, ModuleInfo, PATTERNS, precondition } from '../lib/module';
 import {
   CATALOG,
+  type CatalogEntry,
   DEFAULT_GLOBAL_SERVICE_ACTIONS,
   packStatements,
   renderStatements,
-  SCP_ENVELOPE_CHARS,
   SCP_MAX_CHARS,
-  SIDS,
 } from './catalog';
 
 export interface ScpGuardrailsProps {
@@ -33,108 +33,137 @@ export interface ScpGuardrailsProps {
   readonly targetIds?: string[];
   /** Tags on the policies. @default {} */
   readonly tags?: Record<string, string>;
+  /** The statements to choose from. @default CATALOG, the project's catalog */
+  readonly catalog?: readonly CatalogEntry[];
 }
 
-const DEFAULT_STATEMENTS = SIDS.filter((s) => s !== 'DenyOutsideAllowedRegions');
+/** Every statement of a catalog except the region guardrail, which needs allowed_regions. */
+const defaultStatements = (catalog: readonly CatalogEntry[]) =>
+  catalog.map((c) => c.sid).filter((s) => s !== 'DenyOutsideAllowedRegions');
 
-export const INFO: ModuleInfo = {
-  name: 'scp-guardrails',
-  purpose:
-    'Service control policies that protect centralized root access, chosen from a catalog of statements keyed ' +
-    'by Sid: ' +
-    CATALOG.map((c) => `\`${c.sid}\` (${c.description.replace(/\.$/, '')})`).join('; ') +
-    '. The selected statements are packed into as few SCPs as possible, each at most 5,120 characters minified; ' +
-    'a statement that cannot fit alone fails the plan with its Sid. The policies are attached to the given roots, ' +
-    'OUs and accounts. SCPs never apply to the management account.',
-  variables: [
-    { name: 'create', type: 'bool', description: 'Whether to create any resource.', default: true },
-    {
-      name: 'name',
-      type: 'string',
-      description: 'Name prefix of the policies; each policy gets a "-<n>" suffix.',
-      default: 'centralized-root-guardrails',
-    },
-    {
-      name: 'statements',
-      type: 'list(string)',
-      description: 'Catalog statements (Sids) to enforce, in packing order.',
-      default: DEFAULT_STATEMENTS,
-      checks: [{ kind: 'nonEmpty' }, { kind: 'oneOf', values: SIDS }],
-    },
-    {
-      name: 'allowed_regions',
-      type: 'list(string)',
-      description: 'Regions allowed by DenyOutsideAllowedRegions (required when that statement is selected).',
-      default: [],
-      checks: [{ kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' }],
-    },
-    {
-      name: 'global_service_actions',
-      type: 'list(string)',
-      description: 'Actions of global services exempt from DenyOutsideAllowedRegions.',
-      default: DEFAULT_GLOBAL_SERVICE_ACTIONS,
-    },
-    {
-      name: 'exclude_principal_arns',
-      type: 'list(string)',
-      description:
-        'Principal ARN patterns exempt from every statement (ArnNotLike aws:PrincipalArn), e.g. arn:aws:iam::*:role/OrganizationAccountAccessRole.',
-      default: [],
-      checks: [PATTERNS.iamArn],
-    },
-    {
-      name: 'target_ids',
-      type: 'list(string)',
-      description: 'Roots (r-…), OUs (ou-…) and accounts (12 digits) to attach every policy to.',
-      default: [],
-      checks: [PATTERNS.target],
-    },
-    { name: 'tags', type: 'map(string)', description: 'Tags for the policies.', default: {} },
-  ],
-  examples: [
-    {
-      name: 'root-guardrails',
-      description: 'The default guardrails on the organization root, exempting OrganizationAccountAccessRole.',
-      inputs: {
-        target_ids: ['r-ab12'],
-        exclude_principal_arns: ['arn:aws:iam::*:role/OrganizationAccountAccessRole'],
+/** The module's description and variables for a catalog (the published module uses CATALOG). */
+export function guardrailsInfo(catalog: readonly CatalogEntry[]): ModuleInfo {
+  const sids = catalog.map((c) => c.sid);
+  return {
+    name: 'scp-guardrails',
+    purpose:
+      'Service control policies that protect centralized root access, chosen from a catalog of statements keyed ' +
+      'by Sid: ' +
+      catalog.map((c) => `\`${c.sid}\` (${c.description.replace(/\.$/, '')})`).join('; ') +
+      '. The selected statements are packed in order into SCPs of at most 5,120 characters minified; ' +
+      'a statement that cannot fit alone fails the plan with its Sid. The policies are attached to the given roots, ' +
+      'OUs and accounts. SCPs never apply to the management account.',
+    variables: [
+      { name: 'create', type: 'bool', description: 'Whether to create any resource.', default: true },
+      {
+        name: 'name',
+        type: 'string',
+        description: 'Name prefix of the policies; each policy gets a "-<n>" suffix.',
+        default: 'centralized-root-guardrails',
       },
-    },
-    {
-      name: 'region-restriction',
-      description: 'Every statement including the region guardrail, on two OUs.',
-      inputs: {
-        statements: SIDS,
-        allowed_regions: ['eu-west-1', 'us-east-1'],
-        target_ids: ['ou-ab12-11111111', 'ou-ab12-22222222'],
+      {
+        name: 'statements',
+        type: 'list(string)',
+        description: 'Catalog statements (Sids) to enforce, in packing order.',
+        default: defaultStatements(catalog),
+        checks: [{ kind: 'nonEmpty' }, { kind: 'oneOf', values: sids }],
       },
-    },
-  ],
-  notes: `## Limits
+      {
+        name: 'allowed_regions',
+        type: 'list(string)',
+        description: 'Regions allowed by DenyOutsideAllowedRegions (required when that statement is selected).',
+        default: [],
+        checks: [PATTERNS.region],
+      },
+      {
+        name: 'global_service_actions',
+        type: 'list(string)',
+        description: 'Actions of global services exempt from DenyOutsideAllowedRegions.',
+        default: DEFAULT_GLOBAL_SERVICE_ACTIONS,
+      },
+      {
+        name: 'exclude_principal_arns',
+        type: 'list(string)',
+        description:
+          'Principal ARN patterns exempt from every statement (ArnNotLike aws:PrincipalArn), e.g. arn:aws:iam::*:role/OrganizationAccountAccessRole.',
+        default: [],
+        checks: [PATTERNS.iamArn],
+      },
+      {
+        name: 'target_ids',
+        type: 'list(string)',
+        description: 'Roots (r-…), OUs (ou-…) and accounts (12 digits) to attach every policy to.',
+        default: [],
+        checks: [PATTERNS.target],
+      },
+      { name: 'tags', type: 'map(string)', description: 'Tags for the policies.', default: {} },
+    ],
+    examples: [
+      {
+        name: 'root-guardrails',
+        description: 'The default guardrails on the organization root, exempting OrganizationAccountAccessRole.',
+        inputs: {
+          target_ids: ['r-ab12'],
+          exclude_principal_arns: ['arn:aws:iam::*:role/OrganizationAccountAccessRole'],
+        },
+      },
+      {
+        name: 'region-restriction',
+        description: 'Every statement including the region guardrail, on two OUs.',
+        inputs: {
+          statements: sids,
+          allowed_regions: ['eu-west-1', 'us-east-1'],
+          target_ids: ['ou-ab12-11111111', 'ou-ab12-22222222'],
+        },
+      },
+    ],
+    notes: `## Packing
 
-- At most 5 SCPs can be attached directly to one root, OU or account (FullAWSAccess usually takes one); the plan
-  fails when the selection needs more than 4 policies.
-- Packing is next-fit in the order of \`statements\`, the same algorithm as \`packStatements\` in catalog.ts.`,
-};
+Terraform has no fold, so the module cannot carry a running total from one statement to the next (an exact
+next-fit). It packs by position instead, in three locals that work for any number of statements:
+
+- \`ends\`: where each statement ends in the comma-joined list of the selected statements (minified);
+- \`windows\`: each statement goes to the window of \`stride\` characters its end falls in, where
+  \`stride = budget - largest statement + 1\` and \`budget\` is 5,120 minus the policy envelope;
+- \`bins\`: the windows in use, numbered in order, are the policies.
+
+A window's statements start at most one largest statement before the window, so a policy spans at most
+\`stride + largest - 1\` characters, which is the budget: every policy fits, and \`statements\` keeps its order.
+With small statements the windows are nearly the budget wide, so the count is close to next-fit's; a statement
+that cannot fit alone fails the plan with its Sid. \`packSizes\` in catalog.ts is the same algorithm in
+TypeScript, and a test checks that the two agree, on this catalog and on larger synthetic ones.
+
+## Limits
+
+At most 5 SCPs can be attached directly to one root, OU or account (FullAWSAccess usually takes one): with
+\`target_ids\` set, the plan fails when the selection needs more than 4 policies.`,
+  };
+}
+
+export const INFO: ModuleInfo = guardrailsInfo(CATALOG);
 
 export class ScpGuardrails extends ModuleConstruct {
   constructor(scope: Construct, id: string, props: ScpGuardrailsProps = {}) {
-    super(scope, id, INFO, props);
+    const catalog = props.catalog ?? CATALOG;
+    super(scope, id, props.catalog ? guardrailsInfo(catalog) : INFO, props);
     if (!this.moduleMode) {
       // Early: the same packing the locals run, so an oversize statement fails at synth, naming its Sid.
       packStatements(
-        renderStatements({
-          statements: props.statements ?? DEFAULT_STATEMENTS,
-          allowedRegions: props.allowedRegions,
-          globalServiceActions: props.globalServiceActions,
-          excludePrincipalArns: props.excludePrincipalArns,
-        }),
+        renderStatements(
+          {
+            statements: props.statements ?? defaultStatements(catalog),
+            allowedRegions: props.allowedRegions,
+            globalServiceActions: props.globalServiceActions,
+            excludePrincipalArns: props.excludePrincipalArns,
+          },
+          catalog,
+        ),
       );
       if ((props.statements ?? []).includes('DenyOutsideAllowedRegions') && !props.allowedRegions?.length) {
         throw new Error('ScpGuardrails: allowedRegions is empty but DenyOutsideAllowedRegions is selected');
       }
     }
-    const partition = this.add(new DataAwsPartition(this, 'partition'), 'current', {});
+    const partition = this.address(this.declare(DataAwsPartition, 'partition', 'current', {}));
     const exclude = this.v('exclude_principal_arns');
     const exemption = this.local(
       'exemption',
@@ -145,37 +174,34 @@ export class ScpGuardrails extends ModuleConstruct {
       allowedRegions: raw(this.v('allowed_regions')),
       globalServiceActions: raw(this.v('global_service_actions')),
     };
-    const catalog = this.local(
+    const statementsBySid = this.local(
       'catalog',
       Object.fromEntries(
-        CATALOG.map((c) => {
+        catalog.map((c) => {
           const { Condition, ...rest } = c.statement(refs);
-          return [c.sid, { ...rest, Condition: raw(`merge(${render(Condition)}, ${exemption})`) }];
+          const conditions = Object.keys(Condition as object).length > 0;
+          return [
+            c.sid,
+            { ...rest, Condition: raw(conditions ? `merge(${render(Condition)}, ${exemption})` : exemption) },
+          ];
         }),
       ),
     );
-    const statements = this.local('statements', raw(`[for sid in ${this.v('statements')} : ${catalog}[sid]]`));
+    // The packing of catalog.ts (packSizes), as for-expressions: see the module README's "Packing".
+    const statements = this.local('statements', raw(`[for sid in ${this.v('statements')} : ${statementsBySid}[sid]]`));
     const sizes = this.local('sizes', raw(`[for s in ${statements} : length(jsonencode(s))]`));
-    const budget = SCP_MAX_CHARS - SCP_ENVELOPE_CHARS;
-    // Next-fit, unrolled over the catalog size (a local cannot refer to itself, so each step is its own local).
-    let previous = '';
-    const steps: string[] = [];
-    CATALOG.forEach((_, i) => {
-      const size = `try(${sizes}[${i}], 0)`;
-      const value =
-        i === 0
-          ? raw(`{ bin = 0, used = ${size} }`)
-          : raw(
-              `${previous}.used + 1 + ${size} > ${budget} ? { bin = ${previous}.bin + 1, used = ${size} } : { bin = ${previous}.bin, used = ${previous}.used + 1 + ${size} }`,
-            );
-      previous = this.local(`pack_${i}`, value);
-      steps.push(`${previous}.bin`);
-    });
-    const bins = this.local('bins', raw(`slice([${steps.join(', ')}], 0, length(${statements}))`));
+    const budget = this.local(
+      'budget',
+      raw(`${SCP_MAX_CHARS} - length(jsonencode({ Statement = [], Version = "2012-10-17" }))`),
+    );
+    const stride = this.local('stride', raw(`max(${budget} - max(0, ${sizes}...) + 1, 1)`));
+    const ends = this.local('ends', raw(`[for i in range(length(${sizes})) : sum(slice(${sizes}, 0, i + 1)) + i]`));
+    const windows = this.local('windows', raw(`[for end in ${ends} : floor(end / ${stride})]`));
+    const bins = this.local('bins', raw(`[for w in ${windows} : index(distinct(${windows}), w)]`));
     const policies = this.local(
       'policies',
       raw(
-        `length(${bins}) == 0 ? [] : [for b in range(max(${bins}...) + 1) : jsonencode({ Version = "2012-10-17", Statement = [for i, s in ${statements} : s if ${bins}[i] == b] })]`,
+        `[for b in range(length(distinct(${windows}))) : jsonencode({ Version = "2012-10-17", Statement = [for i, s in ${statements} : s if ${bins}[i] == b] })]`,
       ),
     );
     const oversize = this.local(
@@ -183,52 +209,48 @@ export class ScpGuardrails extends ModuleConstruct {
       raw(`[for i, sid in ${this.v('statements')} : sid if ${sizes}[i] > ${budget}]`),
     );
 
-    const policy = this.add(
-      new OrganizationsPolicy(this, 'policy', { name: '', content: '' }),
-      'this',
-      {
-        name: `\${${this.v('name')}}-\${count.index + 1}`,
-        description: `\${join(", ", ${this.v('statements')})}`,
-        type: 'SERVICE_CONTROL_POLICY',
-        content: raw(`${policies}[count.index]`),
-        tags: raw(this.v('tags')),
-      },
-      {
-        count: `${this.v('create')} ? length(${policies}) : 0`,
-        preconditions: [
-          {
-            condition: `length(${oversize}) == 0`,
-            errorMessage: `SCP statement \${join(", ", ${oversize})} cannot fit in one SCP (${SCP_MAX_CHARS} characters minified); shorten allowed_regions, global_service_actions or exclude_principal_arns.`,
-          },
-          {
-            condition: `!contains(${this.v('statements')}, "DenyOutsideAllowedRegions") || length(${this.v('allowed_regions')}) > 0`,
-            errorMessage: 'DenyOutsideAllowedRegions is selected but allowed_regions is empty.',
-          },
-          {
-            condition: `length(${policies}) <= 4`,
-            errorMessage: `The selection needs \${length(${policies})} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one.`,
-          },
+    const policy = this.declare(OrganizationsPolicy, 'policy', 'this', {
+      count: expr.number(`${this.v('create')} ? length(${policies}) : 0`),
+      name: `\${${this.v('name')}}-\${count.index + 1}`,
+      description: expr.string(`join(", ", ${this.v('statements')})`),
+      type: 'SERVICE_CONTROL_POLICY',
+      content: expr.string(`${policies}[count.index]`),
+      tags: this.map('tags'),
+      lifecycle: {
+        precondition: [
+          precondition(
+            `length(${oversize}) == 0`,
+            `SCP statement \${join(", ", ${oversize})} cannot fit in one SCP (${SCP_MAX_CHARS} characters minified); shorten allowed_regions, global_service_actions or exclude_principal_arns.`,
+          ),
+          precondition(
+            `!contains(${this.v('statements')}, "DenyOutsideAllowedRegions") || length(${this.v('allowed_regions')}) > 0`,
+            'DenyOutsideAllowedRegions is selected but allowed_regions is empty.',
+          ),
+          precondition(
+            `length(${this.v('target_ids')}) == 0 || length(${policies}) <= 4`,
+            `The selection needs \${length(${policies})} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one.`,
+          ),
         ],
       },
-    );
-    this.add(
-      new OrganizationsPolicyAttachment(this, 'attachment', { policyId: '', targetId: '' }),
+    });
+    const policyAddress = this.address(policy);
+    this.declare(
+      OrganizationsPolicyAttachment,
+      'attachment',
       'this',
       {
-        policy_id: raw(`${policy}[each.value.policy].id`),
-        target_id: raw('each.value.target_id'),
+        policyId: expr.string(`${policyAddress}[each.value.policy].id`),
+        targetId: expr.string('each.value.target_id'),
       },
-      {
-        forEach: `{ for pair in setproduct(${this.v('target_ids')}, range(length(${policies}))) : "\${pair[0]}/\${pair[1] + 1}" => { target_id = pair[0], policy = pair[1] } if ${this.v('create')} }`,
-      },
+      `{ for pair in setproduct(${this.v('target_ids')}, range(length(${policies}))) : "\${pair[0]}/\${pair[1] + 1}" => { target_id = pair[0], policy = pair[1] } if ${this.v('create')} }`,
     );
 
     this.output({
       name: 'policy_ids',
       description: 'Ids of the SCPs, in packing order.',
-      value: `try(${policy}[*].id, [])`,
+      value: `try(${policyAddress}[*].id, [])`,
     });
-    this.output({ name: 'policy_arns', description: 'ARNs of the SCPs.', value: `try(${policy}[*].arn, [])` });
+    this.output({ name: 'policy_arns', description: 'ARNs of the SCPs.', value: `try(${policyAddress}[*].arn, [])` });
     this.output({
       name: 'policy_contents',
       description: 'The packed SCP documents (minified JSON), in order.',

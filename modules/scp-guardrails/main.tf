@@ -1,5 +1,4 @@
-data "aws_partition" "current" {
-}
+data "aws_partition" "current" {}
 
 locals {
   exemption = { for k, v in { ArnNotLike = { "aws:PrincipalArn" = var.exclude_principal_arns } } : k => v if length(var.exclude_principal_arns) > 0 }
@@ -23,14 +22,14 @@ locals {
       Effect    = "Deny"
       Action    = "organizations:LeaveOrganization"
       Resource  = "*"
-      Condition = merge({}, local.exemption)
+      Condition = local.exemption
     }
     DenyIamUserAndAccessKeyCreation = {
       Sid       = "DenyIamUserAndAccessKeyCreation"
       Effect    = "Deny"
       Action    = ["iam:CreateUser", "iam:CreateAccessKey"]
       Resource  = "*"
-      Condition = merge({}, local.exemption)
+      Condition = local.exemption
     }
     DenyLoginProfileCreation = {
       Sid      = "DenyLoginProfileCreation"
@@ -73,25 +72,23 @@ locals {
   }
   statements = [for sid in var.statements : local.catalog[sid]]
   sizes      = [for s in local.statements : length(jsonencode(s))]
-  pack_0     = { bin = 0, used = try(local.sizes[0], 0) }
-  pack_1     = local.pack_0.used + 1 + try(local.sizes[1], 0) > 5081 ? { bin = local.pack_0.bin + 1, used = try(local.sizes[1], 0) } : { bin = local.pack_0.bin, used = local.pack_0.used + 1 + try(local.sizes[1], 0) }
-  pack_2     = local.pack_1.used + 1 + try(local.sizes[2], 0) > 5081 ? { bin = local.pack_1.bin + 1, used = try(local.sizes[2], 0) } : { bin = local.pack_1.bin, used = local.pack_1.used + 1 + try(local.sizes[2], 0) }
-  pack_3     = local.pack_2.used + 1 + try(local.sizes[3], 0) > 5081 ? { bin = local.pack_2.bin + 1, used = try(local.sizes[3], 0) } : { bin = local.pack_2.bin, used = local.pack_2.used + 1 + try(local.sizes[3], 0) }
-  pack_4     = local.pack_3.used + 1 + try(local.sizes[4], 0) > 5081 ? { bin = local.pack_3.bin + 1, used = try(local.sizes[4], 0) } : { bin = local.pack_3.bin, used = local.pack_3.used + 1 + try(local.sizes[4], 0) }
-  pack_5     = local.pack_4.used + 1 + try(local.sizes[5], 0) > 5081 ? { bin = local.pack_4.bin + 1, used = try(local.sizes[5], 0) } : { bin = local.pack_4.bin, used = local.pack_4.used + 1 + try(local.sizes[5], 0) }
-  bins       = slice([local.pack_0.bin, local.pack_1.bin, local.pack_2.bin, local.pack_3.bin, local.pack_4.bin, local.pack_5.bin], 0, length(local.statements))
-  policies   = length(local.bins) == 0 ? [] : [for b in range(max(local.bins...) + 1) : jsonencode({ Version = "2012-10-17", Statement = [for i, s in local.statements : s if local.bins[i] == b] })]
-  oversize   = [for i, sid in var.statements : sid if local.sizes[i] > 5081]
+  budget     = 5120 - length(jsonencode({ Statement = [], Version = "2012-10-17" }))
+  stride     = max(local.budget - max(0, local.sizes...) + 1, 1)
+  ends       = [for i in range(length(local.sizes)) : sum(slice(local.sizes, 0, i + 1)) + i]
+  windows    = [for end in local.ends : floor(end / local.stride)]
+  bins       = [for w in local.windows : index(distinct(local.windows), w)]
+  policies   = [for b in range(length(distinct(local.windows))) : jsonencode({ Version = "2012-10-17", Statement = [for i, s in local.statements : s if local.bins[i] == b] })]
+  oversize   = [for i, sid in var.statements : sid if local.sizes[i] > local.budget]
 }
 
 resource "aws_organizations_policy" "this" {
   count = var.create ? length(local.policies) : 0
 
-  content     = local.policies[count.index]
-  description = join(", ", var.statements)
   name        = "${var.name}-${count.index + 1}"
-  tags        = var.tags
+  description = join(", ", var.statements)
   type        = "SERVICE_CONTROL_POLICY"
+  content     = local.policies[count.index]
+  tags        = var.tags
 
   lifecycle {
     precondition {
@@ -105,7 +102,7 @@ resource "aws_organizations_policy" "this" {
     }
 
     precondition {
-      condition     = length(local.policies) <= 4
+      condition     = length(var.target_ids) == 0 || length(local.policies) <= 4
       error_message = "The selection needs ${length(local.policies)} SCPs; at most 5 can be attached to a target and FullAWSAccess takes one."
     }
   }

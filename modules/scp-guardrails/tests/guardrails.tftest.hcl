@@ -56,13 +56,37 @@ run "large_selection_packs_into_several_policies" {
 
   assert {
     condition     = [for sid in ["DenyRootExceptAssumeRoot", "DenyLeaveOrganization", "DenyLoginProfileCreation"] : output.statement_bins[sid]] == [0, 1, 2]
-    error_message = "Next-fit assigns the statements in order."
+    error_message = "The packing assigns the statements in order."
   }
 
   assert {
     condition     = alltrue([for p in aws_organizations_policy.this : length(p.content) <= 5120])
     error_message = "Every SCP must stay within 5,120 characters."
   }
+}
+
+run "more_than_four_policies_without_targets" {
+  command = plan
+
+  variables {
+    exclude_principal_arns = [for i in range(90) : format("arn:aws:iam::*:role/exempt-role-%03d", i)]
+  }
+
+  assert {
+    condition     = length(aws_organizations_policy.this) == 5
+    error_message = "Five statements of ~3.6 KB each need five SCPs, which may exist unattached."
+  }
+}
+
+run "more_than_four_policies_cannot_be_attached" {
+  command = plan
+
+  variables {
+    exclude_principal_arns = [for i in range(90) : format("arn:aws:iam::*:role/exempt-role-%03d", i)]
+    target_ids             = ["r-ab12"]
+  }
+
+  expect_failures = [aws_organizations_policy.this]
 }
 
 run "oversize_statement_is_named" {

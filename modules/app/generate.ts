@@ -1,14 +1,15 @@
 /**
  * `npm run generate`: construct → JSON synthesis → emit step → modules/<name>/{main,variables,outputs,versions}.tf,
- * README.md and examples/. `--check` writes nothing and exits 1 when a committed file differs from a fresh run.
+ * README.md and examples/, plus config/schema.json (the deploy config's JSON Schema). `--check` writes nothing and
+ * exits 1 when a committed file differs from a fresh run.
  */
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { App } from 'cdktf';
 import Handlebars from 'handlebars';
-import { emitModule, VERSIONS_TF } from './emit';
-import { alignEntries, key, render } from './hcl';
-import { ModuleInfo, ModuleStack } from './module';
+import { emitModule, VERSIONS_TF } from '../lib/emit';
+import { alignEntries, key, render } from '../lib/hcl';
+import { ModuleInfo, synthesizeModule } from '../lib/module';
+import { configJsonSchema } from './config';
 import { MODULES } from './registry';
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,19 +28,31 @@ export function moduleBlock(info: ModuleInfo, source: string, inputs: Record<str
   return [`module "${info.name.replace(/-/g, '_')}" {`, ...lines.map((l) => (l ? `  ${l}` : l)), '}'].join('\n');
 }
 
+/**
+ * The git source of a module as users write it: the repository of package.json, the module's folder, and the
+ * release tag, which is `v` + package.json's version (CHANGELOG.md names the same version).
+ */
+export function moduleSource(name: string, root = ROOT): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    version: string;
+    repository?: { url?: string };
+  };
+  const url = pkg.repository?.url?.replace(/^git\+/, '');
+  if (!url?.endsWith('.git')) throw new Error('package.json needs repository.url (an https URL ending in .git)');
+  return `git::${url}//modules/${name}?ref=v${pkg.version}`;
+}
+
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Every generated file of every module, keyed by path relative to the repository root. */
+/** Every generated file (each module's, and the config schema), keyed by path relative to the repository root. */
 export function renderModules(): Map<string, string> {
   const readme = template('module-readme.md.tpl');
   const example = template('example-main.tf.tpl');
-  const app = new App({ outdir: join(ROOT, 'cdktf.out'), skipValidation: true });
   const files = new Map<string, string>();
   for (const { info, build } of MODULES) {
-    const stack = new ModuleStack(app, info.name);
-    build(stack);
-    const synth = stack.toTerraform() as Record<string, never>;
-    const tf = emitModule(synth);
+    const { json, declarations } = synthesizeModule(info.name, build);
+    const synth = json as Record<string, never>;
+    const tf = emitModule(synth, declarations);
     const dir = join('modules', info.name);
     for (const [file, text] of Object.entries(tf)) files.set(join(dir, file), text);
 
@@ -50,7 +63,7 @@ export function renderModules(): Map<string, string> {
       readme({
         name: info.name,
         purpose: info.purpose,
-        usage: moduleBlock(info, `git::https://example.com/centralized-root.git//modules/${info.name}`, first.inputs),
+        usage: moduleBlock(info, moduleSource(info.name), first.inputs),
         examples: info.examples,
         inputs: info.variables.map((v) => ({
           name: v.name,
@@ -77,6 +90,7 @@ export function renderModules(): Map<string, string> {
       files.set(join(exDir, 'versions.tf'), VERSIONS_TF);
     }
   }
+  files.set(join('config', 'schema.json'), JSON.stringify(configJsonSchema(), null, 2) + '\n');
   return files;
 }
 
