@@ -1,8 +1,19 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { checkBackupDir } from '../engine/backup-dir';
+import { parseEndpointUrl } from '../engine/endpoints';
+import { checkEnvironment } from '../engine/environment';
 import { badInput } from '../engine/errors';
 import type { RunSettings } from '../engine/settings';
-import { badValue, optionalString, parseDuration, ROOT_SESSION_DURATION, type DurationLimit } from '../engine/validate';
+import {
+  badValue,
+  optionalString,
+  parseDuration,
+  parseRegion,
+  partitionOf,
+  ROOT_SESSION_DURATION,
+  type DurationLimit,
+} from '../engine/validate';
 
 /** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -32,6 +43,8 @@ export const CHANGE_OPTIONS = {
 } as const satisfies OptionsConfig;
 /** Spread into a command's options when it writes backups. */
 export const BACKUP_OPTION = { 'backup-dir': { type: 'string' } } as const satisfies OptionsConfig;
+/** Spread into a command's options when it can be told to go ahead despite a warning it would otherwise refuse on. */
+export const FORCE_OPTION = { force: { type: 'boolean' } } as const satisfies OptionsConfig;
 
 export const GLOBAL_USAGE = `Common options:
   --profile <name>         use a profile from the shared AWS config/credentials files
@@ -70,9 +83,9 @@ export function parseCommon(
 ): RunSettings {
   const duration = optionalString(values, 'duration');
   const endpointUrl = optionalString(values, 'endpoint-url');
-  if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl);
+  if (endpointUrl !== undefined) parseEndpointUrl(endpointUrl, '--endpoint-url');
   const roleArn = optionalString(values, 'role-arn');
-  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)) {
+  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
     throw badValue('--role-arn', roleArn, 'an IAM role ARN such as arn:aws:iam::111122223333:role/RootOperator');
   }
   const externalId = optionalString(values, 'external-id');
@@ -83,9 +96,7 @@ export function parseCommon(
     throw badInput('--external-id needs --role-arn', 'the external id is sent when assuming the operator role');
   }
   const region = optionalString(values, 'region');
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    throw badValue('--region', region, 'a region name such as us-east-1');
-  }
+  if (region !== undefined) parseRegion(region, '--region');
   return {
     profile: optionalString(values, 'profile'),
     region,
@@ -106,14 +117,39 @@ function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-function checkEndpointUrl(value: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * The validation layer's entry, which every command passes through before it runs: the common flags (parseCommon),
+ * then the environment and the profile (without any AWS request), the partition of --role-arn, and the backup
+ * folder of a command that writes backups. The command's own flags and files are checked next, by its behaviour's
+ * parse function, with the shared checks of the engine; only then does anything talk to AWS.
+ */
+export async function runSettings(
+  values: ParsedValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  options: { readonly rules?: CommonRules; readonly writesBackups: boolean },
+): Promise<RunSettings> {
+  const settings = parseCommon(values, env, cwd, options.rules);
+  const { defaultRegion } = await checkEnvironment({ profile: settings.profile, region: settings.region }, env);
+  const partition = partitionOf(settings.region ?? defaultRegion);
+  const rolePartition = settings.roleArn === undefined ? undefined : ROLE_ARN.exec(settings.roleArn)?.[1];
+  if (rolePartition !== undefined && rolePartition !== partition) {
+    throw badValue(
+      '--role-arn',
+      settings.roleArn as string,
+      `a role ARN of partition ${partition}, the partition of the region ${settings.region ?? defaultRegion}`,
+    );
   }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw badValue('--endpoint-url', value, 'an http:// or https:// URL');
+  if (options.writesBackups) {
+    const source =
+      optionalString(values, 'backup-dir') !== undefined
+        ? '--backup-dir'
+        : env.RUNBOOK_BACKUP_DIR !== undefined
+          ? 'RUNBOOK_BACKUP_DIR'
+          : 'the default backup folder';
+    checkBackupDir(settings.backupDir, source);
   }
+  return { ...settings, defaultRegion };
 }
