@@ -60,8 +60,9 @@ export function parseCommandLine(rules: CommandLineRules, args: string[]): Comma
     const flag = `--${token.name}`;
     let value: string | boolean;
     if (option.type === 'boolean') {
-      if (token.value !== undefined)
-        throw badInput(`${rules.name}: ${flag} takes no value (got ${quote(token.value)})`);
+      if (token.value !== undefined) {
+        throw badInput(`${rules.name}: ${flag} takes no value (got ${quote(token.value)})`, `write ${flag} alone`);
+      }
       value = true;
     } else {
       if (token.value === undefined || token.value === '') {

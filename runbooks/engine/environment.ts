@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { badInput } from './errors';
 import { checkEndpointVariables, parseEndpointUrl } from './endpoints';
 import { kindOf } from './input-file';
-import { FALLBACK_REGION, parseRegion, parseWholeNumber, quote } from './validate';
+import { FALLBACK_REGION, parseRegion, parseWholeNumber, quote, REGION } from './validate';
 
 /** The per-request timeout of every AWS call; the range keeps "10" (meant as seconds) from becoming 10 ms. */
 export const HTTP_TIMEOUT = {
@@ -84,9 +84,22 @@ export async function checkEnvironment(flags: EnvironmentFlags, env: NodeJS.Proc
   }
   const profile = named ?? 'default';
   const section = Object.hasOwn(configFile, profile) ? configFile[profile] : undefined;
-  const where = `of profile ${quote(profile)} in ${files.config.path}`;
-  if (section?.region !== undefined) parseRegion(section.region, `region ${where}`);
-  if (section?.endpoint_url !== undefined) parseEndpointUrl(section.endpoint_url, `endpoint_url ${where}`);
+  // A config file's values are its content: the message says which setting is wrong, not what it holds.
+  const refuse = (setting: string, allowed: string) =>
+    badInput(
+      `the ${setting} of profile ${quote(profile)} in ${files.config.path} is not ${allowed}`,
+      `fix it in ${files.config.path}, or choose another profile`,
+    );
+  if (section?.region !== undefined && !REGION.test(section.region)) {
+    throw refuse('region', 'an AWS region name such as us-east-1');
+  }
+  if (section?.endpoint_url !== undefined) {
+    try {
+      parseEndpointUrl(section.endpoint_url, 'endpoint_url');
+    } catch {
+      throw refuse('endpoint_url', 'an http:// or https:// URL of a host and an optional port');
+    }
+  }
   return {
     defaultRegion: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? section?.region ?? FALLBACK_REGION,
   };

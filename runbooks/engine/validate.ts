@@ -12,15 +12,18 @@ const QUOTE_LIMIT = 120;
 /**
  * A value as a double-quoted string in which everything outside printable ASCII is a \uXXXX escape: a
  * fullwidth digit, a Cyrillic "а", a zero-width space, a newline or an ESC can neither pass for an ordinary
- * character nor drive the terminal. Plain ASCII values read exactly like JSON.stringify's.
+ * character nor drive the terminal. Plain ASCII values read exactly like JSON.stringify's. A password in a URL
+ * (`https://user:secret@host/…`) is masked: a pasted URL's password is a secret like any other, and messages go
+ * to terminals and CI logs.
  */
 export function quote(value: string): string {
-  const cut = value.length > QUOTE_LIMIT;
-  const shown = cut ? value.slice(0, QUOTE_LIMIT) : value;
+  const masked = value.replace(/^([a-z][\w+.-]*:\/\/[^/@?#]*?:)[^/@?#]*@/i, '$1***@');
+  const cut = masked.length > QUOTE_LIMIT;
+  const shown = cut ? masked.slice(0, QUOTE_LIMIT) : masked;
   const escaped = shown.replace(/[^\x20-\x7e]|["\\]/g, (c) =>
     c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  return `"${escaped}"${cut ? `… (${value.length} characters)` : ''}`;
+  return `"${escaped}"${cut ? `… (${masked.length} characters)` : ''}`;
 }
 
 /** Why a value that looks right may not be: said in the hint, because the quoted value alone is easy to misread. */
