@@ -139,9 +139,10 @@ class Reader {
       return true;
     }
     if (c !== ',') this.fail(c === undefined ? `it ends before "${bracket}"` : `"," or "${bracket}" was expected`);
+    const comma = this.pos;
     this.pos += 1;
     this.space();
-    if (this.text[this.pos] === bracket) this.fail(`a trailing comma before "${bracket}" is not JSON`);
+    if (this.text[this.pos] === bracket) this.fail(`a trailing comma before "${bracket}" is not JSON`, comma);
     return false;
   }
 
@@ -178,11 +179,12 @@ class Reader {
   }
 
   private number(): number {
+    const start = this.pos;
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
     if (match === null) this.fail('a number is malformed');
     this.pos += match[0].length;
     const next = this.text[this.pos];
-    if (next !== undefined && /[\w.+-]/.test(next)) this.fail('a number is malformed');
+    if (next !== undefined && /[\w.+-]/.test(next)) this.fail('a number is malformed', start);
     return Number(match[0]);
   }
 }
