@@ -12,10 +12,11 @@ import { checkBackupDir } from '../../runbooks/engine/backup-dir';
 import { writeBackup } from '../../runbooks/engine/backup';
 import { endpointOverride, parseEndpointUrl } from '../../runbooks/engine/endpoints';
 import { checkEnvironment, httpTimeoutMs } from '../../runbooks/engine/environment';
-import { RunbookError } from '../../runbooks/engine/errors';
+import type { RunbookError } from '../../runbooks/engine/errors';
 import { readInputFile } from '../../runbooks/engine/input-file';
 import { parseJsonText } from '../../runbooks/engine/json-text';
 import { partitionOf, quote } from '../../runbooks/engine/validate';
+import { rejection, rejectionOf } from '../support/rejection';
 
 const dir = mkdtempSync(join(tmpdir(), 'runbook-input-'));
 const file = (name: string, content: string | Buffer): string => {
@@ -23,26 +24,6 @@ const file = (name: string, content: string | Buffer): string => {
   writeFileSync(path, content);
   return path;
 };
-
-function rejection(fn: () => unknown): RunbookError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RunbookError) return err;
-    throw err;
-  }
-  throw new Error('expected a RunbookError');
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<RunbookError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RunbookError) return err;
-    throw err;
-  }
-  throw new Error('expected a RunbookError');
-}
 
 const text = (err: RunbookError) => `${err.message}\n${err.hint ?? ''}`;
 

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunbookError } from '../../runbooks/engine/errors';
 import { parseAccountId, parseBucketName, parseDuration, parseQueueName } from '../../runbooks/engine/validate';
 import { parseQueueUrl } from '../../runbooks/engine/queue-url';
 import { readPolicyFile, type PolicyTarget } from '../../runbooks/policy/policy-document';
@@ -10,17 +9,7 @@ import { command as spoke } from '../../runbooks/cli/commands/spoke';
 import { parseSqsUnlockParams } from '../../runbooks/policy/sqs-unlock';
 import { parseS3UnlockParams } from '../../runbooks/policy/s3-unlock';
 import { parseRestoreParams } from '../../runbooks/policy/restore';
-
-/** Runs fn and returns the RunbookError it throws (failing the test when it does not throw one). */
-function rejection(fn: () => unknown): RunbookError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RunbookError) return err;
-    throw err;
-  }
-  throw new Error('expected a RunbookError');
-}
+import { rejection } from '../support/rejection';
 
 const dir = mkdtempSync(join(tmpdir(), 'runbook-validate-'));
 function file(name: string, text: string): string {
