@@ -6,7 +6,7 @@
  * file, or one the caller cannot create, is refused at once rather than after the session.
  */
 import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { badValue } from './validate';
 import { kindOf } from './input-file';
 
@@ -31,8 +31,14 @@ export function checkBackupDir(dir: string, source: string): void {
       existing = parent;
     }
   }
-  const real = realpathSync(existing);
-  const pseudo = PSEUDO_FILE_SYSTEMS.find((root) => real === root || real.startsWith(`${root}/`));
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // a magic link of /proc that points nowhere: the path as given is judged instead
+  }
+  const under = (path: string) => PSEUDO_FILE_SYSTEMS.find((root) => path === root || path.startsWith(`${root}/`));
+  const pseudo = under(real) ?? under(resolve(existing));
   if (pseudo !== undefined) throw refuse(`it is under ${pseudo}, which is not a file system for backups`);
   if (!stat.isDirectory()) {
     throw refuse(existing === dir ? `it is ${kindOf(stat)}` : `${existing} is ${kindOf(stat)}, not a directory`);
