@@ -11,7 +11,8 @@ import { parseCommandLine, type CommandLineRules } from '../../runbooks/cli/argv
 import { checkBackupDir } from '../../runbooks/engine/backup-dir';
 import { writeBackup } from '../../runbooks/engine/backup';
 import { endpointOverride, parseEndpointUrl } from '../../runbooks/engine/endpoints';
-import { checkEnvironment, httpTimeoutMs } from '../../runbooks/engine/environment';
+import { httpTimeoutMs } from '../../runbooks/engine/clients';
+import { checkEnvironment } from '../../runbooks/engine/environment';
 import type { RunbookError } from '../../runbooks/engine/errors';
 import { readInputFile } from '../../runbooks/engine/input-file';
 import { parseJsonText } from '../../runbooks/engine/json-text';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseCommandLine } from './argv';
 import type { CommandContext } from './command';
-import { GLOBAL_OPTIONS, GLOBAL_USAGE, runSettings } from './options';
+import { GLOBAL_OPTIONS, GLOBAL_USAGE } from './options';
 import { COMMANDS } from './registry';
 import { badInput, ExitCode, RunbookError } from '../engine/errors';
 import type { Input, Writer } from '../engine/io';
@@ -64,6 +64,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       stdout.write(`${command.usage.trimEnd()}\n\n${GLOBAL_USAGE}\n`);
       return ExitCode.Ok;
     }
+    const { runSettings } = await import('./run-settings');
     const settings = await runSettings(values, io.env, io.cwd, {
       rules: command.commonRules,
       writesBackups: Object.hasOwn(command.options, 'backup-dir'),

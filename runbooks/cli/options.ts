@@ -1,8 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { checkBackupDir } from '../engine/backup-dir';
 import { parseEndpointUrl } from '../engine/endpoints';
-import { checkEnvironment } from '../engine/environment';
 import { badInput } from '../engine/errors';
 import type { RunSettings } from '../engine/settings';
 import {
@@ -10,12 +8,11 @@ import {
   optionalString,
   parseDuration,
   parseRegion,
-  partitionOf,
   ROOT_SESSION_DURATION,
   type DurationLimit,
 } from '../engine/validate';
 
-/** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
+/** The option table of a command, in node:util parseArgs' shape (read strictly by argv.ts). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** Values parsed by parseArgs, keyed by long option name. */
@@ -117,39 +114,5 @@ function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
-/**
- * The validation layer's entry, which every command passes through before it runs: the common flags (parseCommon),
- * then the environment and the profile (without any AWS request), the partition of --role-arn, and the backup
- * folder of a command that writes backups. The command's own flags and files are checked next, by its behaviour's
- * parse function, with the shared checks of the engine; only then does anything talk to AWS.
- */
-export async function runSettings(
-  values: ParsedValues,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  options: { readonly rules?: CommonRules; readonly writesBackups: boolean },
-): Promise<RunSettings> {
-  const settings = parseCommon(values, env, cwd, options.rules);
-  const { defaultRegion } = await checkEnvironment({ profile: settings.profile, region: settings.region }, env);
-  const partition = partitionOf(settings.region ?? defaultRegion);
-  const rolePartition = settings.roleArn === undefined ? undefined : ROLE_ARN.exec(settings.roleArn)?.[1];
-  if (rolePartition !== undefined && rolePartition !== partition) {
-    throw badValue(
-      '--role-arn',
-      settings.roleArn as string,
-      `a role ARN of partition ${partition}, the partition of the region ${settings.region ?? defaultRegion}`,
-    );
-  }
-  if (options.writesBackups) {
-    const source =
-      optionalString(values, 'backup-dir') !== undefined
-        ? '--backup-dir'
-        : env.RUNBOOK_BACKUP_DIR !== undefined
-          ? 'RUNBOOK_BACKUP_DIR'
-          : 'the default backup folder';
-    checkBackupDir(settings.backupDir, source);
-  }
-  return { ...settings, defaultRegion };
-}
+/** An IAM role ARN; the first group is its partition. */
+export const ROLE_ARN = /^arn:(aws[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;

@@ -11,7 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { endpointOverride } from './endpoints';
-import { httpTimeoutMs } from './environment';
+import { parseWholeNumber } from './validate';
 
 export interface AwsSettings {
   readonly region: string;
@@ -84,6 +84,22 @@ interface ClientByService {
 
 /** Attempts per call, throttling included, before a call fails with Throttled. */
 export const MAX_ATTEMPTS = 8;
+/** The per-request timeout of every AWS call; the range keeps "10" (meant as seconds) from becoming 10 ms. */
+export const HTTP_TIMEOUT = {
+  variable: 'RUNBOOK_HTTP_TIMEOUT_MS',
+  default: 10_000,
+  min: 100,
+  max: 600_000,
+  why: 'milliseconds: 100 ms to 10 minutes',
+} as const;
+
+/** RUNBOOK_HTTP_TIMEOUT_MS, or the default; a value out of its range is bad input (checked before any call). */
+export function httpTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env[HTTP_TIMEOUT.variable];
+  if (value === undefined) return HTTP_TIMEOUT.default;
+  return parseWholeNumber(value, HTTP_TIMEOUT.variable, HTTP_TIMEOUT, 'milliseconds');
+}
+
 /** Connections per host when the settings do not say: the SDK's own default. */
 const DEFAULT_CONNECTIONS = 50;
 

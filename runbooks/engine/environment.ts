@@ -10,22 +10,8 @@ import { join, resolve } from 'node:path';
 import { badInput } from './errors';
 import { checkEndpointVariables, parseEndpointUrl } from './endpoints';
 import { kindOf } from './input-file';
-import { FALLBACK_REGION, parseRegion, parseWholeNumber, quote, REGION } from './validate';
-
-/** The per-request timeout of every AWS call; the range keeps "10" (meant as seconds) from becoming 10 ms. */
-export const HTTP_TIMEOUT = {
-  variable: 'RUNBOOK_HTTP_TIMEOUT_MS',
-  default: 10_000,
-  min: 100,
-  max: 600_000,
-  why: 'milliseconds: 100 ms to 10 minutes',
-} as const;
-
-export function httpTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const value = env[HTTP_TIMEOUT.variable];
-  if (value === undefined) return HTTP_TIMEOUT.default;
-  return parseWholeNumber(value, HTTP_TIMEOUT.variable, HTTP_TIMEOUT, 'milliseconds');
-}
+import { HTTP_TIMEOUT, httpTimeoutMs } from './clients';
+import { FALLBACK_REGION, parseRegion, quote, REGION } from './validate';
 
 /**
  * Variables whose empty value is a mistake rather than a choice (`export AWS_REGION=` left over in a shell): the
