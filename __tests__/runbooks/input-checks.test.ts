@@ -223,6 +223,9 @@ describe('environment and profiles', () => {
     );
     const defaults = await rejectionOf(checkEnvironment({ profile: '__proto__' }, { HOME: dir }));
     expect(defaults.message).toContain(`${join(dir, '.aws', 'config')} (the default)`);
+    // AWS_PROFILE=default is the SDK's own default, which may well be absent; --profile default must exist.
+    await expect(checkEnvironment({}, { HOME: dir, AWS_PROFILE: 'default' })).resolves.toBeDefined();
+    await expect(checkEnvironment({ profile: 'default' }, { HOME: dir })).rejects.toThrow(/unknown profile "default"/);
   });
   it('refuses a profile region that is not one, without quoting the file', async () => {
     const bad = file('config-bad', '[profile bad]\nregion = us-east-1; curl evil\n');

@@ -61,7 +61,10 @@ export async function checkEnvironment(flags: EnvironmentFlags, env: NodeJS.Proc
     ignoreCache: true,
   });
   const named = flags.profile ?? env.AWS_PROFILE;
-  if (named !== undefined && !Object.hasOwn(configFile, named) && !Object.hasOwn(credentialsFile, named)) {
+  // AWS_PROFILE=default names what the SDK uses anyway, present or not (credentials may come from the environment).
+  const optional = flags.profile === undefined && named === 'default';
+  const known = named === undefined || Object.hasOwn(configFile, named) || Object.hasOwn(credentialsFile, named);
+  if (!known && !optional) {
     const source = flags.profile !== undefined ? '--profile' : 'AWS_PROFILE';
     throw badInput(
       `unknown profile ${quote(named)} (${source}): it is in neither ${describe(files.config)} nor ${describe(files.credentials)}`,
