@@ -41,7 +41,8 @@ export function parseRestoreParams(
 ): RestoreParams {
   const file = requireOption(values, 'backup', ALLOWED);
   const refuse = (problem: string) => badValue('--backup', file, ALLOWED, problem);
-  const parsed = parseJsonText(readInputFile(file, { option: '--backup', what: ALLOWED, limit: MAX_BACKUP_BYTES }));
+  const what = 'a backup of s3-unlock, sqs-unlock or restore';
+  const parsed = parseJsonText(readInputFile(file, { option: '--backup', what, limit: MAX_BACKUP_BYTES }));
   if (!parsed.ok) throw refuse(`it is not valid JSON: ${parsed.problem} at ${describePosition(parsed.at)}`);
   const record = parsed.value;
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw refuse('it is not a JSON object');
