@@ -71,3 +71,11 @@ export function sandboxEnv(
   if (creds.sessionToken) env.AWS_SESSION_TOKEN = creds.sessionToken;
   return env;
 }
+
+/**
+ * A seeded queue's URL as a client of `endpoint` (a proxy in front of the sandbox) knows it: the sandbox names a
+ * queue by the host it was asked through, and the CLI accepts only queue URLs on its own endpoint's host.
+ */
+export function queueUrlVia(queueUrl: string, endpoint: string): string {
+  return `${new URL(endpoint).origin}${new URL(queueUrl).pathname}`;
+}

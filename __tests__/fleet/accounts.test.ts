@@ -63,8 +63,10 @@ describe('parseSelection', () => {
   it.each([
     [{}, /No accounts selected/],
     [{ accounts: '222222222222', all: true }, /only one/],
-    [{ accounts: '' }, /--accounts is empty/],
-    [{ accounts: ' , ,' }, /--accounts is empty/],
+    [{ accounts: '' }, /--accounts "": expected a comma-separated list/],
+    [{ accounts: ' , ,' }, /--accounts " , ,": expected a comma-separated list/],
+    [{ accounts: '222222222222,\t333333333333' }, /"\\u0009333333333333"/],
+    [{ accounts: '222222222222\n' }, /"222222222222\\u000a"/],
     [{ accounts: '222222222222,12345' }, /"12345"/],
     [{ accounts: '22222222222a' }, /"22222222222a"/],
     [{ ou: 'ou-bad' }, /"ou-bad"/],
@@ -115,14 +117,27 @@ describe('selectAccounts', () => {
     );
   });
 
-  it('--accounts keeps the given order and lists unknown ids as skipped', async () => {
-    const out = await collect(
-      selectAccounts(fakeOrg(ACCOUNTS), { accounts: ['555555555555', '999999999999', '111111111111'] }),
-    );
+  it('--accounts keeps the given order and lists the management account as skipped', async () => {
+    const out = await collect(selectAccounts(fakeOrg(ACCOUNTS), { accounts: ['555555555555', '111111111111'] }));
     expect(out.map((a) => [a.id, a.skip ?? 'ok'])).toEqual([
       ['555555555555', 'ok'],
-      ['999999999999', 'not found in the organization'],
       ['111111111111', expect.stringMatching(/management/)],
     ]);
+  });
+
+  it('--accounts naming ids outside the organization is bad input, before any account is yielded', async () => {
+    const yielded: string[] = [];
+    const run = async () => {
+      for await (const account of selectAccounts(fakeOrg(ACCOUNTS), {
+        accounts: ['555555555555', '999999999999', '888888888888'],
+      })) {
+        yielded.push(account.id);
+      }
+    };
+    await expect(run()).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('outside the organization: 999999999999, 888888888888'),
+    });
+    expect(yielded).toEqual([]);
   });
 });

@@ -226,10 +226,15 @@ process.on('exit', () => process.stderr.write('tcp-connections=' + n + '\\n'));`
     const inOu = org.accounts.filter((a) => a.ouId === ou.id).map((a) => a.id);
     expect((JSON.parse(ouRun.stdout) as AccountAudit[]).map((r) => r.account).sort()).toEqual(inOu.sort());
 
+    // An id outside the organization is a typo, not an account to skip: the run is refused before any session.
+    const outside = await runbook('audit', '--accounts', `${seededIds[0]},999999999999`, '--output', 'json');
+    expect({ code: outside.code, stdout: outside.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(outside.stderr).toMatch(/outside the organization: 999999999999/);
+
     const picked = await runbook(
       'audit',
       '--accounts',
-      `${seededIds[0]},${MANAGEMENT_ACCOUNT_ID},999999999999`,
+      `${seededIds[0]},${MANAGEMENT_ACCOUNT_ID}`,
       '--output',
       'json',
       '--fail-on-findings',
@@ -239,7 +244,6 @@ process.on('exit', () => process.stderr.write('tcp-connections=' + n + '\\n'));`
     expect(rows.map((r) => [r.account, r.status])).toEqual([
       [seededIds[0], 'audited'],
       [MANAGEMENT_ACCOUNT_ID, 'skipped'],
-      ['999999999999', 'skipped'],
     ]);
   });
 

@@ -14,10 +14,16 @@ const creds = {
 };
 
 describe('parseTask', () => {
-  it.each(Object.entries(TASKS))('accepts the alias %s and its full ARN (any partition)', (alias, name) => {
+  it.each(Object.entries(TASKS))("accepts the alias %s and its full ARN in the run's partition", (alias, name) => {
     expect(parseTask(alias)).toEqual({ task: alias, partition: 'aws' });
     expect(parseTask(taskPolicyArn(name))).toEqual({ task: alias, partition: 'aws' });
-    expect(parseTask(taskPolicyArn(name, 'aws-us-gov'))).toEqual({ task: alias, partition: 'aws-us-gov' });
+    expect(parseTask(alias, 'aws-us-gov')).toEqual({ task: alias, partition: 'aws-us-gov' });
+    expect(parseTask(taskPolicyArn(name, 'aws-us-gov'), 'aws-us-gov')).toEqual({
+      task: alias,
+      partition: 'aws-us-gov',
+    });
+    // AssumeRoot would refuse an ARN of another partition than its region's: refused before it is asked.
+    expect(() => parseTask(taskPolicyArn(name, 'aws-us-gov'))).toThrow(/partition aws\b/);
   });
   it.each([
     undefined,

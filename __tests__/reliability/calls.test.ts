@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { seedLockedBucket, seedLockedQueue, seedOrganization } from '../../emulator/seed';
 import { S3_UNLOCK_CALLS } from '../../test-support/expected-calls';
 import { runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../../test-support/sandbox';
+import { describeWithSandbox, queueUrlVia } from '../../test-support/sandbox';
 
 let sandbox: Sandbox;
 let proxy: FaultProxy;
@@ -51,7 +51,8 @@ describeWithSandbox('reliability: AWS calls', () => {
     });
 
     it('sqs-unlock: one AssumeRoot and one SetQueueAttributes; none on --dry-run', async () => {
-      const { queueUrl } = await seedLockedQueue(sandbox.endpoint, accounts[1], { queueName: 'calls-queue' });
+      const seeded = await seedLockedQueue(sandbox.endpoint, accounts[1], { queueName: 'calls-queue' });
+      const queueUrl = queueUrlVia(seeded.queueUrl, proxy.endpoint);
       const dry = await calls(['sqs-unlock', '--account', accounts[1], '--queue-url', queueUrl, '--dry-run']);
       expect(changes(dry)).toEqual([]);
       const log = await calls(['sqs-unlock', '--account', accounts[1], '--queue-url', queueUrl, '--yes']);

@@ -16,7 +16,7 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
-import { describeWithSandbox } from '../../test-support/sandbox';
+import { describeWithSandbox, queueUrlVia } from '../../test-support/sandbox';
 
 const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02 };
 /** The engine's client makes 8 attempts per call (runbooks/engine/clients.ts MAX_ATTEMPTS). */
@@ -138,11 +138,11 @@ describeWithSandbox('reliability: faults', () => {
 
     it.each(seeds)('sqs-unlock with fault seed %i completes, or exits 1 with the queue untouched', async (seed) => {
       const account = accounts[seed + 10];
-      const { queueUrl, policy } = await seedLockedQueue(sandbox.endpoint, account, {
-        queueName: `faulty-queue-${seed}`,
-      });
+      const seeded = await seedLockedQueue(sandbox.endpoint, account, { queueName: `faulty-queue-${seed}` });
+      const { policy } = seeded;
       const dir = scratch();
       const faulty = await proxy({ target: sandbox.endpoint, seed, faults: FAULTS });
+      const queueUrl = queueUrlVia(seeded.queueUrl, faulty.endpoint);
       const result = await runCli(['sqs-unlock', '--account', account, '--queue-url', queueUrl, '--yes', '--json'], {
         endpoint: faulty.endpoint,
         scratch: dir,

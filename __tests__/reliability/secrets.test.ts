@@ -15,7 +15,7 @@ import {
   seedRootCredentials,
 } from '../../emulator/seed';
 import { backups, filesUnder, findSecrets, runCli, scratchDir, type CliResult } from './harness';
-import { describeWithSandbox } from '../../test-support/sandbox';
+import { describeWithSandbox, queueUrlVia } from '../../test-support/sandbox';
 
 let sandbox: Sandbox;
 let proxy: FaultProxy;
@@ -55,7 +55,8 @@ describeWithSandbox('reliability: secrets', () => {
   describe('secrets', () => {
     it('never appear in any output, log, backup or record, -v included', async () => {
       const [locked, withCredentials, plain] = accounts;
-      const { queueUrl } = await seedLockedQueue(sandbox.endpoint, plain, { queueName: 'secrets-queue' });
+      const seeded = await seedLockedQueue(sandbox.endpoint, plain, { queueName: 'secrets-queue' });
+      const queueUrl = queueUrlVia(seeded.queueUrl, proxy.endpoint);
       const results: [string, CliResult][] = [];
       const record = async (name: string, args: string[], options?: { scanStdout?: boolean }) => {
         results.push([name, await run(args, options)]);

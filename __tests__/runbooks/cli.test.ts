@@ -44,19 +44,19 @@ describe('help and version', () => {
 describe('usage errors exit 2 and say what is wrong', () => {
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],
-    [['s3-unlock', '--account', '111122223333', '--bucket', 'b-1', '--force'], "'--force'"],
+    [['s3-unlock', '--account', '111122223333', '--bucket', 'b-1', '--frce'], 'unknown option "--frce"'],
     [['s3-unlock', '--bucket', 'b-1', '--yes'], 'missing --account'],
     [['s3-unlock', '--account', '111122223333', '--yes'], 'missing --bucket'],
     [['s3-unlock', '--account', '1111222233', '--bucket', 'b-1'], '--account "1111222233"'],
     [['s3-unlock', '--account', '111122223333', '--bucket', 'B_1'], '--bucket "B_1"'],
     [['s3-unlock', '--account', '111122223333', '--bucket', 'b-1', '--duration', '901'], '--duration "901"'],
-    [['s3-unlock', '--account', '111122223333', '--bucket', 'b-1', 'extra'], "'extra'"],
+    [['s3-unlock', '--account', '111122223333', '--bucket', 'b-1', 'extra'], 'unexpected argument "extra"'],
     [['s3-unlock', '--account', '111122223333', '--bucket', 'b-1', '--external-id', 'incident-42'], 'needs --role-arn'],
     [['exec', '--account', '111122223333', '--task', 'audit', '--duration', '901', '--', 'true'], '--duration "901"'],
     [['spoke', 'exec', '--duration', '899', '--', 'true'], 'from 900 to 3600'],
     [['spoke', 'exec', '--duration', '3601', '--', 'true'], '--duration "3601"'],
     [['spoke', 'exec', '--role-arn', 'arn:aws:iam::111122223333:role/Op', '--', 'true'], 'does not take --role-arn'],
-    [['root-password-reset', '--account', '111122223333', '--backup-dir', '/tmp'], "'--backup-dir'"],
+    [['root-password-reset', '--account', '111122223333', '--backup-dir', '/tmp'], 'unknown option "--backup-dir"'],
     [['restore', '--backup', '/nonexistent/backup.json'], '--backup "/nonexistent/backup.json"'],
   ])('%j', async (argv, expected) => {
     const { code, stdout, stderr } = await cli(...argv);

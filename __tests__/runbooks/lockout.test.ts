@@ -18,6 +18,7 @@ describe('which statements lock everyone out', () => {
     expect(found).toEqual([
       {
         statement: 'DenyAllExceptPipeline',
+        position: 1,
         actions: expect.arrayContaining(['s3:DeleteBucketPolicy', 's3:GetBucketPolicy']),
         exemptions: ['StringNotLike aws:PrincipalArn'],
       },

@@ -1,31 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunbookError } from '../../runbooks/engine/errors';
-import {
-  parseAccountId,
-  parseBucketName,
-  parseDuration,
-  parseQueueName,
-  parseQueueUrl,
-  readPolicyFile,
-} from '../../runbooks/engine/validate';
+import { parseAccountId, parseBucketName, parseDuration, parseQueueName } from '../../runbooks/engine/validate';
+import { parseQueueUrl } from '../../runbooks/engine/queue-url';
+import { readPolicyFile, type PolicyTarget } from '../../runbooks/policy/policy-document';
 import { parseCommon } from '../../runbooks/cli/options';
 import { command as spoke } from '../../runbooks/cli/commands/spoke';
 import { parseSqsUnlockParams } from '../../runbooks/policy/sqs-unlock';
 import { parseS3UnlockParams } from '../../runbooks/policy/s3-unlock';
 import { parseRestoreParams } from '../../runbooks/policy/restore';
-
-/** Runs fn and returns the RunbookError it throws (failing the test when it does not throw one). */
-function rejection(fn: () => unknown): RunbookError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RunbookError) return err;
-    throw err;
-  }
-  throw new Error('expected a RunbookError');
-}
+import { rejection } from '../support/rejection';
 
 const dir = mkdtempSync(join(tmpdir(), 'runbook-validate-'));
 function file(name: string, text: string): string {
@@ -83,16 +67,31 @@ describe('durations', () => {
 });
 
 describe('queues', () => {
+  const option = { option: '--queue-url' };
   it('parses an AWS queue URL', () => {
-    expect(parseQueueUrl('https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo')).toEqual({
+    expect(parseQueueUrl('https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo', option)).toEqual({
       url: 'https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo',
       account: '111122223333',
       region: 'eu-west-1',
       name: 'jobs.fifo',
     });
   });
-  it('parses an endpoint-style URL without a region', () => {
-    expect(parseQueueUrl('http://127.0.0.1:4566/111122223333/jobs').region).toBeUndefined();
+  it.each([
+    ['https://eu-west-1.queue.amazonaws.com/111122223333/jobs', 'eu-west-1'],
+    ['https://queue.amazonaws.com/111122223333/jobs', 'us-east-1'],
+    ['https://sqs.cn-north-1.amazonaws.com.cn/111122223333/jobs', 'cn-north-1'],
+    ['https://sqs.us-gov-west-1.amazonaws.com/111122223333/jobs', 'us-gov-west-1'],
+  ])('parses %s in %s', (url, region) => expect(parseQueueUrl(url, option).region).toBe(region));
+  it('takes the endpoint override host, without a region, and only it', () => {
+    const endpoint = 'http://127.0.0.1:4566';
+    expect(parseQueueUrl('http://127.0.0.1:4566/111122223333/jobs', { ...option, endpoint }).region).toBeUndefined();
+    for (const url of [
+      'https://sqs.us-east-1.amazonaws.com/111122223333/jobs',
+      'http://127.0.0.1:4567/111122223333/jobs',
+      'http://localhost:4566/111122223333/jobs',
+    ]) {
+      expect(rejection(() => parseQueueUrl(url, { ...option, endpoint })).hint).toContain('127.0.0.1:4566');
+    }
   });
   it.each([
     'not a url',
@@ -100,55 +99,147 @@ describe('queues', () => {
     'https://sqs.us-east-1.amazonaws.com/11112222333/jobs',
     'https://sqs.us-east-1.amazonaws.com/111122223333/jobs/extra',
     'ftp://sqs.us-east-1.amazonaws.com/111122223333/jobs',
-  ])('refuses the URL %s', (url) => expect(rejection(() => parseQueueUrl(url)).exitCode).toBe(2));
-  it.each(['', 'a b', 'x'.repeat(81), 'q.fifo.fifo'])('refuses the name %j', (name) =>
+    'http://sqs.us-east-1.amazonaws.com/111122223333/jobs',
+    'http://attacker.example/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com.evil.example/111122223333/jobs',
+    'https://evil.example/sqs.us-east-1.amazonaws.com/111122223333/jobs',
+    'https://user:pass@sqs.us-east-1.amazonaws.com/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com@evil.example/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/jobs#x',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/jobs?Action=x',
+    'https://sqs.us-east-1.amazonaws.com/444455556666/../111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/%6aobs',
+    'https://sqs.us-east-1.amazonaws.com//111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/jobs/',
+    'https://sqs.us-east-1.amazonaws.com:443/111122223333/jobs',
+    'https://SQS.us-east-1.amazonaws.com/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com./111122223333/jobs',
+    'https://sqs.cn-north-1.amazonaws.com/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com.cn/111122223333/jobs',
+    'https://sqs.evil.amazonaws.com/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com\\..\\111122223333/jobs',
+    ' https://sqs.us-east-1.amazonaws.com/111122223333/jobs',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/jobs\n',
+  ])('refuses the URL %j', (url) => expect(rejection(() => parseQueueUrl(url, option)).exitCode).toBe(2));
+  it.each(['', 'a b', 'x'.repeat(81), 'q.fifo.fifo', `${'x'.repeat(76)}.fifo`])('refuses the name %j', (name) =>
     expect(rejection(() => parseQueueName(name)).exitCode).toBe(2),
   );
 
   const url = 'https://sqs.us-east-1.amazonaws.com/111122223333/jobs';
+  const settings = { region: undefined, defaultRegion: 'us-east-1' };
   it('refuses a queue URL of another account', () => {
-    const err = rejection(() => parseSqsUnlockParams({ account: '444455556666', 'queue-url': url }, undefined));
+    const err = rejection(() => parseSqsUnlockParams({ account: '444455556666', 'queue-url': url }, settings, {}));
     expect(err.message).toContain('444455556666');
     expect(err.message).toContain('111122223333');
   });
   it('refuses a queue URL of another region than --region', () => {
-    const err = rejection(() => parseSqsUnlockParams({ account: '111122223333', 'queue-url': url }, 'eu-west-1'));
+    const err = rejection(() =>
+      parseSqsUnlockParams({ account: '111122223333', 'queue-url': url }, { region: 'eu-west-1' }, {}),
+    );
     expect(err.message).toContain('us-east-1');
   });
   it('takes the region from the queue URL', () => {
-    expect(parseSqsUnlockParams({ account: '111122223333', 'queue-url': url }, undefined).region).toBe('us-east-1');
+    expect(parseSqsUnlockParams({ account: '111122223333', 'queue-url': url }, settings, {}).region).toBe('us-east-1');
+  });
+  it('takes the endpoint override of AWS_ENDPOINT_URL_SQS over AWS_ENDPOINT_URL', () => {
+    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2' };
+    const local = 'http://127.0.0.1:2/111122223333/jobs';
+    expect(parseSqsUnlockParams({ account: '111122223333', 'queue-url': local }, settings, env).queue).toEqual({
+      url: local,
+    });
   });
   it.each([{}, { 'queue-url': url, 'queue-name': 'jobs' }])('needs exactly one of --queue-url/--queue-name: %j', (q) =>
-    expect(rejection(() => parseSqsUnlockParams({ account: '111122223333', ...q }, undefined)).message).toContain(
+    expect(rejection(() => parseSqsUnlockParams({ account: '111122223333', ...q }, settings, {})).message).toContain(
       'exactly one',
     ),
   );
 });
 
 describe('policy files', () => {
-  const good =
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}';
-  it('returns the exact text', () => expect(readPolicyFile(file('good.json', good), 's3')).toBe(good));
+  const bucket: PolicyTarget = { service: 's3', bucket: 'b-1', partition: 'aws' };
+  const statement = (extra: object = {}) => ({
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::b-1/*',
+    ...extra,
+  });
+  const doc = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  const good = doc(statement());
+  const read = (path: string, target: PolicyTarget = bucket, force = false) => readPolicyFile(path, target, { force });
+  it('returns the exact text', () => expect(read(file('good.json', good))).toBe(good));
+  it('takes one statement object, and the bucket itself as a resource', () => {
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: statement({ Resource: 'arn:aws:s3:::b-1' }) });
+    expect(read(file('one.json', text))).toBe(text);
+  });
   it.each([
-    ['missing', join(dir, 'nope.json'), 'readable file'],
+    ['missing', join(dir, 'nope.json'), 'does not exist'],
+    ['a directory', dir, 'a directory'],
     ['not JSON', file('bad.json', '{"Statement": ['), 'not valid JSON'],
+    ['no Version', file('noversion.json', JSON.stringify({ Statement: [statement()] })), '"Version"'],
     ['no Statement', file('nostatement.json', '{"Version":"2012-10-17"}'), 'Statement'],
-    ['empty Statement', file('empty.json', '{"Statement":[]}'), 'Statement'],
-    ['an array', file('array.json', '[]'), 'Statement'],
-  ])('refuses a file that is %s', (_label, path, expected) => {
-    const err = rejection(() => readPolicyFile(path, 's3'));
+    ['empty Statement', file('empty.json', '{"Version":"2012-10-17","Statement":[]}'), 'Statement'],
+    ['an array', file('array.json', '[]'), 'JSON object'],
+    ['a number as a statement', file('number.json', '{"Version":"2012-10-17","Statement":[1]}'), 'statement 1'],
+    ['without Effect', file('noeffect.json', doc(statement({ Effect: undefined }))), '"Effect"'],
+    ['with Effect "allow"', file('lowercase.json', doc(statement({ Effect: 'allow' }))), '"Effect"'],
+    ['without Action', file('noaction.json', doc(statement({ Action: undefined }))), '"Action"'],
+    ['with both Action and NotAction', file('both.json', doc(statement({ NotAction: 's3:*' }))), '"NotAction"'],
+    ['with another bucket', file('other.json', doc(statement({ Resource: 'arn:aws:s3:::other/*' }))), 'other than'],
+    ['with a prefix bucket', file('prefix.json', doc(statement({ Resource: 'arn:aws:s3:::b-10/*' }))), 'other than'],
+    ['with a wildcard bucket', file('wild.json', doc(statement({ Resource: 'arn:aws:s3:::b-*' }))), 'other than'],
+    ['with Resource "*"', file('star.json', doc(statement({ Resource: '*' }))), 'other than'],
+    ['of another partition', file('cn.json', doc(statement({ Resource: 'arn:aws-cn:s3:::b-1' }))), 'other than'],
+    [
+      'with a second statement elsewhere',
+      file('second.json', doc(statement(), statement({ Resource: ['arn:aws:s3:::b-1', 'arn:aws:s3:::x'] }))),
+      'statement 2',
+    ],
+    ['with an unknown element', file('unknown.json', doc(statement({ Effects: 'Allow' }))), 'element other than'],
+    [
+      'with a duplicate key',
+      file('dup.json', good.replace('"Effect":"Allow"', '"Effect":"Deny","Effect":"Allow"')),
+      'twice',
+    ],
+    ['with a byte order mark', file('bom.json', `\ufeff${good}`), 'byte order mark'],
+    ['with a NUL byte', file('nul.json', `${good}\0`), 'NUL'],
+  ])('refuses a file %s', (_label, path, expected) => {
+    const err = rejection(() => read(path));
     expect(err.exitCode).toBe(2);
     expect(`${err.message} ${err.hint ?? ''}`).toContain(expected);
   });
+  it('refuses a byte that is not UTF-8, saying where, instead of replacing it', () => {
+    const path = join(dir, 'latin1.json');
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from(good.slice(0, 20)), Buffer.from([0xe9]), Buffer.from(good.slice(20))]),
+    );
+    expect(rejection(() => read(path)).hint).toMatch(/not valid UTF-8: byte 21 \(line 1, column 21\)/);
+  });
+  it('refuses a replacement that still locks everyone out, unless --force', () => {
+    const path = file('lockout.json', doc(statement(), statement({ Effect: 'Deny', Principal: '*', Action: 's3:*' })));
+    expect(rejection(() => read(path)).hint).toMatch(
+      /still locks everyone out \(statement 2 denies s3:GetBucketPolicy/,
+    );
+    expect(read(path, bucket, true)).toContain('Deny');
+  });
+  it('never quotes the file in its messages', () => {
+    const secret = 'root:$6$SECRETHASH:19000:0:99999:7:::';
+    for (const text of [secret, `{"Version":"2012-10-17","Statement":[{"Sid":"${secret}"}]}`, `{"${secret}": 1}`]) {
+      const err = rejection(() => read(file('shadow.json', text)));
+      expect(`${err.message} ${err.hint ?? ''}`).not.toContain('SECRETHASH');
+    }
+  });
   it('refuses a bucket policy over 20 KB but takes it for SQS', () => {
-    const big = JSON.stringify({ Statement: [{ Effect: 'Allow', Sid: 'x'.repeat(21 * 1024) }] });
+    const queueArn = 'arn:aws:sqs:us-east-1:111122223333:q';
+    const big = doc(statement({ Sid: 'x'.repeat(21 * 1024), Action: 'sqs:SendMessage', Resource: queueArn }));
     const path = file('big.json', big);
-    expect(rejection(() => readPolicyFile(path, 's3')).message).toContain('20480 bytes');
-    expect(readPolicyFile(path, 'sqs')).toBe(big);
+    expect(rejection(() => read(path)).hint).toContain('20480');
+    expect(read(path, { service: 'sqs', queueArn })).toBe(big);
   });
   it('validates --policy-file of s3-unlock before anything else', () => {
     const err = rejection(() =>
-      parseS3UnlockParams({ account: '111122223333', bucket: 'b-1', 'policy-file': file('x.json', 'nope') }),
+      parseS3UnlockParams({ account: '111122223333', bucket: 'b-1', 'policy-file': file('x.json', 'nope') }, {}),
     );
     expect(err.message).toContain('--policy-file');
   });
@@ -161,29 +252,48 @@ describe('backup files for restore', () => {
     region: 'us-east-1',
     resourceType: 's3-bucket',
     resource: 'project-prod-1',
-    policy: '{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}',
+    policy:
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::project-prod-1"}]}',
   };
+  const restore = (text: string, settings = {}, env = {}) =>
+    parseRestoreParams({ backup: file('r.json', text) }, settings, env);
   it('reads a backup', () => {
-    const params = parseRestoreParams({ backup: file('b.json', JSON.stringify(record)) });
+    const params = restore(JSON.stringify(record));
     expect(params).toMatchObject({ account: '111122223333', resource: 'project-prod-1', policy: record.policy });
   });
+  it('reads a queue backup taken through an endpoint override', () => {
+    const queue = {
+      ...record,
+      resourceType: 'sqs-queue',
+      resource: 'http://127.0.0.1:4566/111122223333/jobs',
+      policy: null,
+    };
+    expect(restore(JSON.stringify(queue), {}, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }).resource).toBe(
+      queue.resource,
+    );
+  });
+  const queue = (resource: string) => JSON.stringify({ ...record, resourceType: 'sqs-queue', resource, policy: null });
   it.each([
     ['not JSON', 'nope'],
     ['without account', JSON.stringify({ ...record, account: undefined })],
     ['with a bad account', JSON.stringify({ ...record, account: '12' })],
+    ['with a bad region', JSON.stringify({ ...record, region: 'evil' })],
     ['with an unknown type', JSON.stringify({ ...record, resourceType: 'dynamodb-table' })],
     ['with a bad bucket', JSON.stringify({ ...record, resource: 'Bad_Bucket' })],
     ['with a policy that is not a policy', JSON.stringify({ ...record, policy: '{}' })],
     [
-      'with a queue of another account',
-      JSON.stringify({
-        ...record,
-        resourceType: 'sqs-queue',
-        resource: 'https://sqs.us-east-1.amazonaws.com/444455556666/jobs',
-      }),
+      'with a policy for another bucket',
+      JSON.stringify({ ...record, policy: record.policy.replace('project-prod-1', 'x-1') }),
     ],
+    ['with a queue of another account', queue('https://sqs.us-east-1.amazonaws.com/444455556666/jobs')],
+    ['with a queue of another region', queue('https://sqs.eu-west-1.amazonaws.com/111122223333/jobs')],
+    ['with a queue on another host', queue('http://attacker.example/111122223333/jobs')],
+    ['with a queue URL holding a password', queue('https://u:p@sqs.us-east-1.amazonaws.com/111122223333/jobs')],
   ])('refuses a backup %s', (_label, text) => {
-    expect(rejection(() => parseRestoreParams({ backup: file('r.json', text) })).exitCode).toBe(2);
+    expect(rejection(() => restore(text)).exitCode).toBe(2);
+  });
+  it('refuses a backup of another region than --region', () => {
+    expect(rejection(() => restore(JSON.stringify(record), { region: 'eu-west-1' })).hint).toContain('eu-west-1');
   });
 });
 

@@ -13,6 +13,7 @@ import { startSandbox } from '../../emulator/sandbox';
 import { seedLockedBucket, seedLockedQueue, seedOrganization, seedRootCredentials } from '../../emulator/seed';
 import { cliEnv } from '../../test-support/cli-env';
 import { S3_UNLOCK_CALLS } from '../../test-support/expected-calls';
+import { queueUrlVia } from '../../test-support/sandbox';
 import { runMeasured } from '../lib/measure';
 import { CLI, ROOT } from '../lib/paths';
 import { NotRun, type Benchmark, type Figure } from '../lib/result';
@@ -38,7 +39,8 @@ export const callCounts: Benchmark = {
       const org = await seedOrganization(sandbox.endpoint, { accounts: 3 });
       const [a, b, c] = org.accounts.map((account) => account.id);
       await seedLockedBucket(sandbox.endpoint, a, { bucket: 'bench-locked-bucket' });
-      const { queueUrl } = await seedLockedQueue(sandbox.endpoint, b, { queueName: 'bench-locked-queue' });
+      const seeded = await seedLockedQueue(sandbox.endpoint, b, { queueName: 'bench-locked-queue' });
+      const queueUrl = queueUrlVia(seeded.queueUrl, proxy.endpoint);
       await seedRootCredentials(sandbox.endpoint, c, {
         loginProfile: true,
         accessKeys: 1,

@@ -11,7 +11,7 @@ export interface CommandContext extends RunIo {
   readonly values: ParsedValues;
   /** Positional arguments before a `--`. */
   readonly positionals: string[];
-  /** Everything after the first `--` (for commands that run a child process). */
+  /** Everything after the first `--` (only commands that run a child process accept any). */
   readonly passthrough: string[];
   /** The common options, already validated. */
   readonly settings: RunSettings;
@@ -27,8 +27,10 @@ export interface Command {
   readonly options: OptionsConfig;
   /** How --external-id and --duration are read; default ROOT_SESSION_RULES (operator role, AssumeRoot range). */
   readonly commonRules?: CommonRules;
-  /** Whether bare positionals are accepted (arguments after `--` always are, in ctx.passthrough). */
+  /** Whether bare positionals are accepted. */
   readonly allowPositionals?: boolean;
+  /** Whether the arguments after `--` are a command to run (ctx.passthrough); elsewhere they are refused. */
+  readonly runsChild?: boolean;
   /** Returns the exit code; failures are thrown as RunbookError. */
   run(ctx: CommandContext): Promise<number>;
 }

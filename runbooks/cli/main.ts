@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { Command, CommandContext } from './command';
-import { GLOBAL_OPTIONS, GLOBAL_USAGE, parseCommon, type ParsedValues } from './options';
+import { parseCommandLine } from './argv';
+import type { CommandContext } from './command';
+import { GLOBAL_OPTIONS, GLOBAL_USAGE } from './options';
 import { COMMANDS } from './registry';
 import { badInput, ExitCode, RunbookError } from '../engine/errors';
 import type { Input, Writer } from '../engine/io';
+import { quote } from '../engine/validate';
 
 export interface Io {
   readonly stdout: Writer;
@@ -21,78 +22,118 @@ export interface Io {
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
-  let verbose = argv.includes('-v') || argv.includes('--verbose');
+  // Until the command line is parsed, -v and --json are read from the raw arguments (never from a child's, after
+  // `--`), so that even a command line that cannot be parsed gets the error in the shape that was asked for.
+  const dash = argv.indexOf('--');
+  const head = dash === -1 ? argv : argv.slice(0, dash);
+  let verbose = head.includes('-v') || head.includes('--verbose');
+  let json = head.includes('--json');
+  let commandName: string | null = null;
+  const stdout = watched(io.stdout);
   try {
-    const dash = argv.indexOf('--');
-    const head = dash === -1 ? argv : argv.slice(0, dash);
-    const passthrough = dash === -1 ? [] : argv.slice(dash + 1);
-    const [name, ...rest] = head;
+    const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.stdout.write(await globalHelp());
+      stdout.write(await globalHelp());
       return ExitCode.Ok;
     }
     if (name === '--version' || name === '-V') {
-      io.stdout.write(`${readVersion()}\n`);
+      stdout.write(`${readVersion()}\n`);
       return ExitCode.Ok;
     }
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (load === undefined) {
       throw badInput(
-        `unknown command ${JSON.stringify(name)}: expected one of ${Object.keys(COMMANDS).join(', ')}`,
+        `unknown command ${quote(name)}: expected one of ${Object.keys(COMMANDS).join(', ')}`,
         'run "runbook --help" to list the commands',
       );
     }
     const command = await load();
-    const { values, positionals } = parseOptions(command, rest);
+    commandName = command.name;
+    const { values, positionals, passthrough } = parseCommandLine(
+      {
+        name: command.name,
+        options: { ...GLOBAL_OPTIONS, ...command.options },
+        allowPositionals: command.allowPositionals ?? false,
+        runsChild: command.runsChild ?? false,
+      },
+      rest,
+    );
     verbose = values.verbose === true;
+    json = values.json === true;
     if (values.help === true) {
-      io.stdout.write(`${command.usage.trimEnd()}\n\n${GLOBAL_USAGE}\n`);
+      stdout.write(`${command.usage.trimEnd()}\n\n${GLOBAL_USAGE}\n`);
       return ExitCode.Ok;
     }
+    const { runSettings } = await import('./run-settings');
+    const settings = await runSettings(values, io.env, io.cwd, {
+      rules: command.commonRules,
+      writesBackups: Object.hasOwn(command.options, 'backup-dir'),
+    });
     const ctx: CommandContext = {
       values,
       positionals,
       passthrough,
-      settings: parseCommon(values, io.env, io.cwd, command.commonRules),
+      settings,
       env: io.env,
-      stdout: io.stdout,
+      stdout,
       stderr: io.stderr,
       stdin: io.stdin,
       log: verbose ? (message) => io.stderr.write(`${message}\n`) : () => undefined,
     };
     return await command.run(ctx);
   } catch (err) {
-    return reportError(err, io.stderr, verbose);
+    // A command that already printed its result object (the runbooks print one with the error) is not repeated.
+    const jsonError = json && !stdout.written ? { stdout, runbook: commandName } : undefined;
+    return reportError(err, io.stderr, verbose, jsonError);
   }
 }
 
-function parseOptions(command: Command, args: string[]): { values: ParsedValues; positionals: string[] } {
-  try {
-    const parsed = parseArgs({
-      args,
-      options: { ...GLOBAL_OPTIONS, ...command.options },
-      strict: true,
-      allowPositionals: command.allowPositionals ?? false,
-    });
-    return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
-  } catch (err) {
-    // node's parseArgs errors name the offending token; keep that, drop its advice about `--`.
-    const message = (err as Error).message.split('. ')[0];
-    throw badInput(`${command.name}: ${message}`, `run "runbook ${command.name} --help" for the options`);
-  }
+/** stdout, remembering whether anything was written to it. */
+function watched(out: Writer): Writer & { readonly written: boolean } {
+  let written = false;
+  return {
+    write(text: string) {
+      written = true;
+      out.write(text);
+    },
+    get written() {
+      return written;
+    },
+  };
 }
 
-function reportError(err: unknown, stderr: Writer, verbose: boolean): number {
-  if (err instanceof RunbookError) {
-    stderr.write(`error: ${err.message}\n`);
-    if (err.hint !== undefined) stderr.write(`hint: ${err.hint}\n`);
-    if (verbose && err.cause instanceof Error) stderr.write(`cause: ${err.cause.name}: ${err.cause.message}\n`);
-    return err.exitCode;
+/**
+ * The error on stderr (`error:`, `hint:`), and with --json also as the one JSON object on stdout, so a script
+ * reading stdout always gets `{"status": "failed" | "not-confirmed", "error": {"code", "message", "hint"}}`.
+ */
+function reportError(
+  err: unknown,
+  stderr: Writer,
+  verbose: boolean,
+  json: { stdout: Writer; runbook: string | null } | undefined,
+): number {
+  const error =
+    err instanceof RunbookError
+      ? err
+      : new RunbookError('Failed', `unexpected failure: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
+  stderr.write(`error: ${error.message}\n`);
+  if (error.hint !== undefined) stderr.write(`hint: ${error.hint}\n`);
+  const cause = error.cause;
+  if (verbose && cause instanceof Error) {
+    stderr.write(err instanceof RunbookError ? `cause: ${cause.name}: ${cause.message}\n` : `${cause.stack ?? ''}\n`);
   }
-  const error = err instanceof Error ? err : new Error(String(err));
-  stderr.write(`error: unexpected failure: ${error.message}\n`);
-  if (verbose && error.stack !== undefined) stderr.write(`${error.stack}\n`);
-  return ExitCode.Failed;
+  if (json !== undefined) {
+    json.stdout.write(
+      `${JSON.stringify({
+        runbook: json.runbook,
+        status: error.code === 'NotConfirmed' ? 'not-confirmed' : 'failed',
+        error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) },
+      })}\n`,
+    );
+  }
+  return error.exitCode;
 }
 
 async function globalHelp(): Promise<string> {

@@ -1,10 +1,18 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { parseEndpointUrl } from '../engine/endpoints';
 import { badInput } from '../engine/errors';
 import type { RunSettings } from '../engine/settings';
-import { badValue, optionalString, parseDuration, ROOT_SESSION_DURATION, type DurationLimit } from '../engine/validate';
+import {
+  badValue,
+  optionalString,
+  parseDuration,
+  parseRegion,
+  ROOT_SESSION_DURATION,
+  type DurationLimit,
+} from '../engine/validate';
 
-/** The option table a command hands to node:util parseArgs (strict mode: unknown flags are refused). */
+/** The option table of a command, in node:util parseArgs' shape (read strictly by argv.ts). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** Values parsed by parseArgs, keyed by long option name. */
@@ -32,6 +40,8 @@ export const CHANGE_OPTIONS = {
 } as const satisfies OptionsConfig;
 /** Spread into a command's options when it writes backups. */
 export const BACKUP_OPTION = { 'backup-dir': { type: 'string' } } as const satisfies OptionsConfig;
+/** Spread into a command's options when it can be told to go ahead despite a warning it would otherwise refuse on. */
+export const FORCE_OPTION = { force: { type: 'boolean' } } as const satisfies OptionsConfig;
 
 export const GLOBAL_USAGE = `Common options:
   --profile <name>         use a profile from the shared AWS config/credentials files
@@ -70,9 +80,9 @@ export function parseCommon(
 ): RunSettings {
   const duration = optionalString(values, 'duration');
   const endpointUrl = optionalString(values, 'endpoint-url');
-  if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl);
+  if (endpointUrl !== undefined) parseEndpointUrl(endpointUrl, '--endpoint-url');
   const roleArn = optionalString(values, 'role-arn');
-  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)) {
+  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
     throw badValue('--role-arn', roleArn, 'an IAM role ARN such as arn:aws:iam::111122223333:role/RootOperator');
   }
   const externalId = optionalString(values, 'external-id');
@@ -83,9 +93,7 @@ export function parseCommon(
     throw badInput('--external-id needs --role-arn', 'the external id is sent when assuming the operator role');
   }
   const region = optionalString(values, 'region');
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    throw badValue('--region', region, 'a region name such as us-east-1');
-  }
+  if (region !== undefined) parseRegion(region, '--region');
   return {
     profile: optionalString(values, 'profile'),
     region,
@@ -106,14 +114,5 @@ function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-function checkEndpointUrl(value: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw badValue('--endpoint-url', value, 'an http:// or https:// URL');
-  }
-}
+/** An IAM role ARN; the first group is its partition. */
+export const ROLE_ARN = /^arn:(aws[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;

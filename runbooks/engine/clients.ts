@@ -10,6 +10,8 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { endpointOverride } from './endpoints';
+import { parseWholeNumber } from './validate';
 
 export interface AwsSettings {
   readonly region: string;
@@ -82,7 +84,22 @@ interface ClientByService {
 
 /** Attempts per call, throttling included, before a call fails with Throttled. */
 export const MAX_ATTEMPTS = 8;
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** The per-request timeout of every AWS call; the range keeps "10" (meant as seconds) from becoming 10 ms. */
+export const HTTP_TIMEOUT = {
+  variable: 'RUNBOOK_HTTP_TIMEOUT_MS',
+  default: 10_000,
+  min: 100,
+  max: 600_000,
+  why: 'milliseconds: 100 ms to 10 minutes',
+} as const;
+
+/** RUNBOOK_HTTP_TIMEOUT_MS, or the default; a value out of its range is bad input (checked before any call). */
+export function httpTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env[HTTP_TIMEOUT.variable];
+  if (value === undefined) return HTTP_TIMEOUT.default;
+  return parseWholeNumber(value, HTTP_TIMEOUT.variable, HTTP_TIMEOUT, 'milliseconds');
+}
+
 /** Connections per host when the settings do not say: the SDK's own default. */
 const DEFAULT_CONNECTIONS = 50;
 
@@ -97,7 +114,7 @@ const sharedHandlers = new Map<string, Promise<HttpHandler>>();
  */
 function sharedHandler(settings: AwsSettings): Promise<HttpHandler> {
   const connections = settings.connections ?? DEFAULT_CONNECTIONS;
-  const requestTimeout = requestTimeoutMs(settings.env);
+  const requestTimeout = httpTimeoutMs(settings.env);
   const key = `${connections}/${requestTimeout}`;
   let handler = sharedHandlers.get(key);
   if (handler === undefined) {
@@ -149,15 +166,17 @@ export async function createClient<S extends ServiceName>(service: S, session: S
       client = new S3Client({
         ...base,
         followRegionRedirects: true,
-        forcePathStyle: hasEndpointOverride(settings, 'S3'),
+        // A custom endpoint (sandbox, proxy, VPC endpoint) cannot serve virtual-hosted bucket names.
+        forcePathStyle: endpointOverride('S3', settings) !== undefined,
       });
       break;
     }
     case 'sqs': {
       const { SQSClient } = await sdk('sqs');
-      // The SDK normally sends a call to the host in its QueueUrl; with an endpoint override that host may be
-      // the real AWS (or a sandbox port behind a proxy), so the override must win.
-      client = new SQSClient({ ...base, useQueueUrlAsEndpoint: !hasEndpointOverride(settings, 'SQS') });
+      // By default the SDK sends each call to the host in its QueueUrl, which is input: a pasted URL could send
+      // the root session's signed request (and its token) anywhere. The endpoint comes from the region or the
+      // configured override only; SQS routes by the QueueUrl in the body.
+      client = new SQSClient({ ...base, useQueueUrlAsEndpoint: false });
       break;
     }
     case 'iam': {
@@ -175,16 +194,6 @@ export async function createClient<S extends ServiceName>(service: S, session: S
   }
   logCalls(client, service, session.label, settings.log);
   return client as ClientByService[S];
-}
-
-/** A custom endpoint (sandbox, proxy, VPC endpoint) cannot serve virtual-hosted bucket names. */
-function hasEndpointOverride(settings: AwsSettings, service: string): boolean {
-  return Boolean(settings.endpointUrl ?? settings.env[`AWS_ENDPOINT_URL_${service}`] ?? settings.env.AWS_ENDPOINT_URL);
-}
-
-function requestTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.RUNBOOK_HTTP_TIMEOUT_MS);
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 type Handler = (args: unknown) => Promise<unknown>;

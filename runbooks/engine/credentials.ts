@@ -6,6 +6,7 @@
 import { userInfo } from 'node:os';
 import { createClient, sdk, type AwsSettings, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
+import { checkEnvironment } from './environment';
 import { assumeOperatorRole } from './operator-role';
 import type { RunSettings } from './settings';
 
@@ -26,7 +27,10 @@ export interface CallerSession {
 const OPERATOR_SESSION_SECONDS = 900;
 
 /** The run settings that decide who the caller is and where AWS is. */
-export type CallerSettings = Pick<RunSettings, 'profile' | 'region' | 'roleArn' | 'externalId' | 'endpointUrl'>;
+export type CallerSettings = Pick<
+  RunSettings,
+  'profile' | 'region' | 'defaultRegion' | 'roleArn' | 'externalId' | 'endpointUrl'
+>;
 
 export async function resolveCaller(
   caller: CallerSettings,
@@ -74,16 +78,11 @@ async function getCallerArn(session: Session): Promise<string> {
   }
 }
 
-/** --region, then AWS_REGION / AWS_DEFAULT_REGION, then the profile's region, then us-east-1. */
+/** --region, then AWS_REGION / AWS_DEFAULT_REGION, then the profile's region, then us-east-1 (environment.ts). */
 async function resolveRegion(caller: CallerSettings, env: NodeJS.ProcessEnv): Promise<string> {
-  const explicit = caller.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (explicit !== undefined && explicit !== '') return explicit;
-  const { STSClient } = await sdk('sts');
-  try {
-    return await new STSClient({ profile: caller.profile }).config.region();
-  } catch {
-    return 'us-east-1';
-  }
+  if (caller.region !== undefined) return caller.region;
+  if (caller.defaultRegion !== undefined) return caller.defaultRegion;
+  return (await checkEnvironment({ profile: caller.profile }, env)).defaultRegion;
 }
 
 /** Role session names carry the operator's login, so CloudTrail shows who ran the runbook. */

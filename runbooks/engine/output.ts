@@ -19,7 +19,7 @@ export interface RunResult {
   readonly backup: string | null;
   readonly rootAccessKeyId: string | null;
   readonly details: Record<string, unknown>;
-  readonly error?: { readonly code: string; readonly message: string };
+  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string };
 }
 
 export function writeResult(out: Writer, json: boolean, result: RunResult, secrets: readonly string[] = []): void {

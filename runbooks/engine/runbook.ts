@@ -165,7 +165,13 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     audit.outcome = outcome;
     audit.errorCode = error.code;
     if (settings.json) {
-      writeResult(io.stdout, true, result(outcome, { code: error.code, message: error.message }), secrets);
+      const { code, message, hint } = error;
+      writeResult(
+        io.stdout,
+        true,
+        result(outcome, { code, message, ...(hint === undefined ? {} : { hint }) }),
+        secrets,
+      );
     }
     throw error;
   } finally {

@@ -11,6 +11,7 @@ import type {
   ListOrganizationalUnitsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
 import { badInput, type RunbookError } from '../engine/errors';
+import { badValue } from '../engine/validate';
 import { runPool } from '../lib/pool';
 
 /** The Organizations reads that account selection needs; the real client or a fake satisfies it. */
@@ -54,20 +55,20 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
     );
   }
   if (flags.accounts !== undefined) {
+    const allowed = 'a comma-separated list of 12-digit account ids';
+    // Spaces around the commas are how people write lists; any other whitespace is a paste gone wrong.
     const ids = flags.accounts
       .split(',')
-      .map((id) => id.trim())
+      .map((id) => id.replace(/^ +| +$/g, ''))
       .filter((id) => id !== '');
-    if (ids.length === 0) throw badInput(`--accounts is empty ("${flags.accounts}").`, 'Give 12-digit account ids.');
+    if (ids.length === 0) throw badValue('--accounts', flags.accounts, allowed);
     const bad = ids.find((id) => !ACCOUNT_ID.test(id));
-    if (bad !== undefined) {
-      throw badInput(`Invalid account id "${bad}" in --accounts.`, 'Account ids are exactly 12 digits.');
-    }
+    if (bad !== undefined) throw badValue('--accounts', bad, allowed, 'account ids are exactly 12 digits');
     return { accounts: [...new Set(ids)] };
   }
   if (flags.ou !== undefined) {
     if (!OU_ID.test(flags.ou) && !ROOT_ID.test(flags.ou)) {
-      throw badInput(`Invalid OU id "${flags.ou}".`, 'An OU id looks like ou-ab12-cd34ef56 (or a root id r-ab12).');
+      throw badValue('--ou', flags.ou, 'an OU id such as ou-ab12-cd34ef56 (or a root id such as r-ab12)');
     }
     return { ou: flags.ou };
   }
@@ -95,6 +96,14 @@ function managementAccountNamed(management: string): RunbookError {
   );
 }
 
+function notMembers(ids: string[]): RunbookError {
+  const shown = ids.slice(0, 10).join(', ') + (ids.length > 10 ? `, … (${ids.length} in all)` : '');
+  return badInput(
+    `--accounts names ${ids.length === 1 ? 'an account' : 'accounts'} outside the organization: ${shown}`,
+    'give member account ids of this organization (aws organizations list-accounts); nothing was assumed',
+  );
+}
+
 /** `State` replaced the retired `Status`; read State and fall back to Status for older APIs and emulators. */
 function stateOf(account: { State?: string; Status?: string }): string | undefined {
   return account.State ?? account.Status;
@@ -110,8 +119,8 @@ function toFleetAccount(account: OrgAccount, managementAccountId: string): Fleet
 
 /**
  * Streams the selected accounts, page by page, so a fleet run can start auditing before the listing ends.
- * Explicit ids are described (bounded concurrency, input order kept); ids outside the organization are listed
- * with a skip reason instead of failing the run.
+ * Explicit ids are described (bounded concurrency, input order kept); an id outside the organization is bad
+ * input (exit 2), refused before any account is yielded.
  */
 export async function* selectAccounts(
   org: OrgAccountsReader,
@@ -126,21 +135,28 @@ export async function* selectAccounts(
       throw managementAccountNamed(management);
     }
     const described: FleetAccount[] = [];
+    const outsiders: string[] = [];
     await runPool(
       selection.accounts,
       async (id) => {
         try {
           const { Account } = await org.describeAccount({ AccountId: id });
-          return Account ? toFleetAccount(Account, management) : { id, skip: 'not found in the organization' };
+          return Account ? toFleetAccount(Account, management) : undefined;
         } catch (error) {
-          if ((error as { name?: string }).name === 'AccountNotFoundException') {
-            return { id, skip: 'not found in the organization' };
-          }
+          if ((error as { name?: string }).name === 'AccountNotFoundException') return undefined;
           throw error;
         }
       },
-      { concurrency: options.concurrency ?? 8, order: 'input', emit: (account) => void described.push(account) },
+      {
+        concurrency: options.concurrency ?? 8,
+        order: 'input',
+        emit: (account, index) =>
+          void (account === undefined ? outsiders.push(selection.accounts[index]) : described.push(account)),
+      },
     );
+    // Every id is resolved before the first account is yielded (and so before any AssumeRoot): a typo in one id
+    // refuses the run, instead of passing as "0 of 0 accounts verified clean".
+    if (outsiders.length > 0) throw notMembers(outsiders);
     yield* described;
     return;
   }

@@ -8,9 +8,13 @@
  * answer NoSuchEntity: already gone), it writes a confirmation next to the records, and later runs stop.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDurableJson } from '../engine/backup';
+import { readInputFile } from '../engine/input-file';
+
+/** A record lists every credential of every planned account: tens of megabytes for the largest organizations. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** The runbook name in a confirmation file; deletion records carry 'delete-root-credentials'. */
 const CONFIRMED = 'delete-root-credentials-mfa-deleted';
@@ -31,7 +35,14 @@ function readFiles(dir: string): { planned: AccountSerials[]; confirmed: Account
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json') && n.includes('-delete-root-credentials-'))) {
     let file: { runbook?: unknown; takenAt?: unknown; accounts?: unknown };
     try {
-      file = JSON.parse(readFileSync(join(dir, name), 'utf8')) as typeof file;
+      // The engine's input-file rules: something planted under a record's name (a FIFO, /dev/zero) is skipped
+      // without blocking or reading without end.
+      const text = readInputFile(join(dir, name), {
+        option: '--backup-dir',
+        what: 'a record',
+        limit: MAX_RECORD_BYTES,
+      });
+      file = JSON.parse(text) as typeof file;
     } catch {
       continue; // Records are written to a temp file and renamed, so an unreadable file was never a record.
     }

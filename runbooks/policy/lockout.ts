@@ -6,6 +6,8 @@
 export interface LockingStatement {
   /** Sid, or the statement's position when it has none. */
   readonly statement: string;
+  /** The statement's position in the policy, from 1: how messages about a user's file name it (a Sid is content). */
+  readonly position: number;
   readonly actions: string[];
   /** Condition operators and keys, e.g. `StringNotLike aws:PrincipalArn`: who is exempted. */
   readonly exemptions: string[];
@@ -44,6 +46,7 @@ export function lockingStatements(policy: string | null, service: 's3' | 'sqs'):
     return [
       {
         statement: typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : `#${index + 1}`,
+        position: index + 1,
         actions: covered,
         exemptions: conditionKeys(s.Condition),
       },

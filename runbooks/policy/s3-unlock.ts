@@ -7,7 +7,9 @@
 import { bucketPolicyStore } from './apis/s3';
 import type { PolicySpec } from './policy-runbook';
 import type { PolicyStore } from './apis/policy-store';
-import { optionalString, parseAccountId, parseBucketName, readPolicyFile, requireOption } from '../engine/validate';
+import { replacementPolicy } from './policy-document';
+import type { RunSettings } from '../engine/settings';
+import { parseAccountId, parseBucketName, partitionOf, requireOption, runRegion } from '../engine/validate';
 
 export interface S3UnlockParams {
   readonly account: string;
@@ -16,11 +18,18 @@ export interface S3UnlockParams {
   readonly policy?: { readonly file: string; readonly text: string };
 }
 
-export function parseS3UnlockParams(values: Record<string, unknown>): S3UnlockParams {
+export function parseS3UnlockParams(
+  values: Record<string, unknown>,
+  settings: Pick<RunSettings, 'region' | 'defaultRegion'>,
+): S3UnlockParams {
   const account = parseAccountId(requireOption(values, 'account', 'an AWS account id of exactly 12 digits'));
   const bucket = parseBucketName(requireOption(values, 'bucket', 'an S3 bucket name'));
-  const file = optionalString(values, 'policy-file');
-  return { account, bucket, policy: file === undefined ? undefined : { file, text: readPolicyFile(file, 's3') } };
+  const policy = replacementPolicy(values, () => ({
+    service: 's3',
+    bucket,
+    partition: partitionOf(runRegion(settings)),
+  }));
+  return { account, bucket, policy };
 }
 
 export const s3Unlock: PolicySpec<S3UnlockParams, PolicyStore> = {

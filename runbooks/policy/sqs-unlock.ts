@@ -1,19 +1,23 @@
 /**
  * sqs-unlock: removes (SetQueueAttributes Policy="") or replaces a queue policy that locks everyone out,
  * through a root session with the SQSUnlockQueuePolicy task. A queue name is resolved with GetQueueUrl
- * in the member account; a queue URL must name the same account (and region) as the options.
+ * in the member account; a queue URL must be an SQS URL of AWS (or of the endpoint override) that names the
+ * same account (and region) as the options.
  */
 import { queuePolicyStore, type QueuePolicyStore } from './apis/sqs';
-import { badInput } from '../engine/errors';
+import { replacementPolicy } from './policy-document';
 import type { PolicySpec } from './policy-runbook';
+import { endpointOverride } from '../engine/endpoints';
+import { badInput } from '../engine/errors';
+import { checkQueueTarget, parseQueueUrl } from '../engine/queue-url';
+import type { RunSettings } from '../engine/settings';
 import {
-  badValue,
   optionalString,
   parseAccountId,
   parseQueueName,
-  parseQueueUrl,
-  readPolicyFile,
+  partitionOf,
   requireOption,
+  runRegion,
 } from '../engine/validate';
 
 export interface SqsUnlockParams {
@@ -24,29 +28,35 @@ export interface SqsUnlockParams {
   readonly policy?: { readonly file: string; readonly text: string };
 }
 
-export function parseSqsUnlockParams(values: Record<string, unknown>, region: string | undefined): SqsUnlockParams {
+export function parseSqsUnlockParams(
+  values: Record<string, unknown>,
+  settings: Pick<RunSettings, 'region' | 'defaultRegion' | 'endpointUrl'>,
+  env: NodeJS.ProcessEnv,
+): SqsUnlockParams {
   const account = parseAccountId(requireOption(values, 'account', 'an AWS account id of exactly 12 digits'));
   const url = optionalString(values, 'queue-url');
   const name = optionalString(values, 'queue-name');
   if ((url === undefined) === (name === undefined)) {
     throw badInput('give exactly one of --queue-url <url> or --queue-name <name>');
   }
-  const file = optionalString(values, 'policy-file');
-  const policy = file === undefined ? undefined : { file, text: readPolicyFile(file, 'sqs') };
-  if (name !== undefined) return { account, queue: { name: parseQueueName(name) }, policy };
-  const ref = parseQueueUrl(url as string);
-  if (ref.account !== account) {
-    throw badValue('--queue-url', ref.url, `a queue of account ${account} (the URL names account ${ref.account})`);
+  let queue: SqsUnlockParams['queue'];
+  let queueName: string;
+  let region: string | undefined;
+  if (url !== undefined) {
+    const ref = parseQueueUrl(url, { option: '--queue-url', endpoint: endpointOverride('SQS', { ...settings, env }) });
+    checkQueueTarget(ref, { account, region: settings.region }, '--queue-url');
+    queue = { url: ref.url };
+    queueName = ref.name;
+    region = ref.region;
+  } else {
+    queueName = parseQueueName(name as string);
+    queue = { name: queueName };
   }
-  if (ref.region !== undefined && region !== undefined && ref.region !== region) {
-    throw badValue(
-      '--queue-url',
-      ref.url,
-      `a queue in ${region} (the URL names ${ref.region})`,
-      'drop --region or fix it',
-    );
-  }
-  return { account, queue: { url: ref.url }, region: ref.region, policy };
+  const policy = replacementPolicy(values, () => {
+    const queueRegion = region ?? runRegion(settings);
+    return { service: 'sqs', queueArn: `arn:${partitionOf(queueRegion)}:sqs:${queueRegion}:${account}:${queueName}` };
+  });
+  return { account, queue, region, policy };
 }
 
 export const sqsUnlock: PolicySpec<SqsUnlockParams, QueuePolicyStore> = {

@@ -18,9 +18,9 @@ export interface CredentialsParams {
   readonly format: CredentialFormat;
 }
 
-export function parseCredentialsParams(values: Record<string, unknown>): CredentialsParams {
+export function parseCredentialsParams(values: Record<string, unknown>, runPartition?: string): CredentialsParams {
   const account = parseAccountId(optionalString(values, 'account') ?? '');
-  const { task, partition } = parseTask(optionalString(values, 'task'));
+  const { task, partition } = parseTask(optionalString(values, 'task'), runPartition);
   const format = optionalString(values, 'format') ?? 'env';
   if (!(CREDENTIAL_FORMATS as readonly string[]).includes(format)) {
     throw badValue('--format', format, CREDENTIAL_FORMATS.join(', '));

@@ -23,10 +23,11 @@ export function parseExecParams(
   values: Record<string, unknown>,
   command: string[],
   env: NodeJS.ProcessEnv,
+  runPartition?: string,
 ): ExecParams {
   refuseNesting(env);
   const account = parseAccountId(optionalString(values, 'account') ?? '');
-  const { task, partition } = parseTask(optionalString(values, 'task'));
+  const { task, partition } = parseTask(optionalString(values, 'task'), runPartition);
   requireCommand(command);
   return { account, task, partition, command };
 }

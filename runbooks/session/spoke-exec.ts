@@ -6,7 +6,7 @@ import { resolveCaller } from '../engine/credentials';
 import { badInput } from '../engine/errors';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
-import { optionalString } from '../engine/validate';
+import { optionalString, partitionOf, runRegion } from '../engine/validate';
 import { childEnv, refuseNesting, requireCommand, runCommand } from './child';
 import { assumeHubThenSpoke, parseSpokeTarget, roleAssumer, type SpokeTarget } from './spoke';
 
@@ -22,7 +22,7 @@ export interface SpokeExecParams {
  */
 export function parseSpokeExecParams(
   argv: { values: Record<string, unknown>; positionals: string[]; command: string[] },
-  settings: Pick<RunSettings, 'roleArn' | 'externalId'>,
+  settings: Pick<RunSettings, 'roleArn' | 'externalId' | 'region' | 'defaultRegion'>,
   env: NodeJS.ProcessEnv,
 ): SpokeExecParams {
   const { values, positionals, command } = argv;
@@ -49,6 +49,7 @@ export function parseSpokeExecParams(
       sessionString: optionalString(values, 'session-name'),
     },
     env,
+    partitionOf(runRegion(settings)),
   );
   requireCommand(command);
   return { target, command };

@@ -34,35 +34,32 @@ const SESSION_STRING = /^[\w+=,.@-]{1,51}$/;
 
 /** Flags win over the ASSUME_ROLE_* variables; the session string defaults to the local user name. */
 export function parseSpokeTarget(flags: SpokeFlags, env: NodeJS.ProcessEnv, partition = 'aws'): SpokeTarget {
-  const pick = (flag: string | undefined, variable: string, option: string): string => {
-    const value = flag ?? env[variable];
+  // A value from an ASSUME_ROLE_* variable is named by that variable when it is wrong: the flag was never typed.
+  const pick = (flag: string | undefined, variable: string, option: string): [value: string, source: string] => {
+    if (flag !== undefined) return [flag, option];
+    const value = env[variable];
     if (value === undefined || value === '') {
       throw badInput(`${option} is required`, `pass ${option} or set ${variable}`);
     }
+    return [value, variable];
+  };
+  const hubAccount = parseAccountId(...pick(flags.hubAccount, 'ASSUME_ROLE_HUB_ACCOUNT', '--hub-account'));
+  const spokeAccount = parseAccountId(...pick(flags.spokeAccount, 'ASSUME_ROLE_SPOKE_ACCOUNT', '--spoke-account'));
+  const role = ([value, source]: [string, string]) => {
+    if (!ROLE_NAME.test(value)) throw badValue(source, value, 'an IAM role name: 1-64 letters, digits and +=,.@_-');
     return value;
   };
-  const hubAccount = parseAccountId(
-    pick(flags.hubAccount, 'ASSUME_ROLE_HUB_ACCOUNT', '--hub-account'),
-    '--hub-account',
-  );
-  const spokeAccount = parseAccountId(
-    pick(flags.spokeAccount, 'ASSUME_ROLE_SPOKE_ACCOUNT', '--spoke-account'),
-    '--spoke-account',
-  );
-  const role = (value: string, option: string) => {
-    if (!ROLE_NAME.test(value)) throw badValue(option, value, 'an IAM role name: 1-64 letters, digits and +=,.@_-');
-    return value;
-  };
-  const hubRole = role(pick(flags.hubRole, 'ASSUME_ROLE_HUB_ROLE', '--hub-role'), '--hub-role');
-  const spokeRole = role(pick(flags.spokeRole, 'ASSUME_ROLE_SPOKE_ROLE', '--spoke-role'), '--spoke-role');
+  const hubRole = role(pick(flags.hubRole, 'ASSUME_ROLE_HUB_ROLE', '--hub-role'));
+  const spokeRole = role(pick(flags.spokeRole, 'ASSUME_ROLE_SPOKE_ROLE', '--spoke-role'));
   const externalId = flags.externalId ?? (env.ASSUME_ROLE_EXTERNAL_ID || undefined);
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
-    throw badValue('--external-id', externalId, '2..1224 characters of letters, digits and +=,.@:/-');
+    const source = flags.externalId !== undefined ? '--external-id' : 'ASSUME_ROLE_EXTERNAL_ID';
+    throw badValue(source, externalId, '2..1224 characters of letters, digits and +=,.@:/-');
   }
   const given = flags.sessionString ?? (env.ASSUME_ROLE_SESSION_STRING || undefined);
   if (given !== undefined && !SESSION_STRING.test(given)) {
     throw badValue(
-      '--session-name',
+      flags.sessionString !== undefined ? '--session-name' : 'ASSUME_ROLE_SESSION_STRING',
       given,
       '1-51 letters, digits and +=,.@_- (the session name is <spoke-account>-<it>)',
     );

@@ -4,6 +4,7 @@
  * nothing about them reaches stderr, -v or the audit log beyond the access key id.
  */
 import type { Command } from '../command';
+import { partitionOf, runRegion } from '../../engine/validate';
 
 export const command: Command = {
   name: 'credentials',
@@ -26,7 +27,8 @@ Example profile (~/.aws/config):
   async run(ctx) {
     // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
     const { issueCredentials, parseCredentialsParams } = await import('../../session/credentials');
-    ctx.stdout.write(await issueCredentials(parseCredentialsParams(ctx.values), ctx.settings, ctx));
+    const params = parseCredentialsParams(ctx.values, partitionOf(runRegion(ctx.settings)));
+    ctx.stdout.write(await issueCredentials(params, ctx.settings, ctx));
     return 0;
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command';
 import { NESTING_MARKER } from '../../session/child';
+import { partitionOf, runRegion } from '../../engine/validate';
 
 export const command: Command = {
   name: 'exec',
@@ -17,6 +18,7 @@ sent to runbook is forwarded to the command. Refuses to run inside another runbo
 
   --account <id>           the member account (12 digits)
   --task <alias|arn>       audit, create-password, delete-credentials, s3-unlock, sqs-unlock, or the task policy ARN`,
+  runsChild: true,
   options: {
     account: { type: 'string' },
     task: { type: 'string' },
@@ -24,6 +26,7 @@ sent to runbook is forwarded to the command. Refuses to run inside another runbo
   async run(ctx) {
     // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
     const { execWithRootSession, parseExecParams } = await import('../../session/exec');
-    return execWithRootSession(parseExecParams(ctx.values, ctx.passthrough, ctx.env), ctx.settings, ctx);
+    const partition = partitionOf(runRegion(ctx.settings));
+    return execWithRootSession(parseExecParams(ctx.values, ctx.passthrough, ctx.env, partition), ctx.settings, ctx);
   },
 };

@@ -23,7 +23,7 @@ Options:
       import('../../policy/restore'),
       import('../../policy/policy-runbook'),
     ]);
-    const params = parseRestoreParams(ctx.values);
+    const params = parseRestoreParams(ctx.values, ctx.settings, ctx.env);
     return runPolicyRunbook(restoreSpec(params), params, ctx);
   },
 };

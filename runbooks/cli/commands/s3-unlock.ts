@@ -1,10 +1,10 @@
 import type { Command } from '../command';
-import { BACKUP_OPTION, CHANGE_OPTIONS, JSON_OPTION } from '../options';
+import { BACKUP_OPTION, CHANGE_OPTIONS, FORCE_OPTION, JSON_OPTION } from '../options';
 
 export const command: Command = {
   name: 's3-unlock',
   summary: 'remove (or replace) a bucket policy that locks everyone out',
-  usage: `Usage: runbook s3-unlock --account <12 digits> --bucket <name> [--policy-file <file>] [--dry-run] [--yes] [--backup-dir <dir>] [--json]
+  usage: `Usage: runbook s3-unlock --account <12 digits> --bucket <name> [--policy-file <file> [--force]] [--dry-run] [--yes] [--backup-dir <dir>] [--json]
 
 Takes a root session in the member account (task S3UnlockBucketPolicy), backs up the bucket policy,
 then deletes it, or replaces it with --policy-file (JSON with a Statement, at most 20 KB), and reads it
@@ -13,7 +13,9 @@ back to verify.
 Options:
   --account <id>           the member account that owns the bucket
   --bucket <name>          the bucket
-  --policy-file <file>     put this policy instead of deleting
+  --policy-file <file>     put this policy instead of deleting; its resources must be this bucket
+                           (arn:aws:s3:::<bucket> and arn:aws:s3:::<bucket>/…)
+  --force                  put --policy-file even though it still locks everyone out
   --dry-run                show the current policy and the statements that lock everyone out; change nothing
   -y, --yes                do not ask for confirmation (required without a terminal)
   --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR or ./runbook-backups)
@@ -22,6 +24,7 @@ Options:
     account: { type: 'string' },
     bucket: { type: 'string' },
     'policy-file': { type: 'string' },
+    ...FORCE_OPTION,
     ...CHANGE_OPTIONS,
     ...BACKUP_OPTION,
     ...JSON_OPTION,
@@ -32,6 +35,6 @@ Options:
       import('../../policy/s3-unlock'),
       import('../../policy/policy-runbook'),
     ]);
-    return runPolicyRunbook(s3Unlock, parseS3UnlockParams(ctx.values), ctx);
+    return runPolicyRunbook(s3Unlock, parseS3UnlockParams(ctx.values, ctx.settings), ctx);
   },
 };

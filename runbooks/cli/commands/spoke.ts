@@ -32,6 +32,7 @@ ASSUME_ROLE_EXTERNAL_ID and ASSUME_ROLE_SESSION_STRING (default session string: 
 Sessions last one hour (the role-chaining maximum) unless --duration (900..3600) says less.`,
   commonRules: SPOKE_RULES,
   allowPositionals: true,
+  runsChild: true,
   options: {
     'hub-account': { type: 'string' },
     'hub-role': { type: 'string' },
