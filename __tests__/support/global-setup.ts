@@ -5,12 +5,15 @@
  *   TERRAFORM_UNAVAILABLE (the reason), which the suites turn into a visible skip.
  * - The runbook CLI is built (dist/) when its sources are newer than the build, so subprocess tests run
  *   the current code even under a bare `npx jest`.
+ * - The AWS SDK's Node-version warning is switched off for the workers and every subprocess they start (they
+ *   inherit this environment): it says nothing about the code under test and buried the test output.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 
 function sandboxProblem(): string | undefined {
   const python = process.env.SANDBOX_PYTHON ?? 'python3';
@@ -73,6 +76,7 @@ function buildCliIfStale(ci: boolean): void {
 }
 
 export default function globalSetup(): void {
+  process.env[SDK_WARNING_SWITCH] = 'true';
   const ci = process.env.CI === 'true';
   const problems: [string, string | undefined][] = [
     ['SANDBOX_UNAVAILABLE', sandboxProblem()],
