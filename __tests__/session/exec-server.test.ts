@@ -3,6 +3,7 @@
  * for more than three session lifetimes keeps working through the container credentials endpoint, every root
  * session it saw is in the audit log, and the endpoint answers only loopback requests that carry the token.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { issuedSecrets, seedOrganization } from '../../emulator/seed';
 import { runCli, type CliResult } from '../../test-support/cli';
 import { describeWithSandbox, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 
+const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 const DURATION_S = 3;
 const CHILD_RUNS_S = 10;
 
@@ -119,6 +121,24 @@ describeWithSandbox('runbook exec --server', () => {
       AWS_DEFAULT_REGION: 'us-east-1',
     });
   });
+
+  (hasAwsCli ? it : it.skip)(
+    `the AWS CLI in the child reads the endpoint, and reads it again once a session has ended${hasAwsCli ? '' : ' (skipped: no aws on PATH)'}`,
+    async () => {
+      const before = audit().length;
+      const call = 'aws sts get-caller-identity --query Arn --output text';
+      const run = await exec('--duration', '2', '--', 'sh', '-c', `${call} && sleep 2.5 && ${call}`);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split('\n')).toEqual(Array(2).fill(`arn:aws:iam::${member}:root`));
+      // The second call came after the first session had ended: it was signed by a later one.
+      expect(
+        audit()
+          .slice(before)
+          .map((r) => r.parameters.session),
+      ).toEqual(expect.arrayContaining([1, 2]));
+    },
+  );
 
   it('the JS SDK child gets the session from the endpoint, which refuses a missing or wrong token', async () => {
     const run = await exec('--', process.execPath, '-e', JS_CHILD);
