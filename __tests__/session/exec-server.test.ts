@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issuedSecrets, seedOrganization } from '../../emulator/seed';
-import { runCli, type CliResult } from '../../test-support/cli';
+import { CLI, runCli, type CliResult } from '../../test-support/cli';
 import { describeWithSandbox, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 
 const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -152,19 +152,9 @@ describeWithSandbox('runbook exec --server', () => {
 
   it('passes the exit code on and refuses to nest', async () => {
     expect((await exec('--', 'sh', '-c', 'exit 5')).code).toBe(5);
-    const nested = await exec(
-      '--',
-      process.execPath,
-      join(__dirname, '..', '..', 'dist', 'runbooks', 'cli', 'main.js'),
-      'exec',
-      '--server',
-      '--account',
-      member,
-      '--task',
-      'audit',
-      '--',
-      'true',
-    );
+    // The inner runbook sees the outer one's marker and refuses before taking a session.
+    const inner = ['exec', '--server', `--account=${member}`, '--task=audit', '--', 'true'];
+    const nested = await exec('--', process.execPath, CLI, ...inner);
     expect(nested.code).toBe(2);
     expect(nested.stderr).toContain('already inside a runbook session');
   });

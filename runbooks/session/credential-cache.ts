@@ -64,7 +64,7 @@ function reuseMarginMs(session: CachedSession): number {
   return Math.min(60_000, (session.expiration.getTime() - session.issued.getTime()) / 4);
 }
 
-export function isUsable(session: CachedSession, now: number): boolean {
+function isUsable(session: CachedSession, now: number): boolean {
   return session.expiration.getTime() - now > reuseMarginMs(session);
 }
 
