@@ -5,6 +5,7 @@
  * "not checked" and why, with no fix of its own.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,32 @@ describe('doctor root causes without AWS', () => {
       'AWS cannot be reached',
     );
   });
+
+  it.each([
+    [404, /HTTP 404, no AWS request id or error code/],
+    [200, /GetCallerIdentity answered without an ARN/],
+  ])(
+    'an endpoint that is not AWS (a web server answering %i): reported once, with the endpoint fix',
+    async (status, detail) => {
+      const web = createHttpServer((_, response) => {
+        response.writeHead(status, { 'content-type': 'text/html' });
+        response.end('<html><body>not AWS</body></html>');
+      });
+      await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', () => resolve()));
+      try {
+        const { port } = web.address() as { port: number };
+        expectOneRootCause(
+          await doctor(sandboxEnv(`http://127.0.0.1:${port}`), '--json'),
+          'not-aws-endpoint',
+          detail,
+          /must be an AWS API endpoint/,
+          'the endpoint is not AWS',
+        );
+      } finally {
+        web.close();
+      }
+    },
+  );
 });
 
 describeWithSandbox('doctor root causes against the sandbox', () => {

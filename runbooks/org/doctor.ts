@@ -43,7 +43,17 @@ const message = (error: unknown): string => {
   return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 };
 
-export type RootCauseKind = 'unreachable-endpoint' | 'no-credentials' | 'expired-credentials' | 'rejected-credentials';
+export type RootCauseKind =
+  | 'unreachable-endpoint'
+  | 'not-aws-endpoint'
+  | 'no-credentials'
+  | 'expired-credentials'
+  | 'rejected-credentials';
+
+/** An answer no AWS API gives (the caller identity without an ARN): the endpoint is something else. */
+class NotAwsAnswer extends Error {
+  override readonly name = 'NotAwsAnswer';
+}
 
 interface RootCause {
   readonly kind: RootCauseKind;
@@ -95,6 +105,19 @@ export function rootCause(error: unknown): RootCause | undefined {
       kind: 'unreachable-endpoint',
       detail: `cannot reach AWS${where === undefined ? '' : ` at ${where}`} (${e.code ?? name}: ${e.message ?? ''})`,
       fix: 'check the endpoint (--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), the region (--region, AWS_REGION), and the network or proxy (HTTPS_PROXY) between this machine and AWS',
+    };
+  }
+  const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } } | null)?.$metadata;
+  // Every AWS answer carries a request id and an error code; a web server, a proxy's error page or a
+  // mistyped --endpoint-url answers with neither (the SDK then says "Unknown", or cannot parse the body).
+  const unparsable = /Deserialization error/.test(e.message ?? '');
+  const anonymous = meta?.httpStatusCode !== undefined && meta.requestId === undefined && e.message === 'Unknown';
+  if (error instanceof NotAwsAnswer || unparsable || anonymous) {
+    const status = meta?.httpStatusCode === undefined ? '' : `HTTP ${meta.httpStatusCode}, `;
+    return {
+      kind: 'not-aws-endpoint',
+      detail: `the endpoint does not answer like AWS (${status}${error instanceof NotAwsAnswer ? e.message : unparsable ? 'a body that is not an AWS response' : 'no AWS request id or error code'})`,
+      fix: 'check the endpoint (--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>): it must be an AWS API endpoint (or the sandbox), not a web server or a proxy page',
     };
   }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e.message ?? '')) {
@@ -182,6 +205,7 @@ async function runChecks(specs: readonly CheckSpec[]): Promise<Check[]> {
 
 const CAUSE_SUMMARY: Record<RootCauseKind, string> = {
   'unreachable-endpoint': 'AWS cannot be reached',
+  'not-aws-endpoint': 'the endpoint is not AWS',
   'no-credentials': 'there are no credentials',
   'expired-credentials': "the caller's credentials have expired",
   'rejected-credentials': "AWS does not accept the caller's credentials",
@@ -206,6 +230,7 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
       fix: 'configure credentials (AWS_PROFILE, --profile, SSO login, or --role-arn)',
       run: async () => {
         caller = await port.callerIdentity();
+        if (!caller.arn.startsWith('arn:')) throw new NotAwsAnswer('GetCallerIdentity answered without an ARN');
         return { ok: true, detail: `${caller.arn} (account ${caller.account})` };
       },
     },
