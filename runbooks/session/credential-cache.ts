@@ -8,8 +8,8 @@
  *   this user's and private, else `<tmpdir>/runbook-<uid>`. The folder is 0700 and each file 0600, both checked
  *   on every use (lib/private-files): a folder or file someone else prepared is refused, and nothing is cached.
  * - Keyed by the sha256 of everything that decides which session a call gets: account, task, partition, region,
- *   endpoint, profile, operator role, external id and the caller's own access key id, so another caller never
- *   gets this caller's session.
+ *   endpoint, profile, operator role, external id, duration and the caller's own access key id, so another
+ *   caller never gets this caller's session.
  * - Each file is removed when its session expires (lib/expire-file), and every run also removes expired ones.
  * - A lock per key (lib/file-lock) makes concurrent calls wait for one AssumeRoot instead of taking one each.
  */

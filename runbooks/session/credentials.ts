@@ -88,6 +88,7 @@ async function cachedSession(params: CredentialsParams, settings: RunSettings, i
     settings.profile ?? env.AWS_PROFILE,
     settings.roleArn,
     settings.externalId,
+    String(settings.duration),
     callerKey,
   ]);
   const { session, reused } = await throughCache(
