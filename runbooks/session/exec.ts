@@ -72,17 +72,20 @@ async function execWithServer(params: ExecParams, settings: RunSettings, io: Run
     onError: (error) =>
       io.stderr.write(`warning: could not renew the root session: ${(error as Error).message}; retrying\n`),
   });
-  const server = await serveCredentials(async () => (await sessions.current()).credentials, io.log);
   try {
-    const env = serverChildEnv(io.env, server, {
-      region: first.root.settings.region,
-      marker: `exec:${account}:${task}`,
-    });
-    io.log(`running ${command[0]} with root sessions served at ${server.url}`);
-    return await runCommand(command, env);
+    const server = await serveCredentials(async () => (await sessions.current()).credentials, io.log);
+    try {
+      const env = serverChildEnv(io.env, server, {
+        region: first.root.settings.region,
+        marker: `exec:${account}:${task}`,
+      });
+      io.log(`running ${command[0]} with root sessions served at ${server.url}`);
+      return await runCommand(command, env);
+    } finally {
+      await server.close();
+    }
   } finally {
     sessions.stop();
-    await server.close();
   }
 }
 
