@@ -1,6 +1,11 @@
 /**
  * `npm run sandbox [-- --seed N]`: runs the local AWS sandbox in the foreground until Ctrl-C.
  * stdout carries only the `export …` lines to paste into another shell (or `eval`); the rest goes to stderr.
+ *
+ * It stops, and takes the Python server with it, on SIGINT, SIGTERM or SIGHUP, and also when its parent goes
+ * away without passing a signal on: `npm run` forwards a signal only to its direct child, so package.json
+ * `exec`s this process in place of the shell, and a parent killed outright leaves this process orphaned,
+ * which the parent watch below notices.
  */
 import { parseArgs } from 'node:util';
 import { startSandbox } from './sandbox';
@@ -72,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
     [
       `export AWS_ENDPOINT_URL=${sandbox.endpoint}`,
       'export AWS_REGION=us-east-1',
+      // The AWS CLI v1 and older SDKs read only this one.
+      'export AWS_DEFAULT_REGION=us-east-1',
       'export AWS_ACCESS_KEY_ID=testing',
       'export AWS_SECRET_ACCESS_KEY=testing',
       '',
@@ -83,13 +90,28 @@ async function main(argv: string[]): Promise<number> {
       '). Press Ctrl-C to stop.\n',
   );
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  process.stderr.write('Stopping the sandbox…\n');
+  const reason = await stopRequested();
+  process.stderr.write(`Stopping the sandbox (${reason})…\n`);
   await sandbox.stop();
   return 0;
+}
+
+const PARENT_POLL_MS = 500;
+
+/** Resolves with what asked the sandbox to stop: a signal, or the parent process that started it exiting. */
+function stopRequested(): Promise<string> {
+  const parent = process.ppid;
+  return new Promise((resolve) => {
+    const stop = (reason: string) => {
+      clearInterval(watch);
+      resolve(reason);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => stop(signal));
+    // An orphan is re-parented (to init or a subreaper), so its parent pid changes.
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop(`parent process ${parent} exited`);
+    }, PARENT_POLL_MS);
+  });
 }
 
 main(process.argv.slice(2)).then(

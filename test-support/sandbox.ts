@@ -67,6 +67,8 @@ export function sandboxEnv(
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The SDK's Node-version warning is noise in every test and benchmark run.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   if (creds.sessionToken) env.AWS_SESSION_TOKEN = creds.sessionToken;
   return env;

@@ -1,5 +1,5 @@
 import { denyRootWithoutExemption } from '../../runbooks/org/scp-rule';
-import { runDoctor, type DoctorPort } from '../../runbooks/org/doctor';
+import { checkLines, runDoctor, type DoctorPort } from '../../runbooks/org/doctor';
 
 const denyRoot = (condition: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   Version: '2012-10-17',
@@ -119,11 +119,76 @@ describe('runDoctor', () => {
     };
     const checks = await runDoctor(port, { account: '333333333333' });
     expect(checks.map((c) => c.ok)).toEqual([true, false, false, false, false, false]);
+    // Ordinary failures are not root causes: every check was made.
+    expect(checks.map((c) => c.status)).toEqual(['ok', 'failed', 'failed', 'failed', 'failed', 'failed']);
     for (const failed of checks.filter((c) => !c.ok)) expect(failed.fix).toBeTruthy();
     expect(checks[2].detail).toMatch(/AccessDeniedException/);
     expect(checks[3].detail).toBe('missing: RootSessions');
     expect(checks[4].detail).toMatch(/deny-root \(p-1, attached to ou-1\)/);
     expect(checks[4].detail).not.toMatch(/unattached/);
     expect(checks[5].detail).toMatch(/AccessDenied/);
+  });
+
+  const failing =
+    (name: string, extra: object = {}) =>
+    async (): Promise<never> => {
+      throw Object.assign(new Error(`${name} happened`), { name, ...extra });
+    };
+
+  it.each([
+    ['rejected-credentials', { name: 'InvalidClientTokenId' }, /does not accept the caller's credentials/],
+    ['expired-credentials', { name: 'ExpiredTokenException' }, /credentials have expired/],
+    ['no-credentials', { name: 'CredentialsProviderError' }, /no credentials found/],
+    [
+      'unreachable-endpoint',
+      { name: 'Error', code: 'ENOTFOUND', hostname: 'sts.nowhere' },
+      /cannot reach AWS at sts\.nowhere/,
+    ],
+    ['unreachable-endpoint', { name: 'TimeoutError' }, /cannot reach AWS \(TimeoutError/],
+  ])(
+    'a caller identity that fails as %s stops every other check, without asking the port',
+    async (cause, error, detail) => {
+      const asked: string[] = [];
+      const port = Object.fromEntries(
+        Object.entries(healthy()).map(([key, fn]) => [
+          key,
+          async (...args: unknown[]) => {
+            asked.push(key);
+            return (fn as (...a: unknown[]) => unknown)(...args);
+          },
+        ]),
+      ) as unknown as DoctorPort;
+      port.callerIdentity = failing(error.name, error);
+      const checks = await runDoctor(port);
+      expect(checks[0]).toMatchObject({ status: 'failed', cause, detail: expect.stringMatching(detail) });
+      expect(checks.slice(1).map((c) => c.status)).toEqual(Array(5).fill('not-checked'));
+      expect(checks.slice(1).every((c) => c.fix === undefined && c.detail.includes('(see "caller identity")'))).toBe(
+        true,
+      );
+      expect(asked).toEqual([]);
+    },
+  );
+
+  it('a root cause that shows on a later check is reported there once; checks hitting the same one are not checked', async () => {
+    const unreachableIam = failing('Error', { code: 'ECONNREFUSED', address: '10.0.0.1', port: 443 });
+    const checks = await runDoctor({
+      ...healthy(),
+      organizationsFeatures: unreachableIam,
+      assumeRootAudit: unreachableIam,
+    });
+    expect(checks.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'failed', 'ok', 'not-checked']);
+    expect(checks[3]).toMatchObject({ cause: 'unreachable-endpoint', detail: expect.stringContaining('10.0.0.1:443') });
+    expect(checks[5].detail).toContain('(see "organization features RootCredentialsManagement and RootSessions")');
+
+    // Credentials are every check's: once they expire, nothing after can pass.
+    const expired = await runDoctor({ ...healthy(), serviceAccessPrincipals: failing('ExpiredToken') });
+    expect(expired.map((c) => c.status)).toEqual(['ok', 'ok', 'failed', 'not-checked', 'not-checked', 'not-checked']);
+  });
+
+  it('prints ✓, ✗ with the fix, and – for a check not made', async () => {
+    const text = checkLines(await runDoctor({ ...healthy(), callerIdentity: failing('CredentialsProviderError') }));
+    expect(text.split('\n')[0]).toMatch(/^✗ caller identity: no credentials found/);
+    expect(text.match(/ {4}fix: /g)).toHaveLength(1);
+    expect(text).toMatch(/^– trusted access for iam\.amazonaws\.com: not checked: there are no credentials/m);
   });
 });

@@ -5,12 +5,21 @@
  *   TERRAFORM_UNAVAILABLE (the reason), which the suites turn into a visible skip.
  * - The runbook CLI is built (dist/) when its sources are newer than the build, so subprocess tests run
  *   the current code even under a bare `npx jest`.
+ * - XDG_RUNTIME_DIR points at a private folder of this run (global-teardown.ts removes it), so the credential
+ *   cache of `runbook credentials` never writes to the real user's runtime folder, and the helpers that remove
+ *   its files at expiry end with the run.
+ * - The AWS SDK's Node-version warning is switched off for the workers and every subprocess they start (they
+ *   inherit this environment): it says nothing about the code under test and buried the test output.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+/** Names the runtime folder made for this run, for global-teardown.ts. */
+export const RUNTIME_DIR_OF_RUN = 'RUNBOOK_TESTS_RUNTIME_DIR';
 
 function sandboxProblem(): string | undefined {
   const python = process.env.SANDBOX_PYTHON ?? 'python3';
@@ -73,6 +82,9 @@ function buildCliIfStale(ci: boolean): void {
 }
 
 export default function globalSetup(): void {
+  process.env[SDK_WARNING_SWITCH] = 'true';
+  process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-tests-run-'));
+  process.env[RUNTIME_DIR_OF_RUN] = process.env.XDG_RUNTIME_DIR;
   const ci = process.env.CI === 'true';
   const problems: [string, string | undefined][] = [
     ['SANDBOX_UNAVAILABLE', sandboxProblem()],

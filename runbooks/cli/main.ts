@@ -3,7 +3,7 @@
  * The CLI entry point, and the only place that sets process.exitCode. It finds the command, parses its
  * options strictly, and turns a RunbookError into `error:`/`hint:` lines on stderr and an exit code.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseCommandLine } from './argv';
 import type { CommandContext } from './command';
@@ -19,6 +19,8 @@ export interface Io {
   readonly stdin: Input;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** The command line that runs this CLI, shown wherever a usage text says `{runbook}`; default "runbook". */
+  readonly self?: string;
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
@@ -61,7 +63,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     verbose = values.verbose === true;
     json = values.json === true;
     if (values.help === true) {
-      stdout.write(`${command.usage.trimEnd()}\n\n${GLOBAL_USAGE}\n`);
+      const usage = command.usage.replaceAll('{runbook}', io.self ?? 'runbook');
+      stdout.write(`${usage.trimEnd()}\n\n${GLOBAL_USAGE}\n`);
       return ExitCode.Ok;
     }
     const { runSettings } = await import('./run-settings');
@@ -168,6 +171,23 @@ function readVersion(): string {
   return 'unknown';
 }
 
+/**
+ * How another program (an AWS profile's credential_process) starts this very CLI: the path it was started by
+ * when that is executable (a global or node_modules/.bin install), else node with the script. Never a package
+ * name that npx would resolve, and download, by itself.
+ */
+function selfCommand(): string {
+  const script = process.argv[1];
+  if (script === undefined) return 'runbook';
+  const quote = (path: string) => (/^[\w./+@:-]+$/.test(path) ? path : JSON.stringify(path));
+  try {
+    accessSync(script, constants.X_OK);
+    return quote(script);
+  } catch {
+    return `${quote(process.execPath)} ${quote(script)}`;
+  }
+}
+
 if (require.main === module) {
   // The SDK warns on every run that future releases need node 22; in an incident that is noise on stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -177,6 +197,7 @@ if (require.main === module) {
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
+    self: selfCommand(),
   }).then((code) => {
     process.exitCode = code;
   });

@@ -95,3 +95,16 @@ function sessionName(): string {
   }
   return `runbook-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
+
+/**
+ * The access key id of the caller's own credentials (--profile, or the SDK's default chain), resolved without an
+ * AWS request for static keys, SSO and credential_process alike: what a cache of sessions is keyed by, so that
+ * another caller (another profile, or the same profile with other keys) never gets this caller's session.
+ */
+export async function callerAccessKeyId(caller: Pick<CallerSettings, 'profile'>): Promise<string> {
+  const provider =
+    caller.profile === undefined
+      ? new (await sdk('sts')).STSClient({ region: 'us-east-1' }).config.credentials
+      : await profileCredentials(caller.profile);
+  return (await provider()).accessKeyId;
+}

@@ -1,6 +1,8 @@
 /**
  * runbook doctor, the core: each prerequisite of centralized root access checked on its own, with what was
- * found and how to fix it. A failing check never stops the others. The AWS reads come in as a port.
+ * found and how to fix it. A failing check never stops the others, except a root cause (see runChecks): then the
+ * checks it makes impossible say "not checked" and why, instead of repeating it with a wrong fix each. The AWS
+ * reads come in as a port.
  */
 import { denyRootWithoutExemption } from './scp-rule';
 
@@ -19,12 +21,18 @@ export interface DoctorPort {
   assumeRootAudit(account: string): Promise<void>;
 }
 
+export type CheckStatus = 'ok' | 'failed' | 'not-checked';
+
 export interface Check {
   name: string;
+  /** Passed (status ok). A check that could not be made is not ok either. */
   ok: boolean;
+  status: CheckStatus;
   detail: string;
   /** What to do when the check fails. */
   fix?: string;
+  /** Set when the failure is a root cause that other checks depend on (see rootCause). */
+  cause?: RootCauseKind;
 }
 
 const IAM = 'iam.amazonaws.com';
@@ -35,36 +43,201 @@ const message = (error: unknown): string => {
   return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 };
 
-async function check(name: string, fix: string, run: () => Promise<{ ok: boolean; detail: string }>): Promise<Check> {
-  try {
-    const { ok, detail } = await run();
-    return ok ? { name, ok, detail } : { name, ok, detail, fix };
-  } catch (error) {
-    return { name, ok: false, detail: message(error), fix };
+export type RootCauseKind =
+  | 'unreachable-endpoint'
+  | 'not-aws-endpoint'
+  | 'no-credentials'
+  | 'expired-credentials'
+  | 'rejected-credentials';
+
+/** An answer no AWS API gives (the caller identity without an ARN): the endpoint is something else. */
+class NotAwsAnswer extends Error {
+  override readonly name = 'NotAwsAnswer';
+}
+
+interface RootCause {
+  readonly kind: RootCauseKind;
+  readonly detail: string;
+  readonly fix: string;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+const EXPIRED_NAMES = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const REJECTED_NAMES = new Set([
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'AuthFailure',
+]);
+
+/**
+ * The failures no check can work around: AWS cannot be reached, or the caller has no credentials, expired ones,
+ * or ones AWS does not accept. Each is reported once, where it shows first, with the fix for it; the checks that
+ * need what is missing are not made.
+ */
+export function rootCause(error: unknown): RootCause | undefined {
+  const e = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    hostname?: string;
+    address?: string;
+    port?: number;
+  };
+  const name = e.name ?? '';
+  if (NETWORK_CODES.has(e.code ?? '') || name === 'TimeoutError' || name === 'RequestTimeout') {
+    const where =
+      e.hostname ?? (e.address === undefined ? undefined : `${e.address}${e.port === undefined ? '' : `:${e.port}`}`);
+    return {
+      kind: 'unreachable-endpoint',
+      detail: `cannot reach AWS${where === undefined ? '' : ` at ${where}`} (${e.code ?? name}: ${e.message ?? ''})`,
+      fix: 'check the endpoint (--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), the region (--region, AWS_REGION), and the network or proxy (HTTPS_PROXY) between this machine and AWS',
+    };
   }
+  const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } } | null)?.$metadata;
+  // Every AWS answer carries a request id and an error code; a web server, a proxy's error page or a
+  // mistyped --endpoint-url answers with neither (the SDK then says "Unknown", or cannot parse the body).
+  const unparsable = /Deserialization error/.test(e.message ?? '');
+  const anonymous = meta?.httpStatusCode !== undefined && meta.requestId === undefined && e.message === 'Unknown';
+  if (error instanceof NotAwsAnswer || unparsable || anonymous) {
+    const status = meta?.httpStatusCode === undefined ? '' : `HTTP ${meta.httpStatusCode}, `;
+    return {
+      kind: 'not-aws-endpoint',
+      detail: `the endpoint does not answer like AWS (${status}${error instanceof NotAwsAnswer ? e.message : unparsable ? 'a body that is not an AWS response' : 'no AWS request id or error code'})`,
+      fix: 'check the endpoint (--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>): it must be an AWS API endpoint (or the sandbox), not a web server or a proxy page',
+    };
+  }
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e.message ?? '')) {
+    return {
+      kind: 'no-credentials',
+      detail: `no credentials found (${message(error)})`,
+      fix: 'configure credentials: --profile <name> or AWS_PROFILE (aws configure / aws configure sso), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on a machine with an instance or container role; "aws sts get-caller-identity" shows what the SDKs find',
+    };
+  }
+  if (EXPIRED_NAMES.has(name)) {
+    return {
+      kind: 'expired-credentials',
+      detail: `the caller's credentials have expired (${message(error)})`,
+      fix: 'get fresh credentials (aws sso login --profile <name>, or new temporary keys) and run runbook doctor again',
+    };
+  }
+  if (REJECTED_NAMES.has(name)) {
+    return {
+      kind: 'rejected-credentials',
+      detail: `AWS does not accept the caller's credentials (${message(error)})`,
+      fix: 'check the access key id and secret access key (or the profile that supplies them), and that they belong to this partition and endpoint',
+    };
+  }
+  return undefined;
+}
+
+/** Credentials are the same for every check: once they are known to be unusable, no later check can pass. */
+const SHARED_BY_ALL: readonly RootCauseKind[] = ['no-credentials', 'expired-credentials', 'rejected-credentials'];
+
+interface CheckSpec {
+  readonly name: string;
+  readonly fix: string;
+  run(): Promise<{ ok: boolean; detail: string }>;
+}
+
+/**
+ * Runs the checks in order. An ordinary failure never stops the others. A root cause is reported once, with its
+ * own fix: after the caller identity check fails with one, or any check fails with a credential root cause, the
+ * remaining checks are "not checked" and say why; a later check that hits a root cause already reported (the
+ * same unreachable endpoint) says "not checked" instead of repeating it.
+ */
+async function runChecks(specs: readonly CheckSpec[]): Promise<Check[]> {
+  const checks: Check[] = [];
+  let blocking: { check: string; cause: RootCause } | undefined;
+  const reported: { check: string; cause: RootCause }[] = [];
+  for (const spec of specs) {
+    if (blocking !== undefined) {
+      checks.push(notChecked(spec.name, blocking.check, blocking.cause));
+      continue;
+    }
+    let result: { ok: boolean; detail: string };
+    try {
+      result = await spec.run();
+    } catch (error) {
+      const cause = rootCause(error);
+      if (cause === undefined) {
+        checks.push({ name: spec.name, ok: false, status: 'failed', detail: message(error), fix: spec.fix });
+        continue;
+      }
+      const earlier = reported.find((r) => r.cause.kind === cause.kind && r.cause.detail === cause.detail);
+      if (earlier !== undefined) {
+        checks.push(notChecked(spec.name, earlier.check, cause));
+        continue;
+      }
+      checks.push({
+        name: spec.name,
+        ok: false,
+        status: 'failed',
+        detail: cause.detail,
+        fix: cause.fix,
+        cause: cause.kind,
+      });
+      reported.push({ check: spec.name, cause });
+      if (checks.length === 1 || SHARED_BY_ALL.includes(cause.kind)) blocking = { check: spec.name, cause };
+      continue;
+    }
+    checks.push(
+      result.ok
+        ? { name: spec.name, ok: true, status: 'ok', detail: result.detail }
+        : { name: spec.name, ok: false, status: 'failed', detail: result.detail, fix: spec.fix },
+    );
+  }
+  return checks;
+}
+
+const CAUSE_SUMMARY: Record<RootCauseKind, string> = {
+  'unreachable-endpoint': 'AWS cannot be reached',
+  'not-aws-endpoint': 'the endpoint is not AWS',
+  'no-credentials': 'there are no credentials',
+  'expired-credentials': "the caller's credentials have expired",
+  'rejected-credentials': "AWS does not accept the caller's credentials",
+};
+
+function notChecked(name: string, where: string, cause: RootCause): Check {
+  return {
+    name,
+    ok: false,
+    status: 'not-checked',
+    detail: `not checked: ${CAUSE_SUMMARY[cause.kind]} (see "${where}")`,
+  };
 }
 
 export async function runDoctor(port: DoctorPort, options: { account?: string } = {}): Promise<Check[]> {
-  const checks: Check[] = [];
   let caller: { account: string; arn: string } | undefined;
   let management: string | undefined;
 
-  checks.push(
-    await check(
-      'caller identity',
-      'configure credentials (AWS_PROFILE, --profile, SSO login, or --role-arn)',
-      async () => {
+  return runChecks([
+    {
+      name: 'caller identity',
+      fix: 'configure credentials (AWS_PROFILE, --profile, SSO login, or --role-arn)',
+      run: async () => {
         caller = await port.callerIdentity();
+        if (!caller.arn.startsWith('arn:')) throw new NotAwsAnswer('GetCallerIdentity answered without an ARN');
         return { ok: true, detail: `${caller.arn} (account ${caller.account})` };
       },
-    ),
-  );
-
-  checks.push(
-    await check(
-      'management account or IAM delegated administrator',
-      `run from the management account, or register this account: aws organizations register-delegated-administrator --service-principal ${IAM} --account-id <id>`,
-      async () => {
+    },
+    {
+      name: 'management account or IAM delegated administrator',
+      fix: `run from the management account, or register this account: aws organizations register-delegated-administrator --service-principal ${IAM} --account-id <id>`,
+      run: async () => {
         const org = await port.organization();
         management = org.managementAccountId;
         if (org.featureSet !== undefined && org.featureSet !== 'ALL') {
@@ -80,37 +253,28 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
               detail: `account ${caller.account} is neither the management account (${management}) nor the IAM delegated administrator`,
             };
       },
-    ),
-  );
-
-  checks.push(
-    await check(
-      `trusted access for ${IAM}`,
-      `runbook enable (or: aws organizations enable-aws-service-access --service-principal ${IAM}; or the centralize-root-access module)`,
-      async () => {
+    },
+    {
+      name: `trusted access for ${IAM}`,
+      fix: `runbook enable (or: aws organizations enable-aws-service-access --service-principal ${IAM}; or the centralize-root-access module)`,
+      run: async () => {
         const enabled = (await port.serviceAccessPrincipals()).includes(IAM);
         return { ok: enabled, detail: enabled ? 'enabled' : 'not enabled' };
       },
-    ),
-  );
-
-  checks.push(
-    await check(
-      'organization features RootCredentialsManagement and RootSessions',
-      'runbook enable --root-sessions (or: aws iam enable-organizations-root-credentials-management; aws iam enable-organizations-root-sessions)',
-      async () => {
+    },
+    {
+      name: 'organization features RootCredentialsManagement and RootSessions',
+      fix: 'runbook enable --root-sessions (or: aws iam enable-organizations-root-credentials-management; aws iam enable-organizations-root-sessions)',
+      run: async () => {
         const enabled = await port.organizationsFeatures();
         const missing = FEATURES.filter((f) => !enabled.includes(f));
         return { ok: missing.length === 0, detail: missing.length ? `missing: ${missing.join(', ')}` : 'both enabled' };
       },
-    ),
-  );
-
-  checks.push(
-    await check(
-      'SCPs that deny root keep AssumeRoot sessions working',
-      'add "Null": {"aws:AssumedRoot": "true"} to the Condition of each listed statement (see the scp-guardrails module)',
-      async () => {
+    },
+    {
+      name: 'SCPs that deny root keep AssumeRoot sessions working',
+      fix: 'add "Null": {"aws:AssumedRoot": "true"} to the Condition of each listed statement (see the scp-guardrails module)',
+      run: async () => {
         const problems: string[] = [];
         for (const policy of await port.serviceControlPolicies()) {
           const findings = denyRootWithoutExemption(policy.content);
@@ -126,28 +290,29 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
           detail: problems.length ? problems.join(' | ') : 'no attached SCP blocks root sessions',
         };
       },
-    ),
-  );
-
-  checks.push(
-    await check(
-      'dry AssumeRoot (audit task) into a member account',
-      'grant the caller sts:AssumeRoot on arn:aws:iam::<member>:root with sts:TaskPolicyArn for the root-task policies, enable RootSessions, and fix the SCPs above',
-      async () => {
+    },
+    {
+      name: 'dry AssumeRoot (audit task) into a member account',
+      fix: 'grant the caller sts:AssumeRoot on arn:aws:iam::<member>:root with sts:TaskPolicyArn for the root-task policies, enable RootSessions, and fix the SCPs above',
+      run: async () => {
         const account = options.account ?? (await port.firstMemberAccount(management ?? ''));
         if (account === undefined) return { ok: false, detail: 'no ACTIVE member account to try' };
         await port.assumeRootAudit(account);
         return { ok: true, detail: `AssumeRoot into ${account} with IAMAuditRootUserCredentials succeeded` };
       },
-    ),
-  );
-  return checks;
+    },
+  ]);
 }
+
+const MARK: Record<CheckStatus, string> = { ok: '✓', failed: '✗', 'not-checked': '–' };
 
 export function checkLines(checks: Check[]): string {
   return (
     checks
-      .map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`)
+      .map(
+        (c) =>
+          `${MARK[c.status]} ${c.name}: ${c.detail}${c.status !== 'failed' || !c.fix ? '' : `\n    fix: ${c.fix}`}`,
+      )
       .join('\n') + '\n'
   );
 }

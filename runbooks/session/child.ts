@@ -2,6 +2,7 @@
  * Running a command with temporary credentials (exec, spoke exec): the child's environment, the nesting guard,
  * and a child process whose exit code and signals are passed on.
  */
+import { devNull } from 'node:os';
 import type { SessionCredentials } from '../engine/clients';
 import { badInput, RunbookError } from '../engine/errors';
 import { runChild } from '../lib/child-process';
@@ -36,8 +37,7 @@ export function childEnv(
   credentials: SessionCredentials,
   options: { region: string; marker: string },
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...parent };
-  for (const name of DROPPED) delete env[name];
+  const env = baseEnv(parent, DROPPED, options);
   const expiration = credentials.expiration?.toISOString();
   Object.assign(env, {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -45,14 +45,58 @@ export function childEnv(
     AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
     // Older tools (boto 2, some Terraform providers) read the token under its former name.
     AWS_SECURITY_TOKEN: credentials.sessionToken ?? '',
-    AWS_REGION: options.region,
-    AWS_DEFAULT_REGION: options.region,
-    [NESTING_MARKER]: options.marker,
   });
   if (expiration !== undefined) {
     env.AWS_SESSION_EXPIRATION = expiration;
     env.AWS_CREDENTIAL_EXPIRATION = expiration;
   }
+  return env;
+}
+
+/**
+ * For exec --server: every credential source the SDKs would try before the container endpoint is taken away.
+ * Environment keys come first in every SDK's chain and would be used until they expire, so none are set; the
+ * shared config and credentials files come next, and a [default] profile there would win over the endpoint, so
+ * the child sees empty ones (its region comes from AWS_REGION).
+ */
+const DROPPED_FOR_SERVER = [
+  ...DROPPED,
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_SESSION_EXPIRATION',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
+
+export function serverChildEnv(
+  parent: NodeJS.ProcessEnv,
+  endpoint: { url: string; token: string },
+  options: { region: string; marker: string },
+): NodeJS.ProcessEnv {
+  const env = baseEnv(parent, DROPPED_FOR_SERVER, options);
+  Object.assign(env, {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: endpoint.token,
+    AWS_CONFIG_FILE: devNull,
+    AWS_SHARED_CREDENTIALS_FILE: devNull,
+  });
+  return env;
+}
+
+function baseEnv(
+  parent: NodeJS.ProcessEnv,
+  dropped: readonly string[],
+  options: { region: string; marker: string },
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...parent };
+  for (const name of dropped) delete env[name];
+  Object.assign(env, {
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    [NESTING_MARKER]: options.marker,
+  });
   return env;
 }
 

@@ -2,13 +2,19 @@
  * runbook credentials, the core: a root session's credentials, for eval, for tools that read JSON, or as a
  * credential_process. Printing them is the command's whole purpose, so stdout is the one place they go;
  * nothing about them reaches stderr, -v or the audit log beyond the access key id.
+ *
+ * As a credential_process the session is cached (credential-cache.ts): the SDKs run the process again and again
+ * while a root session lives, and each call hands out the same session until it nears its end.
  */
+import type { SessionCredentials } from '../engine/clients';
+import { callerAccessKeyId } from '../engine/credentials';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
 import type { TaskAlias } from '../engine/tasks';
 import { badValue, optionalString, parseAccountId } from '../engine/validate';
 import { CREDENTIAL_FORMATS, formatCredentials, type CredentialFormat } from './credential-format';
-import { openRootSession } from './root-session';
+import { cacheKey, credentialCacheDir, throughCache, type CachedSession } from './credential-cache';
+import { openRootSession, recordReusedSession } from './root-session';
 import { parseTask } from './task';
 
 export interface CredentialsParams {
@@ -16,6 +22,8 @@ export interface CredentialsParams {
   readonly task: TaskAlias;
   readonly partition: string;
   readonly format: CredentialFormat;
+  /** Hand out a cached session while it lives (credential-process format, unless --no-cache). */
+  readonly cache: boolean;
 }
 
 export function parseCredentialsParams(values: Record<string, unknown>, runPartition?: string): CredentialsParams {
@@ -25,21 +33,78 @@ export function parseCredentialsParams(values: Record<string, unknown>, runParti
   if (!(CREDENTIAL_FORMATS as readonly string[]).includes(format)) {
     throw badValue('--format', format, CREDENTIAL_FORMATS.join(', '));
   }
-  return { account, task, partition, format: format as CredentialFormat };
+  const cache = format === 'credential-process' && values['no-cache'] !== true;
+  return { account, task, partition, format: format as CredentialFormat, cache };
 }
 
-/** Takes the session, records it, and returns the text to print. */
+type CredentialsIo = Pick<RunIo, 'env' | 'log' | 'stderr'>;
+
+/** Takes the session (or the cached one), records it, and returns the text to print. */
 export async function issueCredentials(
   params: CredentialsParams,
   settings: RunSettings,
-  io: Pick<RunIo, 'env' | 'log'>,
+  io: CredentialsIo,
 ): Promise<string> {
+  const { account, format } = params;
+  const session = params.cache ? await cachedSession(params, settings, io) : await newSession(params, settings, io);
+  return formatCredentials(format, session, { account, region: session.region, taskPolicyArn: session.taskPolicyArn });
+}
+
+async function newSession(params: CredentialsParams, settings: RunSettings, io: CredentialsIo): Promise<CachedSession> {
   const { account, task, partition, format } = params;
-  const session = await openRootSession(settings, io, 'credentials', { account, task, partition });
-  session.record('unchanged', { task, format });
-  return formatCredentials(format, session.credentials, {
+  const opened = await openRootSession(settings, io, 'credentials', { account, task, partition });
+  opened.record('unchanged', { task, format, cached: params.cache });
+  const c: SessionCredentials = opened.credentials;
+  return {
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    sessionToken: c.sessionToken ?? '',
+    // AssumeRoot always answers with an Expiration; without one the session counts as ending at its duration.
+    expiration: c.expiration ?? new Date(Date.now() + settings.duration * 1000),
+    issued: new Date(),
+    callerArn: opened.callerArn,
     account,
-    region: session.root.settings.region,
-    taskPolicyArn: session.root.taskPolicyArn,
-  });
+    region: opened.root.settings.region,
+    taskPolicyArn: opened.root.taskPolicyArn,
+  };
+}
+
+async function cachedSession(params: CredentialsParams, settings: RunSettings, io: CredentialsIo) {
+  const { account, task, partition, format } = params;
+  const env = io.env;
+  let callerKey: string;
+  try {
+    callerKey = await callerAccessKeyId(settings);
+  } catch {
+    // No usable caller credentials: the uncached path fails with the engine's own error and hint.
+    return newSession(params, settings, io);
+  }
+  const key = cacheKey([
+    account,
+    task,
+    partition,
+    settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    settings.endpointUrl ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL,
+    settings.profile ?? env.AWS_PROFILE,
+    settings.roleArn,
+    settings.externalId,
+    String(settings.duration),
+    callerKey,
+  ]);
+  const { session, reused } = await throughCache(
+    {
+      dir: credentialCacheDir(env),
+      key,
+      log: io.log,
+      warn: (message) => io.stderr.write(`warning: ${message}\n`),
+    },
+    () => newSession(params, settings, io),
+  );
+  if (reused) {
+    recordReusedSession(settings, 'credentials', session, { task, format }, [
+      session.secretAccessKey,
+      session.sessionToken,
+    ]);
+  }
+  return session;
 }

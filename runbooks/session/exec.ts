@@ -1,13 +1,19 @@
 /**
  * runbook exec, the core: a root session of one member account in a command's environment (the
  * `atmos auth exec` / aws-vault pattern). The command's exit code is passed on, and so is a signal.
+ *
+ * With --server the command gets no keys in its environment but a local container credentials endpoint
+ * (credential-server.ts), and a new root session is taken before each one ends, so the command can run for
+ * longer than the 15 minutes one root session lasts.
  */
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
 import type { TaskAlias } from '../engine/tasks';
 import { optionalString, parseAccountId } from '../engine/validate';
-import { childEnv, refuseNesting, requireCommand, runCommand } from './child';
-import { openRootSession } from './root-session';
+import { Renewing } from '../lib/renewing';
+import { childEnv, refuseNesting, requireCommand, runCommand, serverChildEnv } from './child';
+import { serveCredentials } from './credential-server';
+import { openRootSession, rootSessionSource, type OpenedRootSession, type RootSessionRequest } from './root-session';
 import { parseTask } from './task';
 
 export interface ExecParams {
@@ -16,6 +22,8 @@ export interface ExecParams {
   readonly partition: string;
   /** The command and its arguments (everything after `--`). */
   readonly command: string[];
+  /** Serve the credentials from a local endpoint and renew the root session as it ends. */
+  readonly server: boolean;
 }
 
 /** Checked in this order, all before any AWS call: not nested, --account, --task, a command to run. */
@@ -29,11 +37,12 @@ export function parseExecParams(
   const account = parseAccountId(optionalString(values, 'account') ?? '');
   const { task, partition } = parseTask(optionalString(values, 'task'), runPartition);
   requireCommand(command);
-  return { account, task, partition, command };
+  return { account, task, partition, command, server: values.server === true };
 }
 
 export async function execWithRootSession(params: ExecParams, settings: RunSettings, io: RunIo): Promise<number> {
   const { account, task, partition, command } = params;
+  if (params.server) return execWithServer(params, settings, io);
   const session = await openRootSession(settings, io, 'exec', { account, task, partition });
   const env = childEnv(io.env, session.credentials, {
     region: session.root.settings.region,
@@ -43,4 +52,46 @@ export async function execWithRootSession(params: ExecParams, settings: RunSetti
   // Recorded before the command runs: a command that never returns still leaves its trace.
   session.record('changed', { task, command: command[0] });
   return runCommand(command, env);
+}
+
+async function execWithServer(params: ExecParams, settings: RunSettings, io: RunIo): Promise<number> {
+  const { account, task, partition, command } = params;
+  const request: RootSessionRequest = { account, task, partition };
+  const source = await rootSessionSource(settings, io, 'exec', request);
+  let taken = 0;
+  // Every session is recorded as soon as it is taken, before the endpoint can hand it out.
+  const take = async (): Promise<OpenedRootSession> => {
+    const session = await source.take();
+    taken += 1;
+    session.record('changed', { task, command: command[0], server: true, session: taken });
+    io.log(`root session ${taken}: ${session.root.accessKeyId}, until ${session.root.expiration?.toISOString()}`);
+    return session;
+  };
+  const first = await take();
+  const sessions = new Renewing(asExpiring(first, settings), {
+    renew: async () => asExpiring(await take(), settings),
+    onError: (error) =>
+      io.stderr.write(`warning: could not renew the root session: ${(error as Error).message}; retrying\n`),
+  });
+  try {
+    const server = await serveCredentials(async () => (await sessions.current()).credentials, io.log);
+    try {
+      const env = serverChildEnv(io.env, server, {
+        region: first.root.settings.region,
+        marker: `exec:${account}:${task}`,
+      });
+      io.log(`running ${command[0]} with root sessions served at ${server.url}`);
+      return await runCommand(command, env);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    sessions.stop();
+  }
+}
+
+/** The session with the expiration Renewing plans by (AssumeRoot always answers with one). */
+function asExpiring(session: OpenedRootSession, settings: RunSettings) {
+  const expiration = session.credentials.expiration ?? new Date(Date.now() + settings.duration * 1000);
+  return { expiration, credentials: { ...session.credentials, expiration } };
 }

@@ -15,7 +15,9 @@ Checks, each with a fix when it fails:
   - the RootCredentialsManagement and RootSessions features;
   - no attached SCP denies the root user without exempting AssumeRoot sessions (aws:AssumedRoot);
   - a dry AssumeRoot with the audit task into a member account (--account, default: the first ACTIVE member).
-Exit codes: 0 all checks pass, 1 a check failed, 2 bad input.`,
+A root cause (AWS unreachable, an endpoint that is not AWS; no, expired or rejected credentials) is reported once, with its fix, and the
+checks it makes impossible are marked "– … not checked" with the reason (JSON: status "not-checked").
+Exit codes: 0 all checks pass, 1 a check failed or could not be made, 2 bad input.`,
   options: { ...JSON_OPTION, account: { type: 'string' } },
   async run(ctx) {
     // Loaded on first use: `runbook --help` reads every command's usage and needs none of the behaviour.
