@@ -129,6 +129,20 @@ export async function issuedSecrets(endpoint: string): Promise<string[]> {
   return (await call<{ secrets: string[] }>(endpoint, 'GET', 'secrets')).secrets;
 }
 
+/** A temporary session the sandbox issued: a root session (AssumeRoot) or a role session (AssumeRole). */
+export interface IssuedSession {
+  accessKeyId: string;
+  kind: 'root' | 'role';
+  account: string;
+  taskPolicyArn?: string;
+  roleArn?: string;
+}
+
+/** Every temporary session the sandbox ever issued, in issue order (access key ids only, never a secret). */
+export async function issuedSessions(endpoint: string): Promise<IssuedSession[]> {
+  return (await call<{ sessions: IssuedSession[] }>(endpoint, 'GET', 'sessions')).sessions;
+}
+
 export function readRootCredentials(endpoint: string, accountId: string): Promise<Required<RootCredentialSeed>> {
   return call(endpoint, 'GET', accountRoute(accountId, 'root-credentials'));
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,9 +164,59 @@ describe('backup files for restore', () => {
     resource: 'project-prod-1',
     policy: '{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}',
   };
-  it('reads a backup', () => {
-    const params = parseRestoreParams({ backup: file('b.json', JSON.stringify(record)) });
+  const noLog = '/nonexistent/audit.jsonl';
+  it('reads a backup the audit log has no record of only with --force', () => {
+    const backup = file('b.json', JSON.stringify(record));
+    const params = parseRestoreParams({ backup, force: true }, noLog);
     expect(params).toMatchObject({ account: '111122223333', resource: 'project-prod-1', policy: record.policy });
+    const err = rejection(() => parseRestoreParams({ backup }, noLog));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('has no record in the audit log');
+  });
+  it('refuses, even with --force, a backup whose policy names another bucket', () => {
+    const other = {
+      ...record,
+      policy: JSON.stringify({
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::other-bucket/*' }],
+      }),
+    };
+    const err = rejection(() =>
+      parseRestoreParams({ backup: file('o.json', JSON.stringify(other)), force: true }, noLog),
+    );
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('arn:aws:s3:::other-bucket/*');
+  });
+  it('refuses, even with --force, a queue backup whose policy names another account', () => {
+    const queue = {
+      ...record,
+      resourceType: 'sqs-queue',
+      resource: 'https://sqs.us-east-1.amazonaws.com/111122223333/jobs',
+      policy: JSON.stringify({
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: 'arn:aws:sqs:us-east-1:444455556666:jobs' },
+        ],
+      }),
+    };
+    expect(
+      rejection(() => parseRestoreParams({ backup: file('q.json', JSON.stringify(queue)), force: true }, noLog))
+        .message,
+    ).toContain('444455556666');
+    const wildcard = { ...queue, policy: queue.policy.replace('444455556666:jobs', '111122223333:*') };
+    expect(parseRestoreParams({ backup: file('w.json', JSON.stringify(wildcard)), force: true }, noLog).resource).toBe(
+      queue.resource,
+    );
+  });
+  it('refuses a FIFO, a directory, an oversized file and bytes that are not UTF-8', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restore-'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    writeFileSync(join(dir, 'big.json'), Buffer.alloc(1024 * 1024 + 1, 0x20));
+    writeFileSync(
+      join(dir, 'latin1.json'),
+      Buffer.from(JSON.stringify({ ...record, resource: 'caf\u00e9' }), 'latin1'),
+    );
+    for (const path of [join(dir, 'fifo'), dir, join(dir, 'big.json'), join(dir, 'latin1.json')]) {
+      expect(rejection(() => parseRestoreParams({ backup: path, force: true }, noLog)).exitCode).toBe(2);
+    }
   });
   it.each([
     ['not JSON', 'nope'],
@@ -183,22 +234,41 @@ describe('backup files for restore', () => {
       }),
     ],
   ])('refuses a backup %s', (_label, text) => {
-    expect(rejection(() => parseRestoreParams({ backup: file('r.json', text) })).exitCode).toBe(2);
+    expect(rejection(() => parseRestoreParams({ backup: file('r.json', text), force: true }, noLog)).exitCode).toBe(2);
   });
 });
 
 describe('common options', () => {
   const cwd = '/work';
-  it('has defaults from the environment and the working directory', () => {
-    expect(parseCommon({}, {}, cwd)).toMatchObject({
+  it('keeps the audit log and backups in the per-user state folder, never the working directory', () => {
+    expect(parseCommon({}, { HOME: '/home/op' }, cwd)).toMatchObject({
       duration: 900,
-      auditLog: '/work/runbook-audit.jsonl',
-      backupDir: '/work/runbook-backups',
+      auditLog: '/home/op/.local/state/runbook/audit.jsonl',
+      backupDir: '/home/op/.local/state/runbook/backups',
     });
+    expect(parseCommon({}, { HOME: '/home/op', XDG_STATE_HOME: '/state' }, cwd)).toMatchObject({
+      auditLog: '/state/runbook/audit.jsonl',
+      backupDir: '/state/runbook/backups',
+    });
+    // The XDG rule: a relative XDG_STATE_HOME is ignored.
+    expect(parseCommon({}, { HOME: '/home/op', XDG_STATE_HOME: 'state' }, cwd).auditLog).toBe(
+      '/home/op/.local/state/runbook/audit.jsonl',
+    );
     expect(parseCommon({}, { RUNBOOK_AUDIT_LOG: 'a.jsonl', RUNBOOK_BACKUP_DIR: '/b' }, cwd)).toMatchObject({
       auditLog: '/work/a.jsonl',
       backupDir: '/b',
     });
+    expect(parseCommon({ 'audit-log': '/x.jsonl' }, { RUNBOOK_AUDIT_LOG: '' }, cwd).auditLog).toBe('/x.jsonl');
+  });
+  it.each([
+    [{ 'audit-log': '' }, {}, '--audit-log'],
+    [{ 'backup-dir': '' }, {}, '--backup-dir'],
+    [{}, { RUNBOOK_AUDIT_LOG: '' }, 'RUNBOOK_AUDIT_LOG'],
+    [{}, { RUNBOOK_BACKUP_DIR: '' }, 'RUNBOOK_BACKUP_DIR'],
+  ])('refuses an empty audit log or backup location %j %j (exit 2)', (values, env, named) => {
+    const err = rejection(() => parseCommon(values, env, cwd));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(named);
   });
   it.each([
     [{ duration: '901' }, '--duration'],

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
- * The CLI entry point, and the only place that sets process.exitCode. It finds the command, parses its
- * options strictly, and turns a RunbookError into `error:`/`hint:` lines on stderr and an exit code.
+ * The CLI entry point, and the only place that sets process.exitCode and signal handlers. It finds the command,
+ * parses its options strictly, and turns a RunbookError into `error:`/`hint:` lines on stderr and an exit code.
+ * SIGINT, SIGTERM and SIGHUP record every open run of the audit trail as interrupted, then exit 128 + the signal
+ * number (130, 143, 129); while exec runs a command, the signal is forwarded to it and its end decides.
  */
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from './command';
@@ -11,6 +14,8 @@ import { GLOBAL_OPTIONS, GLOBAL_USAGE, parseCommon, type ParsedValues } from './
 import { COMMANDS } from './registry';
 import { badInput, ExitCode, RunbookError } from '../engine/errors';
 import type { Input, Writer } from '../engine/io';
+import { interruptOpenRuns, trailStats } from '../engine/trail';
+import { childRunning } from '../lib/child-process';
 
 export interface Io {
   readonly stdout: Writer;
@@ -60,8 +65,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       stdin: io.stdin,
       log: verbose ? (message) => io.stderr.write(`${message}\n`) : () => undefined,
     };
-    return await command.run(ctx);
+    const code = await command.run(ctx);
+    logTrailStats(io.stderr, verbose);
+    return code;
   } catch (err) {
+    logTrailStats(io.stderr, verbose);
     return reportError(err, io.stderr, verbose);
   }
 }
@@ -79,6 +87,23 @@ function parseOptions(command: Command, args: string[]): { values: ParsedValues;
     // node's parseArgs errors name the offending token; keep that, drop its advice about `--`.
     const message = (err as Error).message.split('. ')[0];
     throw badInput(`${command.name}: ${message}`, `run "runbook ${command.name} --help" for the options`);
+  }
+}
+
+function logTrailStats(stderr: Writer, verbose: boolean): void {
+  const { records, flushes } = trailStats();
+  if (verbose && records > 0) stderr.write(`audit log: ${records} records in ${flushes} fsync'd writes\n`);
+}
+
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function exitOnInterrupt(): void {
+  for (const signal of INTERRUPTS) {
+    process.on(signal, () => {
+      if (childRunning()) return;
+      interruptOpenRuns(signal);
+      process.exit(128 + constants.signals[signal]);
+    });
   }
 }
 
@@ -130,6 +155,7 @@ function readVersion(): string {
 if (require.main === module) {
   // The SDK warns on every run that future releases need node 22; in an incident that is noise on stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  exitOnInterrupt();
   void runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

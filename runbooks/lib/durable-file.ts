@@ -2,11 +2,11 @@
  * Durable file writes, the one copy: a write that returns has reached the disk (fsync'd), so a crash right
  * after it cannot lose what was written. Plain errors only; callers say what the file was for.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Opens `path` with `flags` (owner-only when created), writes `text`, fsyncs and closes. */
-function writeSynced(path: string, flags: 'a' | 'wx', text: string): void {
+function writeSynced(path: string, flags: 'wx', text: string): void {
   const fd = openSync(path, flags, 0o600);
   try {
     writeSync(fd, text);
@@ -25,10 +25,34 @@ function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Appends `text` (creating the file and its directory when missing) and returns once it is on disk. */
-export function appendDurably(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeSynced(path, 'a', text);
+/**
+ * Opens `path` for appending (and reading: an appender reads the end it continues), never through a symbolic
+ * link (ELOOP), creating it owner-only when missing. The caller owns (and closes) the descriptor.
+ */
+export function openForAppend(path: string): number {
+  return openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+}
+
+/** Writes all of `bytes` at the end of the append descriptor `fd`, then fsyncs: on return it is on disk. */
+export function appendSynced(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  fsyncSync(fd);
+}
+
+/**
+ * Replaces `path` with `text` through a `.tmp` file and a rename: readers see the old or the new text, never a
+ * mix. Not fsync'd: for files a crash may set back by one write (hints, never the only copy of anything).
+ */
+export function replaceFile(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }
 
 /**

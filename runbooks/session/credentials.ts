@@ -5,7 +5,8 @@
  */
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
-import type { TaskAlias } from '../engine/tasks';
+import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
+import { withRun } from '../engine/trail';
 import { badValue, optionalString, parseAccountId } from '../engine/validate';
 import { CREDENTIAL_FORMATS, formatCredentials, type CredentialFormat } from './credential-format';
 import { openRootSession } from './root-session';
@@ -28,18 +29,31 @@ export function parseCredentialsParams(values: Record<string, unknown>): Credent
   return { account, task, partition, format: format as CredentialFormat };
 }
 
-/** Takes the session, records it, and returns the text to print. */
+/** Takes the session (recorded before it is handed out) and returns the text to print. */
 export async function issueCredentials(
   params: CredentialsParams,
   settings: RunSettings,
   io: Pick<RunIo, 'env' | 'log'>,
 ): Promise<string> {
   const { account, task, partition, format } = params;
-  const session = await openRootSession(settings, io, 'credentials', { account, task, partition });
-  session.record('unchanged', { task, format });
-  return formatCredentials(format, session.credentials, {
-    account,
-    region: session.root.settings.region,
-    taskPolicyArn: session.root.taskPolicyArn,
-  });
+  return withRun(
+    settings.auditLog,
+    {
+      runbook: 'credentials',
+      parameters: { task, format },
+      account,
+      region: settings.region ?? null,
+      task: taskPolicyArn(TASKS[task], partition),
+      plan: `hand out root session credentials (${task}) of ${account} as ${format}`,
+    },
+    async (run) => {
+      const session = await openRootSession(settings, io, { account, task, partition }, run);
+      return formatCredentials(format, session.credentials, {
+        account,
+        region: session.root.settings.region,
+        taskPolicyArn: session.root.taskPolicyArn,
+      });
+    },
+    () => ({ outcome: 'unchanged' }),
+  );
 }

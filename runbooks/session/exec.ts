@@ -4,9 +4,10 @@
  */
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
-import type { TaskAlias } from '../engine/tasks';
+import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
+import { withRun } from '../engine/trail';
 import { optionalString, parseAccountId } from '../engine/validate';
-import { childEnv, refuseNesting, requireCommand, runCommand } from './child';
+import { childEnv, commandOutcome, passOn, refuseNesting, requireCommand, runCommand } from './child';
 import { openRootSession } from './root-session';
 import { parseTask } from './task';
 
@@ -31,15 +32,32 @@ export function parseExecParams(
   return { account, task, partition, command };
 }
 
+/**
+ * The run's intent and the root session are on disk before the command starts, so a command that never returns
+ * still leaves its trace; the outcome (the command's exit) follows when it ends.
+ */
 export async function execWithRootSession(params: ExecParams, settings: RunSettings, io: RunIo): Promise<number> {
   const { account, task, partition, command } = params;
-  const session = await openRootSession(settings, io, 'exec', { account, task, partition });
-  const env = childEnv(io.env, session.credentials, {
-    region: session.root.settings.region,
-    marker: `exec:${account}:${task}`,
-  });
-  io.log(`running ${command[0]} with root session ${session.root.accessKeyId}`);
-  // Recorded before the command runs: a command that never returns still leaves its trace.
-  session.record('changed', { task, command: command[0] });
-  return runCommand(command, env);
+  const exit = await withRun(
+    settings.auditLog,
+    {
+      runbook: 'exec',
+      parameters: { task, command: command[0] },
+      account,
+      region: settings.region ?? null,
+      task: taskPolicyArn(TASKS[task], partition),
+      plan: `run ${command[0]} with a root session (${task}) of ${account}`,
+    },
+    async (run) => {
+      const session = await openRootSession(settings, io, { account, task, partition }, run);
+      const env = childEnv(io.env, session.credentials, {
+        region: session.root.settings.region,
+        marker: `exec:${account}:${task}`,
+      });
+      io.log(`running ${command[0]} with root session ${session.root.accessKeyId}`);
+      return runCommand(command, env);
+    },
+    commandOutcome,
+  );
+  return passOn(exit);
 }

@@ -1,0 +1,474 @@
+/**
+ * The audit trail: every run that takes a session or changes organization state is recorded ahead of what it
+ * does, in an append-only JSONL log whose lines are chained by SHA-256 (see ARCHITECTURE.md for the API).
+ *
+ * - Opening a run checks the log (a regular file, not a symbolic link, 0600, in a folder nobody else can write)
+ *   and appends the run's `intent` record, fsync'd, before the run makes any AWS request. A log that cannot be
+ *   written stops the run there (AuditLogFailed, exit 1).
+ * - `session` and `change` records are awaited before the session is used and before the change is made.
+ * - Appends are group-committed: every record queued while the event loop runs is written by one flush at the
+ *   end of the turn (one lock, one write, one fsync), so a fleet's concurrent accounts share fsyncs.
+ * - Each flush takes the log's lock (lib/file-lock), so several processes can append to one log: the flush
+ *   re-reads the tail for the last line's hash and number, writes, fsyncs and updates `<log>.head`.
+ * - A write that fails breaks the run: every later append and assertWritable throws, so nothing is changed
+ *   without its record on disk.
+ * - Flushes are synchronous (only their start is deferred), so a signal handler never runs in the middle of one,
+ *   and interruptOpenRuns can write `interrupted` records from it.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { appendSynced, openForAppend, replaceFile } from '../lib/durable-file';
+import { lockSync, LockTimeout } from '../lib/file-lock';
+import { RunbookError } from './errors';
+import {
+  changeRecord,
+  GENESIS,
+  intentRecord,
+  noticeRecord,
+  outcomeRecord,
+  parseRecord,
+  recordLine,
+  sessionRecord,
+  sha256,
+  type CallerFacts,
+  type ChangeFacts,
+  type IntentFacts,
+  type Outcome,
+  type OutcomeFacts,
+  type RecordBody,
+  type SessionFacts,
+} from './trail-record';
+
+export type { CallerFacts, ChangeFacts, IntentFacts, Outcome, OutcomeFacts, SessionFacts } from './trail-record';
+
+/** The head file beside a log: the number and hash of the last line written, so a cut-off end is detectable. */
+export const headPath = (log: string): string => `${log}.head`;
+const lockPath = (log: string): string => `${log}.lock`;
+
+export interface TrailRun {
+  readonly id: string;
+  /** The log this run writes to. */
+  readonly path: string;
+  /** Who the caller is, once known; every later record carries it. */
+  identify(caller: CallerFacts): void;
+  /** Throws the write error that broke this run, if any. Call it before requesting a session. */
+  assertWritable(): void;
+  /** Records a session; resolves once it is on disk. `secrets` are masked should they ever appear. */
+  session(facts: SessionFacts, secrets?: readonly (string | undefined)[]): Promise<void>;
+  /** Records a change about to be made; resolves once it is on disk. */
+  change(facts: ChangeFacts): Promise<void>;
+  /** A fleet run's per-account outcome. Safe to leave un-awaited: finish() waits for it and fails with it. */
+  outcome(facts: OutcomeFacts & { readonly account: string }): Promise<void>;
+  /** The run's own outcome, its last record. */
+  finish(facts: OutcomeFacts): Promise<void>;
+}
+
+interface Pending {
+  readonly record: RecordBody;
+  readonly resolve: () => void;
+  readonly reject: (error: RunbookError) => void;
+}
+
+/** Counts, for -v and the benchmarks: how many records went out in how many fsync'd flushes. */
+export interface TrailStats {
+  records: number;
+  flushes: number;
+}
+
+class TrailFile {
+  private pending: Pending[] = [];
+  private scheduled = false;
+  readonly stats: TrailStats = { records: 0, flushes: 0 };
+
+  constructor(readonly path: string) {}
+
+  append(record: RecordBody): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ record, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes everything queued, now (also from a signal handler). */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    try {
+      this.write(batch.map((p) => p.record));
+    } catch (error) {
+      const failure = trailError(this.path, error);
+      batch.forEach((p) => p.reject(failure));
+      return;
+    }
+    this.stats.records += batch.length;
+    this.stats.flushes += 1;
+    batch.forEach((p) => p.resolve());
+  }
+
+  /** One locked, fsync'd write of `records`, chained to whatever the log ends with now. */
+  private write(records: RecordBody[]): void {
+    const release = lockSync(lockPath(this.path));
+    try {
+      const fd = openForAppend(this.path);
+      try {
+        const stat = fstatSync(fd);
+        if (!stat.isFile()) throw new Error('it is not a regular file');
+        const tail = readTail(fd, stat.size);
+        const notice = headProblem(this.path, tail);
+        const all = notice === undefined ? records : [noticeRecord(runOf(records[0]), notice), ...records];
+        let { seq, prev } = tail;
+        const lines: string[] = tail.torn ? [''] : [];
+        for (const record of all) {
+          const line = recordLine(seq, prev, record);
+          lines.push(line);
+          prev = sha256(line);
+          seq += 1;
+        }
+        appendSynced(fd, Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
+        replaceFile(headPath(this.path), `${JSON.stringify({ seq: seq - 1, sha256: prev })}\n`);
+      } finally {
+        closeSync(fd);
+      }
+    } finally {
+      release();
+    }
+  }
+}
+
+const runOf = (record: RecordBody) => ({ id: record.run, runbook: String(record.runbook) });
+
+interface Tail {
+  /** The seq the next line gets. */
+  seq: number;
+  /** The hash of the last line (of the cut-off bytes when the log ends mid-line). */
+  prev: string;
+  /** The log ends without a newline: a write was cut short. The cut-off bytes become a line of their own. */
+  torn: boolean;
+}
+
+/** Reads the end of the log: the last line's hash and seq, reading further back when a line is long. */
+function readTail(fd: number, size: number): Tail {
+  if (size === 0) return { seq: 1, prev: GENESIS, torn: false };
+  for (let span = 64 * 1024; ; span *= 4) {
+    const start = Math.max(0, size - span);
+    const chunk = Buffer.alloc(size - start);
+    readSync(fd, chunk, 0, chunk.length, start);
+    const torn = chunk[chunk.length - 1] !== 0x0a;
+    const end = torn ? chunk.length : chunk.length - 1;
+    const cut = chunk.lastIndexOf(0x0a, end - 1);
+    if (cut === -1 && start > 0) continue; // the last line is longer than the span
+    const last = chunk.subarray(cut + 1, end);
+    const prev = sha256(last);
+    if (!torn) {
+      const record = parseRecord(last.toString('utf8'));
+      if (record !== undefined) return { seq: record.seq + 1, prev, torn };
+    } else if (cut !== -1) {
+      const before = chunk.lastIndexOf(0x0a, cut - 1);
+      const record = parseRecord(chunk.subarray(before + 1, cut).toString('utf8'));
+      if (record !== undefined && (before !== -1 || start === 0)) return { seq: record.seq + 2, prev, torn };
+    }
+    // Not a record (edited, or never one): number the next line by counting lines, which is always right.
+    return { seq: countLines(fd, size) + (torn ? 2 : 1), prev, torn };
+  }
+}
+
+function countLines(fd: number, size: number): number {
+  const chunk = Buffer.alloc(1024 * 1024);
+  let lines = 0;
+  for (let at = 0; at < size; ) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+    if (n <= 0) break;
+    for (let i = 0; i < n; i += 1) if (chunk[i] === 0x0a) lines += 1;
+    at += n;
+  }
+  return lines;
+}
+
+/** Whether the log is shorter than its head says, or its last line is not the one the head names. */
+function headProblem(path: string, tail: Tail): string | undefined {
+  let head: { seq?: unknown; sha256?: unknown };
+  try {
+    head = JSON.parse(readStart(headPath(path), 4096).toString('utf8')) as typeof head;
+  } catch {
+    return undefined; // no head yet (or a lost one): nothing to compare
+  }
+  const last = tail.seq - 1;
+  if (typeof head.seq !== 'number') return undefined;
+  if (head.seq > last) {
+    return `the log ends at line ${last}, but its head says ${head.seq} lines were written: lines were removed`;
+  }
+  if (head.seq === last && !tail.torn && head.sha256 !== tail.prev) {
+    return `line ${last} is not the line the head recorded: it was replaced`;
+  }
+  return undefined;
+}
+
+/** The first `max` bytes of a file, never through a symbolic link. */
+function readStart(path: string, max: number): Buffer {
+  const fd = openForRead(path);
+  try {
+    const buffer = Buffer.alloc(max);
+    return buffer.subarray(0, readSync(fd, buffer, 0, max, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const openForRead = (path: string): number => openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+
+function trailError(path: string, error: unknown): RunbookError {
+  if (error instanceof RunbookError) return error;
+  const e = error as NodeJS.ErrnoException;
+  const why =
+    error instanceof LockTimeout
+      ? `its lock ${error.path} is held by ${error.holder ?? 'another process'}`
+      : e.code === 'ELOOP'
+        ? 'it is a symbolic link'
+        : e.code === 'EISDIR'
+          ? 'it is a directory'
+          : e.code !== undefined && !e.message.startsWith(e.code)
+            ? `${e.code}: ${e.message}`
+            : e.message;
+  return new RunbookError('AuditLogFailed', `cannot write the audit log ${path}: ${why}`, {
+    hint: 'no change is made without its record: fix --audit-log (or RUNBOOK_AUDIT_LOG) and run again',
+    cause: error,
+  });
+}
+
+/**
+ * The checks before the first write: the folder exists (created 0700) and nobody but its owner (or root) can
+ * write it, the log is a regular file reached without a symbolic link, owner-only (0600, tightened when it is
+ * ours), and either empty or a trail (its first line is record 1), never some other file.
+ */
+function prepare(path: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const folder = statSync(dir);
+  if (!folder.isDirectory()) throw new Error(`${dir} is not a directory`);
+  const me = process.getuid?.();
+  if ((folder.mode & 0o022) !== 0) {
+    throw refusal(
+      path,
+      `its folder ${dir} can be written by ${folder.mode & 0o020 ? 'its group' : 'others'} (mode ${mode(folder.mode)}), so others could replace the log`,
+      `chmod 700 ${dir}, or choose another --audit-log`,
+    );
+  }
+  if (me !== undefined && folder.uid !== me && folder.uid !== 0) {
+    throw refusal(path, `its folder ${dir} belongs to uid ${folder.uid}, not to you`, 'choose a folder of your own');
+  }
+  const fd = openForAppend(path);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw refusal(path, 'it is not a regular file', 'choose a file for --audit-log');
+    if ((stat.mode & 0o077) !== 0) {
+      if (me !== undefined && stat.uid !== me) {
+        throw refusal(path, `it is readable by others (mode ${mode(stat.mode)}) and not yours to fix`, 'chmod 600 it');
+      }
+      fchmodSync(fd, 0o600);
+    }
+    if (stat.size > 0) checkIsTrail(path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const mode = (m: number): string => `0${(m & 0o777).toString(8)}`;
+
+function checkIsTrail(path: string): void {
+  const start = readStart(path, 64 * 1024);
+  const end = start.indexOf(0x0a);
+  const first = start.subarray(0, end === -1 ? start.length : end).toString('utf8');
+  const record = parseRecord(first);
+  if (record !== undefined && record.seq === 1 && record.prev === GENESIS) return;
+  // The very first write of a log, cut short by a crash: the next write completes the line and continues.
+  if (end === -1 && first.startsWith('{"v":1,"seq":1,')) return;
+  throw refusal(
+    path,
+    'it is not a runbook audit trail (its first line is not record 1 of a version-1 trail)',
+    'point --audit-log at a new file (logs written before the hash-chained trail cannot be continued)',
+  );
+}
+
+function refusal(path: string, why: string, hint: string): RunbookError {
+  return new RunbookError('AuditLogFailed', `cannot write the audit log ${path}: ${why}`, {
+    hint: `nothing was done and no AWS request was made; ${hint}`,
+  });
+}
+
+const files = new Map<string, TrailFile>();
+const openRuns = new Set<Run>();
+
+function fileFor(path: string): TrailFile {
+  let file = files.get(path);
+  if (file === undefined) {
+    file = new TrailFile(path);
+    files.set(path, file);
+  }
+  return file;
+}
+
+class Run implements TrailRun {
+  readonly id = randomUUID();
+  readonly started = Date.now();
+  /** finish() or an interrupt has begun writing the last record. */
+  closing = false;
+  private caller: CallerFacts | undefined;
+  private broken: RunbookError | undefined;
+  private readonly secrets: string[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly file: TrailFile,
+    readonly runbook: string,
+  ) {}
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  identify(caller: CallerFacts): void {
+    this.caller = caller;
+  }
+
+  assertWritable(): void {
+    if (this.broken !== undefined) throw this.broken;
+  }
+
+  append(record: RecordBody): Promise<void> {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    const written = this.file.append(record).catch((error: RunbookError) => {
+      this.broken ??= error;
+      throw error;
+    });
+    // A per-account outcome may be left un-awaited; finish() collects it, so it is never an unhandled rejection.
+    this.inflight.add(written);
+    written.then(
+      () => this.inflight.delete(written),
+      () => this.inflight.delete(written),
+    );
+    return written;
+  }
+
+  session(facts: SessionFacts, secrets: readonly (string | undefined)[] = []): Promise<void> {
+    this.secrets.push(...secrets.filter((s): s is string => typeof s === 'string' && s !== ''));
+    return this.append(sessionRecord(this, facts, this.caller, this.secrets));
+  }
+
+  change(facts: ChangeFacts): Promise<void> {
+    return this.append(changeRecord(this, facts, this.secrets));
+  }
+
+  outcome(facts: OutcomeFacts & { readonly account: string }): Promise<void> {
+    return this.append(outcomeRecord(this, facts, { callerArn: this.caller?.arn ?? null }, this.secrets));
+  }
+
+  /** The outcome record of the run itself. */
+  last(facts: OutcomeFacts): RecordBody {
+    const extra = { callerArn: this.caller?.arn ?? null, durationMs: Date.now() - this.started };
+    return outcomeRecord(this, { ...facts, account: undefined }, extra, this.secrets);
+  }
+
+  async finish(facts: OutcomeFacts): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await Promise.allSettled([...this.inflight]);
+    const earlier = this.broken;
+    try {
+      // Written even after a failed write: the failure may have passed, and the outcome says what happened.
+      await this.file.append(this.last(facts));
+    } finally {
+      openRuns.delete(this);
+    }
+    if (earlier !== undefined) throw earlier;
+  }
+
+  /** The interrupted record, queued for the synchronous flush of interruptOpenRuns. */
+  interrupt(signal: NodeJS.Signals): void {
+    this.closing = true;
+    openRuns.delete(this);
+    this.file.append(this.last({ outcome: 'interrupted', errorCode: signal })).catch(() => undefined);
+  }
+}
+
+/**
+ * Opens a run: checks the log and appends the intent record, fsync'd. Throws AuditLogFailed when the log cannot
+ * be written; the caller has made no AWS request yet and must make none.
+ */
+export async function openRun(auditLog: string, intent: IntentFacts): Promise<TrailRun> {
+  try {
+    prepare(auditLog);
+  } catch (error) {
+    throw trailError(auditLog, error);
+  }
+  const run = new Run(fileFor(auditLog), intent.runbook);
+  openRuns.add(run);
+  try {
+    await run.append(intentRecord(run, intent, []));
+  } catch (error) {
+    openRuns.delete(run);
+    throw error;
+  }
+  return run;
+}
+
+/** The outcome a failed run records: its error code, and the outcome the code stands for. */
+export function failureOutcome(error: unknown): OutcomeFacts {
+  const code = error instanceof RunbookError ? error.code : 'Failed';
+  const outcome: Outcome =
+    code === 'NotConfirmed' ? 'not-confirmed' : code === 'ChangedSincePlan' ? 'changed-since-plan' : 'failed';
+  return { outcome, errorCode: code };
+}
+
+/** True for the error of a trail write: a fleet run stops on it instead of going on to the next account. */
+export const isTrailFailure = (error: unknown): boolean =>
+  error instanceof RunbookError && error.code === 'AuditLogFailed';
+
+/**
+ * Runs `body` inside a run: the intent first (nothing of `body` runs when it cannot be written), then the outcome
+ * `end` gives for the result, or the failure's outcome when `body` throws (with what `failed` adds; the error is
+ * then rethrown).
+ */
+export async function withRun<T>(
+  auditLog: string,
+  intent: IntentFacts,
+  body: (run: TrailRun) => Promise<T>,
+  end: (result: T) => OutcomeFacts,
+  failed: (error: unknown) => Omit<OutcomeFacts, 'outcome'> = () => ({}),
+): Promise<T> {
+  const run = await openRun(auditLog, intent);
+  let result: T;
+  try {
+    result = await body(run);
+  } catch (error) {
+    await run.finish({ ...failed(error), ...failureOutcome(error) }).catch(() => undefined);
+    throw error;
+  }
+  await run.finish(end(result));
+  return result;
+}
+
+/**
+ * Writes `interrupted` (with the signal as its error code) for every open run, synchronously: the CLI entry point
+ * calls it from its signal handlers before exiting. Returns how many runs were open.
+ */
+export function interruptOpenRuns(signal: NodeJS.Signals): number {
+  const open = [...openRuns].filter((run) => !run.closing);
+  open.forEach((run) => run.interrupt(signal));
+  files.forEach((file) => file.flush());
+  return open.length;
+}
+
+/** Records and fsync'd flushes so far, over every log this process wrote. */
+export function trailStats(): TrailStats {
+  const total: TrailStats = { records: 0, flushes: 0 };
+  files.forEach((file) => {
+    total.records += file.stats.records;
+    total.flushes += file.stats.flushes;
+  });
+  return total;
+}
