@@ -72,7 +72,13 @@ const alive = (pid: number | null, host: string | null): boolean => {
 export function verifyTrail(log: string): VerifyReport {
   const head = readHead(log);
   const problems: Problem[] = [];
-  const problem = (line: number, kind: ProblemKind, message: string) => problems.push({ line, kind, message });
+  const problem = (line: number, kind: ProblemKind, message: string): Problem => {
+    const found = { line, kind, message };
+    problems.push(found);
+    return found;
+  };
+  // Gaps in the numbering: a gap whose records turn up later was a reordering, not a deletion.
+  const gaps: { from: number; to: number; line: number; index: number }[] = [];
   const open = new Map<string, { record: TrailRecord; line: number; changed: boolean }>();
   const runs = new Set<string>();
   let prevHash = GENESIS;
@@ -93,9 +99,19 @@ export function verifyTrail(log: string): VerifyReport {
       );
     } else if (record === undefined) {
       problem(number, 'edited', `line ${number} is not a trail record: it was edited, or a write was cut short there`);
+      prevSeq += 1; // it still takes a number: the writer numbers the next line after it
     } else {
+      const gap = gaps.find((g) => record.seq >= g.from && record.seq <= g.to);
+      if (gap !== undefined) {
+        problems[gap.index] = {
+          line: gap.line,
+          kind: 'reordered',
+          message: `line ${gap.line} is out of order: records it should follow come after it (lines were reordered)`,
+        };
+      }
       if (record.seq > prevSeq + 1) {
         const missing = record.seq - prevSeq - 1;
+        gaps.push({ from: prevSeq + 1, to: record.seq - 1, line: number, index: problems.length });
         problem(
           number,
           'deleted',

@@ -16,7 +16,7 @@
  *   and interruptOpenRuns can write `interrupted` records from it.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { appendSynced, openForAppend, replaceFile } from '../lib/durable-file';
 import { lockSync, LockTimeout } from '../lib/file-lock';
@@ -221,7 +221,8 @@ function readStart(path: string, max: number): Buffer {
 
 const openForRead = (path: string): number => openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
 
-function trailError(path: string, error: unknown): RunbookError {
+/** A trail write that failed: `opening` when no AWS request has been made yet. */
+function trailError(path: string, error: unknown, opening = false): RunbookError {
   if (error instanceof RunbookError) return error;
   const e = error as NodeJS.ErrnoException;
   const why =
@@ -235,7 +236,9 @@ function trailError(path: string, error: unknown): RunbookError {
             ? `${e.code}: ${e.message}`
             : e.message;
   return new RunbookError('AuditLogFailed', `cannot write the audit log ${path}: ${why}`, {
-    hint: 'no change is made without its record: fix --audit-log (or RUNBOOK_AUDIT_LOG) and run again',
+    hint: opening
+      ? 'nothing was done and no AWS request was made; fix --audit-log (or RUNBOOK_AUDIT_LOG) and run again'
+      : 'the run stopped: no change is made without its record; fix the audit log and run again',
     cause: error,
   });
 }
@@ -246,15 +249,22 @@ function trailError(path: string, error: unknown): RunbookError {
  * ours), and either empty or a trail (its first line is record 1), never some other file.
  */
 function prepare(path: string): void {
+  const existing = lstatOrUndefined(path);
+  if (existing?.isSymbolicLink()) throw refusal(path, 'it is a symbolic link', 'give the path of the file itself');
+  if (existing?.isDirectory()) throw refusal(path, 'it is a directory', 'give a file path for --audit-log');
+  if (existing !== undefined && !existing.isFile()) {
+    throw refusal(path, 'it is not a regular file', 'give a file path for --audit-log');
+  }
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const folder = statSync(dir);
   if (!folder.isDirectory()) throw new Error(`${dir} is not a directory`);
   const me = process.getuid?.();
   if ((folder.mode & 0o022) !== 0) {
+    const who = [folder.mode & 0o020 ? 'its group' : '', folder.mode & 0o002 ? 'others' : ''].filter(Boolean);
     throw refusal(
       path,
-      `its folder ${dir} can be written by ${folder.mode & 0o020 ? 'its group' : 'others'} (mode ${mode(folder.mode)}), so others could replace the log`,
+      `its folder ${dir} can be written by ${who.join(' and ')} (mode ${mode(folder.mode)}), so they could replace the log`,
       `chmod 700 ${dir}, or choose another --audit-log`,
     );
   }
@@ -277,7 +287,16 @@ function prepare(path: string): void {
   }
 }
 
-const mode = (m: number): string => `0${(m & 0o777).toString(8)}`;
+const mode = (m: number): string => `0${(m & 0o7777).toString(8)}`;
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
 
 function checkIsTrail(path: string): void {
   const start = readStart(path, 64 * 1024);
@@ -403,7 +422,7 @@ export async function openRun(auditLog: string, intent: IntentFacts): Promise<Tr
   try {
     prepare(auditLog);
   } catch (error) {
-    throw trailError(auditLog, error);
+    throw trailError(auditLog, error, true);
   }
   const run = new Run(fileFor(auditLog), intent.runbook);
   openRuns.add(run);
@@ -411,7 +430,7 @@ export async function openRun(auditLog: string, intent: IntentFacts): Promise<Tr
     await run.append(intentRecord(run, intent, []));
   } catch (error) {
     openRuns.delete(run);
-    throw error;
+    throw trailError(auditLog, (error as RunbookError).cause ?? error, true);
   }
   return run;
 }

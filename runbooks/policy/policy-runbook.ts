@@ -52,7 +52,9 @@ export function policyRunbook<P, A extends PolicyStore>(
     region: spec.region,
     parameters: spec.parameters,
     purpose: (p) =>
-      `${spec.desired(p) === null ? 'remove' : 'put a new'} ${noun} ${spec.desired(p) === null ? 'of' : 'on'} ${spec.target(p)} in ${spec.account(p)}`,
+      spec.desired(p) === null
+        ? `remove the ${noun} of ${spec.target(p)} in ${spec.account(p)}`
+        : `put a ${noun} on ${spec.target(p)} in ${spec.account(p)}`,
     changeAction: (p) => WRITE_ACTION[spec.service](spec.desired(p)),
     connect: (root) => spec.connect(root, params),
     async gather(api, p) {
