@@ -16,7 +16,17 @@
  *   and interruptOpenRuns can write `interrupted` records from it.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { appendSynced, openForAppend, replaceFile } from '../lib/durable-file';
 import { lockSync, LockTimeout } from '../lib/file-lock';
