@@ -107,11 +107,11 @@ export function seedLockedBucket(
   return call(endpoint, 'POST', accountRoute(accountId, 'locked-bucket'), options);
 }
 
-/** A queue whose policy denies sqs:* to every principal but a pipeline role that does not exist. */
+/** A queue whose policy denies sqs:* to every principal but a pipeline role (by default one that does not exist). */
 export function seedLockedQueue(
   endpoint: string,
   accountId: string,
-  options: { queueName: string; region?: string },
+  options: { queueName: string; region?: string; pipelineRoleArn?: string },
 ): Promise<{ queueUrl: string; policy: string }> {
   return call(endpoint, 'POST', accountRoute(accountId, 'locked-queue'), options);
 }

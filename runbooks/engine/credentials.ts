@@ -56,9 +56,11 @@ export async function resolveCaller(
     return {
       session: base,
       callerArn: once(async () => {
-        const identity = await getCallerIdentity(base);
+        const lookup = getCallerIdentity(base);
+        // Sessions taken while the lookup is in flight (AssumeRoot runs concurrently) wait for it in the trail.
+        run?.identify(lookup.then(({ arn, account }) => ({ arn, account })));
+        const identity = await lookup;
         if (run !== undefined) {
-          run.identify(identity);
           await run.session({
             kind: 'caller',
             account: identity.account,

@@ -60,8 +60,11 @@ export interface TrailRun {
   readonly id: string;
   /** The log this run writes to. */
   readonly path: string;
-  /** Who the caller is, once known; every later record carries it. */
-  identify(caller: CallerFacts): void;
+  /**
+   * Who the caller is; every later record carries it. A promise (the identity lookup still in flight) makes
+   * session records wait for it, so a session taken concurrently with the lookup still names its caller.
+   */
+  identify(caller: CallerFacts | Promise<CallerFacts | undefined>): void;
   /** Throws the write error that broke this run, if any. Call it before requesting a session. */
   assertWritable(): void;
   /** Records a session; resolves once it is on disk. `secrets` are masked should they ever appear. */
@@ -347,6 +350,7 @@ class Run implements TrailRun {
   /** finish() or an interrupt has begun writing the last record. */
   closing = false;
   private caller: CallerFacts | undefined;
+  private callerLookup: Promise<void> | undefined;
   private broken: RunbookError | undefined;
   private readonly secrets: string[] = [];
   private readonly inflight = new Set<Promise<void>>();
@@ -360,8 +364,15 @@ class Run implements TrailRun {
     return this.file.path;
   }
 
-  identify(caller: CallerFacts): void {
-    this.caller = caller;
+  identify(caller: CallerFacts | Promise<CallerFacts | undefined>): void {
+    if (!(caller instanceof Promise)) {
+      this.caller = caller;
+      return;
+    }
+    this.callerLookup = caller.then(
+      (known) => void (this.caller = known ?? this.caller),
+      () => undefined,
+    );
   }
 
   assertWritable(): void {
@@ -383,8 +394,9 @@ class Run implements TrailRun {
     return written;
   }
 
-  session(facts: SessionFacts, secrets: readonly (string | undefined)[] = []): Promise<void> {
+  async session(facts: SessionFacts, secrets: readonly (string | undefined)[] = []): Promise<void> {
     this.secrets.push(...secrets.filter((s): s is string => typeof s === 'string' && s !== ''));
+    await this.callerLookup;
     return this.append(sessionRecord(this, facts, this.caller, this.secrets));
   }
 
