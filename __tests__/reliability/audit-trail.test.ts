@@ -389,20 +389,19 @@ describeWithSandbox('reliability: the audit trail', () => {
       const { account, bucket, policy } = await lockedBucket();
       const scratch = scratchDir('trail-signal-');
       let release: () => void = () => undefined;
-      let kill: (() => void) | undefined;
-      hold = (entry) =>
-        when(entry)
-          ? new Promise<void>((resolve) => {
-              release = resolve;
-              kill?.();
-            })
-          : undefined;
       const child = spawn(
         process.execPath,
         [CLI, 's3-unlock', '--account', account, '--bucket', bucket, '--yes', '--endpoint-url', proxy.endpoint],
         { cwd: scratch, env: cliEnv(proxy.endpoint, scratch), stdio: 'ignore' },
       );
-      kill = () => child.kill(signal);
+      // Set before the event loop turns, so before the child can have sent anything.
+      hold = (entry) =>
+        when(entry)
+          ? new Promise<void>((resolve) => {
+              release = resolve;
+              child.kill(signal);
+            })
+          : undefined;
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       release();
       const records = lastRun(trailRecords(auditLogOf(scratch)));
