@@ -12,7 +12,7 @@ import type { RootSession } from '../../runbooks/engine/assume-root';
 import { durableFs, type DurableFs as BackupFs } from '../../runbooks/lib/durable-file';
 import { RunbookError } from '../../runbooks/engine/errors';
 import { policyRunbook } from '../../runbooks/policy/policy-runbook';
-import { redact } from '../../runbooks/engine/redact';
+import { redact, Secrets } from '../../runbooks/engine/redact';
 import { executeRunbook, type RunbookContext } from '../../runbooks/engine/runbook';
 import { parseCommon } from '../../runbooks/cli/options';
 import { s3Unlock, type S3UnlockParams } from '../../runbooks/policy/s3-unlock';
@@ -321,6 +321,15 @@ describe('redaction', () => {
         [SECRET],
       ),
     ).toEqual({ accessKeyId: 'ASIA1', nested: [{ note: 'key [redacted] end' }] });
+  });
+
+  it('masks thousands of secrets that share a prefix (session tokens do), the longest match first', () => {
+    const tokens = Array.from({ length: 3000 }, (_, i) => `IQoJb3JpZ2luX2VjEFAKEFAKEFAKEFAKEFAKE${i}x`);
+    const secrets = new Secrets(tokens);
+    expect(secrets.mask(`a ${tokens[12]} b ${tokens[1234]}c IQoJb3JpZ2luX2VjEFAKEFAKEFAKEFAKEFAKE-not`)).toBe(
+      'a [redacted] b [redacted]c IQoJb3JpZ2luX2VjEFAKEFAKEFAKEFAKEFAKE-not',
+    );
+    expect(new Secrets(['short', '']).mask('a short one')).toBe('a [redacted] one');
   });
 
   it('keeps a leaked secret out of the output and the audit log even when an error message carries it', async () => {

@@ -275,6 +275,23 @@ describe('interrupts', () => {
   });
 });
 
+describe('interrupts while a batch is being fsync\'d', () => {
+  it('continues the chain from the batch in flight and makes both durable before returning', async () => {
+    const log = fresh();
+    const run = await openRun(log, intent);
+    const written = run.outcome({ account: '111111111111', outcome: 'unchanged' });
+    await new Promise((resolve) => setImmediate(resolve)); // the batch is written; its fsync is on the thread pool
+    expect(interruptOpenRuns('SIGINT')).toBe(1);
+    const types = readFileSync(log, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { type: string; outcome?: string }).outcome ?? 'intent');
+    expect(types).toEqual(['intent', 'unchanged', 'interrupted']);
+    await written;
+    expect(verifyTrail(log)).toMatchObject({ ok: true, lines: 3, head: { seq: 3 } });
+  });
+});
+
 describe('log verify through the CLI', () => {
   it('is exit 0 for an intact log and lists a run SIGKILLed after recording a change', async () => {
     const log = fresh();

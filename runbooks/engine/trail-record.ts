@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { redact } from './redact';
+import { redact, type Secrets } from './redact';
 
 export const TRAIL_VERSION = 1;
 
@@ -123,7 +123,7 @@ export interface TrailRecord extends Record<string, unknown> {
   readonly runbook: string;
 }
 
-function body(run: RunMeta, type: RecordType, fields: Record<string, unknown>, secrets: readonly string[]) {
+function body(run: RunMeta, type: RecordType, fields: Record<string, unknown>, secrets: Secrets | readonly string[]) {
   return redact(
     { time: new Date().toISOString(), run: run.id, type, runbook: run.runbook, ...fields },
     secrets,
@@ -141,7 +141,7 @@ function localUser(): string | null {
   }
 }
 
-export function intentRecord(run: RunMeta, facts: IntentFacts, secrets: readonly string[]): RecordBody {
+export function intentRecord(run: RunMeta, facts: IntentFacts, secrets: Secrets): RecordBody {
   return body(
     run,
     'intent',
@@ -165,7 +165,7 @@ export function sessionRecord(
   run: RunMeta,
   facts: SessionFacts,
   caller: CallerFacts | undefined,
-  secrets: readonly string[],
+  secrets: Secrets,
 ): RecordBody {
   return body(
     run,
@@ -188,7 +188,7 @@ export function sessionRecord(
   );
 }
 
-export function changeRecord(run: RunMeta, facts: ChangeFacts, secrets: readonly string[]): RecordBody {
+export function changeRecord(run: RunMeta, facts: ChangeFacts, secrets: Secrets): RecordBody {
   return body(
     run,
     'change',
@@ -210,7 +210,7 @@ export function outcomeRecord(
   run: RunMeta,
   facts: OutcomeFacts,
   extra: { callerArn: string | null; durationMs?: number },
-  secrets: readonly string[],
+  secrets: Secrets,
 ): RecordBody {
   return body(
     run,

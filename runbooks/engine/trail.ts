@@ -28,9 +28,10 @@ import {
   statSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { appendSynced, openForAppend, replaceFile } from '../lib/durable-file';
+import { appendAll, fsyncLater, fsyncNow, openForAppend, overwriteSmallFile } from '../lib/durable-file';
 import { lockSync, LockTimeout } from '../lib/file-lock';
 import { RunbookError } from './errors';
+import { Secrets } from './redact';
 import {
   changeRecord,
   GENESIS,
@@ -89,9 +90,22 @@ export interface TrailStats {
   flushes: number;
 }
 
+/** A batch written to the log whose fsync is running: the lock is held until it is on disk. */
+interface InFlight {
+  readonly fd: number;
+  readonly release: () => void;
+  readonly batch: Pending[];
+  /** The seq and hash of the last line written so far under this lock (a signal's write continues from it). */
+  seq: number;
+  prev: string;
+}
+
 class TrailFile {
   private pending: Pending[] = [];
   private scheduled = false;
+  private inFlight: InFlight | undefined;
+  /** The highest line number this process wrote to the head: a late head write must never set it back. */
+  private headSeq = 0;
   readonly stats: TrailStats = { records: 0, flushes: 0 };
 
   constructor(readonly path: string) {}
@@ -99,57 +113,147 @@ class TrailFile {
   append(record: RecordBody): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ record, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Writes everything queued, now (also from a signal handler). */
-  flush(): void {
+  /** One flush at a time: what is queued while a batch is being fsync'd goes out in the next one. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight !== undefined || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.start());
+  }
+
+  /** Writes the queued batch under the lock, then fsyncs it on the thread pool. */
+  private start(): void {
     this.scheduled = false;
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
+    let flight: InFlight;
     try {
-      this.write(batch.map((p) => p.record));
+      flight = { ...this.write(batch.map((p) => p.record)), batch };
     } catch (error) {
-      const failure = trailError(this.path, error);
-      batch.forEach((p) => p.reject(failure));
+      this.fail(batch, error);
       return;
     }
+    this.inFlight = flight;
+    fsyncLater(flight.fd, (error) => this.land(flight, error));
+  }
+
+  private land(flight: InFlight, error: Error | null): void {
+    if (this.inFlight === flight) this.inFlight = undefined;
+    try {
+      if (error !== null) throw error;
+      this.writeHead(flight.seq, flight.prev);
+    } catch (failure) {
+      this.fail(flight.batch, failure);
+      return;
+    } finally {
+      closeSync(flight.fd);
+      flight.release();
+      this.schedule();
+    }
+    this.done(flight.batch);
+  }
+
+  /**
+   * Writes and fsyncs everything queued before returning: for a signal handler, which cannot wait. A batch whose
+   * fsync is still running is covered too (this process holds the lock, and one fsync makes both durable).
+   */
+  flushNow(): void {
+    this.scheduled = false;
+    const batch = this.pending.splice(0);
+    const flight = this.inFlight;
+    if (flight !== undefined) {
+      try {
+        if (batch.length > 0) {
+          appendAll(
+            flight.fd,
+            this.lines(
+              batch.map((p) => p.record),
+              flight,
+              false,
+            ),
+          );
+        }
+        fsyncNow(flight.fd);
+        this.writeHead(flight.seq, flight.prev);
+      } catch (error) {
+        this.fail(batch, error);
+        return;
+      }
+      this.done(batch);
+      return;
+    }
+    if (batch.length === 0) return;
+    try {
+      const written = this.write(batch.map((p) => p.record));
+      try {
+        fsyncNow(written.fd);
+        this.writeHead(written.seq, written.prev);
+      } finally {
+        closeSync(written.fd);
+        written.release();
+      }
+    } catch (error) {
+      this.fail(batch, error);
+      return;
+    }
+    this.done(batch);
+  }
+
+  private done(batch: Pending[]): void {
+    if (batch.length === 0) return;
     this.stats.records += batch.length;
     this.stats.flushes += 1;
     batch.forEach((p) => p.resolve());
   }
 
-  /** One locked, fsync'd write of `records`, chained to whatever the log ends with now. */
-  private write(records: RecordBody[]): void {
+  private fail(batch: Pending[], error: unknown): void {
+    const failure = trailError(this.path, error);
+    batch.forEach((p) => p.reject(failure));
+  }
+
+  /**
+   * Takes the lock and appends `records` (not yet fsync'd), chained to whatever the log ends with now. Returns
+   * the open descriptor and the lock's release, both the caller's to close once the fsync is done.
+   */
+  private write(records: RecordBody[]): { fd: number; release: () => void; seq: number; prev: string } {
     const release = lockSync(lockPath(this.path));
+    let fd: number | undefined;
     try {
-      const fd = openForAppend(this.path);
-      try {
-        const stat = fstatSync(fd);
-        if (!stat.isFile()) throw new Error('it is not a regular file');
-        const tail = readTail(fd, stat.size);
-        const notice = headProblem(this.path, tail);
-        const all = notice === undefined ? records : [noticeRecord(runOf(records[0]), notice), ...records];
-        let { seq, prev } = tail;
-        const lines: string[] = tail.torn ? [''] : [];
-        for (const record of all) {
-          const line = recordLine(seq, prev, record);
-          lines.push(line);
-          prev = sha256(line);
-          seq += 1;
-        }
-        appendSynced(fd, Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
-        replaceFile(headPath(this.path), `${JSON.stringify({ seq: seq - 1, sha256: prev })}\n`);
-      } finally {
-        closeSync(fd);
-      }
-    } finally {
+      fd = openForAppend(this.path);
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) throw new Error('it is not a regular file');
+      const tail = readTail(fd, stat.size);
+      const notice = headProblem(this.path, tail);
+      const all = notice === undefined ? records : [noticeRecord(runOf(records[0]), notice), ...records];
+      const position = { seq: tail.seq - 1, prev: tail.prev };
+      appendAll(fd, this.lines(all, position, tail.torn));
+      return { fd, release, ...position };
+    } catch (error) {
+      if (fd !== undefined) closeSync(fd);
       release();
+      throw error;
     }
+  }
+
+  /** The bytes of `records` after the line at `position`, which is moved to the last of them. */
+  private lines(records: RecordBody[], position: { seq: number; prev: string }, torn: boolean): Buffer {
+    const lines: string[] = torn ? [''] : [];
+    for (const record of records) {
+      const line = recordLine(position.seq + 1, position.prev, record);
+      lines.push(line);
+      position.prev = sha256(line);
+      position.seq += 1;
+    }
+    return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+  }
+
+  private writeHead(seq: number, prev: string): void {
+    if (seq <= this.headSeq) return;
+    this.headSeq = seq;
+    overwriteSmallFile(headPath(this.path), `${JSON.stringify({ seq, sha256: prev })}\n`);
   }
 }
 
@@ -352,7 +456,7 @@ class Run implements TrailRun {
   private caller: CallerFacts | undefined;
   private callerLookup: Promise<void> | undefined;
   private broken: RunbookError | undefined;
-  private readonly secrets: string[] = [];
+  private readonly secrets = new Secrets();
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(
@@ -394,10 +498,11 @@ class Run implements TrailRun {
     return written;
   }
 
-  async session(facts: SessionFacts, secrets: readonly (string | undefined)[] = []): Promise<void> {
-    this.secrets.push(...secrets.filter((s): s is string => typeof s === 'string' && s !== ''));
-    await this.callerLookup;
-    return this.append(sessionRecord(this, facts, this.caller, this.secrets));
+  session(facts: SessionFacts, secrets: readonly (string | undefined)[] = []): Promise<void> {
+    this.secrets.add(...secrets);
+    const record = () => this.append(sessionRecord(this, facts, this.caller, this.secrets));
+    // Queued at once unless the caller's identity is still being looked up (then right after it).
+    return this.callerLookup === undefined ? record() : this.callerLookup.then(record);
   }
 
   change(facts: ChangeFacts): Promise<void> {
@@ -449,7 +554,7 @@ export async function openRun(auditLog: string, intent: IntentFacts): Promise<Tr
   const run = new Run(fileFor(auditLog), intent.runbook);
   openRuns.add(run);
   try {
-    await run.append(intentRecord(run, intent, []));
+    await run.append(intentRecord(run, intent, new Secrets()));
   } catch (error) {
     openRuns.delete(run);
     throw trailError(auditLog, (error as RunbookError).cause ?? error, true);
@@ -500,7 +605,7 @@ export async function withRun<T>(
 export function interruptOpenRuns(signal: NodeJS.Signals): number {
   const open = [...openRuns].filter((run) => !run.closing);
   open.forEach((run) => run.interrupt(signal));
-  files.forEach((file) => file.flush());
+  files.forEach((file) => file.flushNow());
   return open.length;
 }
 

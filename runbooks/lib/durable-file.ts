@@ -2,7 +2,18 @@
  * Durable file writes, the one copy: a write that returns has reached the disk (fsync'd), so a crash right
  * after it cannot lose what was written. Plain errors only; callers say what the file was for.
  */
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Opens `path` with `flags` (owner-only when created), writes `text`, fsyncs and closes. */
@@ -33,26 +44,36 @@ export function openForAppend(path: string): number {
   return openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
 }
 
-/** Writes all of `bytes` at the end of the append descriptor `fd`, then fsyncs: on return it is on disk. */
-export function appendSynced(fd: number, bytes: Buffer): void {
+/** Writes all of `bytes` at the end of the append descriptor `fd`; not yet on disk until fsynced. */
+export function appendAll(fd: number, bytes: Buffer): void {
   let offset = 0;
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/** fsync on the thread pool, so the event loop keeps running while the disk works (group commit). */
+export function fsyncLater(fd: number, done: (error: Error | null) => void): void {
+  fsync(fd, done);
+}
+
+/** fsync now, blocking: for a write that must be on disk before the next statement (a signal handler's). */
+export function fsyncNow(fd: number): void {
   fsyncSync(fd);
 }
 
 /**
- * Replaces `path` with `text` through a `.tmp` file and a rename: readers see the old or the new text, never a
- * mix. Not fsync'd: for files a crash may set back by one write (hints, never the only copy of anything).
+ * Overwrites `path` in place with `text`, never through a symbolic link, creating it owner-only. No rename and no
+ * fsync: for a small hint (a few dozen bytes, one disk sector) that readers tolerate being one write behind or
+ * unreadable, never the only copy of anything.
  */
-export function replaceFile(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+export function overwriteSmallFile(path: string, text: string): void {
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, text);
+    const bytes = Buffer.from(text, 'utf8');
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    ftruncateSync(fd, bytes.length);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, path);
 }
 
 /**
