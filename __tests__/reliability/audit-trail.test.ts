@@ -223,6 +223,30 @@ describeWithSandbox('reliability: the audit trail', () => {
     expect(ofType(trailRecords(log), 'intent')).toHaveLength(1);
   });
 
+  withTmpfs(
+    'a disk that fills in the middle of a fleet audit: no session is used unrecorded, the run fails',
+    async () => {
+      const disk = mountTmpfs({ sizeKb: 256 });
+      mounts.push(disk);
+      hold = onNth('AssumeRoot', 3, async () => fill(disk.dir));
+      proxy.clearLog();
+      const log = join(disk.dir, 'audit.jsonl');
+      const run = await runCli(['audit', '--all', '--concurrency', '1', '--output', 'json'], {
+        endpoint: proxy.endpoint,
+        scratch: scratchDir('trail-enospc-fleet-'),
+        env: { RUNBOOK_AUDIT_LOG: log },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('ENOSPC');
+      const recorded = new Set(ofType(trailRecords(log), 'session').map((r) => r.accessKeyId));
+      const signers = new Set(proxy.log().map((e) => e.accessKeyId));
+      signers.delete('testing');
+      expect([...signers].filter((key) => !recorded.has(key))).toEqual([]);
+      // It stopped: the third session was taken but never used, and no account after it was assumed.
+      expect(proxy.log().filter((e) => e.action === 'AssumeRoot')).toHaveLength(3);
+    },
+  );
+
   describe('race: another administrator changes the resource between the read and the change', () => {
     const expectStopped = (scratch: string, runbook: string) => {
       const records = lastRun(trailRecords(auditLogOf(scratch)), runbook);
@@ -433,9 +457,14 @@ describeWithSandbox('reliability: the audit trail', () => {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let screen = '';
+      let pressed = false;
+      child.stdin.on('error', () => undefined); // script may be gone by the time a late write lands
       child.stdout.on('data', (chunk: Buffer) => {
         screen += chunk.toString('utf8');
-        if (screen.includes('[y/N]')) child.stdin.write('\x03');
+        if (screen.includes('[y/N]') && !pressed) {
+          pressed = true;
+          child.stdin.write('\x03');
+        }
       });
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       expect({ code, prompt: screen.includes('[y/N]') }).toEqual({ code: 130, prompt: true });

@@ -7,6 +7,7 @@
  * session record; every change that reached the proxy has its change record (for that account, in that run);
  * and `runbook log verify` finds the chain intact after the kill and after the re-run.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
 import { uniform } from '../../emulator/proxy/faults';
@@ -138,7 +139,9 @@ describeWithSandbox('reliability: crash safety', () => {
     });
   }
 
-  async function expectVerified(point: KillPoint, scratch: string): Promise<void> {
+  /** `runbook log verify` passes; a kill before the run opened its log may leave none, if nothing reached AWS. */
+  async function expectVerified(point: KillPoint, scratch: string, requests?: ProxyLogEntry[]): Promise<void> {
+    if (requests?.length === 0 && !existsSync(auditLogOf(scratch))) return;
     const verify = await runCli(['log', 'verify', '--json'], { endpoint: proxy.endpoint, scratch });
     expect({ point, code: verify.code, out: verify.code === 0 ? '' : verify.stdout }).toEqual({
       point,
@@ -184,7 +187,7 @@ describeWithSandbox('reliability: crash safety', () => {
         const run = await runAndKill(s3Args(account, bucket), scratch, point);
         if (run.killed) killed += 1;
         expectTrailAhead(point, scratch, run.requests);
-        await expectVerified(point, scratch);
+        await expectVerified(point, scratch, run.requests);
 
         const after = await readBucketPolicy(sandbox.endpoint, account, bucket);
         states.add(after === null ? 'removed' : 'intact');
@@ -250,7 +253,7 @@ describeWithSandbox('reliability: crash safety', () => {
         const run = await runAndKill(deleteArgs(account), scratch, point);
         if (run.killed) killed += 1;
         expectTrailAhead(point, scratch, run.requests);
-        await expectVerified(point, scratch);
+        await expectVerified(point, scratch, run.requests);
 
         const after = await readRootCredentials(sandbox.endpoint, account);
         states.add(total(after) === total(before) ? 'intact' : total(after) === 0 ? 'deleted' : 'partly deleted');

@@ -233,6 +233,30 @@ describe('damage', () => {
     expect(verifyTrail(log).problem).toMatchObject({ kind: 'damage-noted', line: 9 });
   });
 
+  it('a line edited while a run is open: the run goes on, and verify names the edited line', async () => {
+    const log = fresh();
+    await threeRuns(log);
+    const run = await openRun(log, intent);
+    const lines = readFileSync(log, 'utf8').split('\n');
+    lines[1] = lines[1].replace('"kind":"root"', '"kind":"user"');
+    writeFileSync(log, lines.join('\n'));
+    await run.session({ kind: 'root', account: '1', accessKeyId: 'ASIA1' });
+    await run.finish({ outcome: 'unchanged' });
+    expect(verifyTrail(log)).toMatchObject({ ok: false, problem: { kind: 'edited', line: 2 }, problems: 1 });
+  });
+
+  it('a log moved away (rotated) while a run is open: the run goes on in a new file that says what is missing', async () => {
+    const log = fresh();
+    await threeRuns(log);
+    const run = await openRun(log, intent);
+    rmSync(log);
+    await run.session({ kind: 'root', account: '1', accessKeyId: 'ASIA1' });
+    await run.finish({ outcome: 'unchanged' });
+    const records = trailRecords(log);
+    expect(records.map((r) => r.type)).toEqual(['notice', 'session', 'outcome']);
+    expect(records[0]).toMatchObject({ seq: 1, problem: expect.stringContaining('its head says 13 lines') });
+  });
+
   it('a write error breaks the run: every later record and assertWritable fail, so nothing can change', async () => {
     const log = fresh();
     const run = await openRun(log, intent);
@@ -275,7 +299,7 @@ describe('interrupts', () => {
   });
 });
 
-describe('interrupts while a batch is being fsync\'d', () => {
+describe("interrupts while a batch is being fsync'd", () => {
   it('continues the chain from the batch in flight and makes both durable before returning', async () => {
     const log = fresh();
     const run = await openRun(log, intent);

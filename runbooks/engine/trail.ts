@@ -104,8 +104,6 @@ class TrailFile {
   private pending: Pending[] = [];
   private scheduled = false;
   private inFlight: InFlight | undefined;
-  /** The highest line number this process wrote to the head: a late head write must never set it back. */
-  private headSeq = 0;
   readonly stats: TrailStats = { records: 0, flushes: 0 };
 
   constructor(readonly path: string) {}
@@ -250,9 +248,8 @@ class TrailFile {
     return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
   }
 
+  /** Always under the lock, with the position of the last line written under it (a flushNow moves it forward). */
   private writeHead(seq: number, prev: string): void {
-    if (seq <= this.headSeq) return;
-    this.headSeq = seq;
     overwriteSmallFile(headPath(this.path), `${JSON.stringify({ seq, sha256: prev })}\n`);
   }
 }
