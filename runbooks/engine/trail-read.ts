@@ -13,7 +13,11 @@ export interface Line {
   readonly complete: boolean;
 }
 
-/** Calls `visit` with every line of the log; returns false (and reads nothing) when the log does not exist. */
+/**
+ * Calls `visit` with every line of the log as it is when the call starts (what other processes append meanwhile
+ * is left out, so a line being written is never mistaken for a cut-off one); returns false (and reads nothing)
+ * when the log does not exist.
+ */
 export function eachLine(path: string, visit: (line: Line) => void): boolean {
   let fd: number;
   try {
@@ -23,13 +27,15 @@ export function eachLine(path: string, visit: (line: Line) => void): boolean {
     throw error;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file`);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
     const chunk = Buffer.alloc(1024 * 1024);
     let carry: Buffer[] = [];
     let number = 0;
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+    for (let at = 0; at < stat.size; ) {
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, stat.size - at), at);
       if (n <= 0) break;
+      at += n;
       let start = 0;
       for (let i = chunk.indexOf(0x0a, 0); i !== -1 && i < n; i = chunk.indexOf(0x0a, start)) {
         const bytes = Buffer.concat([...carry, chunk.subarray(start, i)]);

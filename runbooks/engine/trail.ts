@@ -25,9 +25,10 @@ import {
   mkdirSync,
   openSync,
   readSync,
+  realpathSync,
   statSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { appendAll, fsyncLater, fsyncNow, openForAppend, overwriteSmallFile } from '../lib/durable-file';
 import { lockSync, LockTimeout } from '../lib/file-lock';
 import { RunbookError } from './errors';
@@ -548,7 +549,8 @@ export async function openRun(auditLog: string, intent: IntentFacts): Promise<Tr
   } catch (error) {
     throw trailError(auditLog, error, true);
   }
-  const run = new Run(fileFor(auditLog), intent.runbook);
+  // One writer per file in this process, however the path is spelled (a second one would wait on our own lock).
+  const run = new Run(fileFor(join(realpathSync(dirname(auditLog)), basename(auditLog))), intent.runbook);
   openRuns.add(run);
   try {
     await run.append(intentRecord(run, intent, new Secrets()));
