@@ -53,6 +53,12 @@ describeWithSandbox('restore safety', () => {
       bucket,
       pipelineRoleArn: `arn:aws:iam::${account}:role/later-fix`,
     });
+    const dry = await runbook(['restore', '--backup', backup, '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      status: 'dry-run',
+      details: { wouldRefuse: { code: 'ChangedSincePlan' } },
+    });
     const run = await runbook(['restore', '--backup', backup, '--yes']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(

@@ -145,11 +145,21 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     seen.summary = plan.summary;
     io.log(`${runbook.name}: precondition: ${plan.summary}`);
     const done = { resource: before.resource, beforeSha256: seen.beforeSha256 };
-    if (plan.change) runbook.check?.(before, params);
+    // A refusal stops a real run; a dry run shows it instead, since showing what would happen is its job.
+    let refusal: RunbookError | undefined;
+    try {
+      if (plan.change) runbook.check?.(before, params);
+    } catch (err) {
+      if (!settings.dryRun || !(err instanceof RunbookError)) throw err;
+      refusal = err;
+    }
 
     if (!plan.change || settings.dryRun) {
       const status: Status = plan.change ? 'dry-run' : 'unchanged';
-      seen.details = runbook.details(before, null, params, status);
+      seen.details = {
+        ...runbook.details(before, null, params, status),
+        ...(refusal === undefined ? {} : { wouldRefuse: { code: refusal.code, message: refusal.message } }),
+      };
       return { outcome: status, ...done };
     }
 
