@@ -23,6 +23,8 @@ export interface CallerSession {
 
 export interface CallerOptions {
   readonly operatorSessionSeconds?: number;
+  /** Connections per host of the run's clients (see AwsSettings.connections): fleet runs size it once, here. */
+  readonly connections?: number;
   /** The run the operator sessions and the caller are recorded in. */
   readonly run?: TrailRun;
 }
@@ -48,6 +50,7 @@ export async function resolveCaller(
     endpointUrl: caller.endpointUrl,
     env,
     log,
+    ...(options.connections === undefined ? {} : { connections: options.connections }),
   };
   const credentials = caller.profile === undefined ? undefined : await profileCredentials(caller.profile);
   const base: Session = { settings, credentials, label: 'caller' };

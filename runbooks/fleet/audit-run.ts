@@ -15,7 +15,7 @@ import { badValue, optionalString } from '../engine/validate';
 import { createProgress, type ProgressStream } from '../lib/progress';
 import { describeSelection, selectAccounts, type FleetScope } from './accounts';
 import { runAudit, type AuditTotals } from './audit';
-import { fleetPorts } from './aws';
+import { fleetConnections, fleetPorts } from './aws';
 import { AUDIT_FORMATS, auditRenderer, streamWrite, type AuditFormat } from './report';
 
 export interface AuditParams extends FleetScope {
@@ -49,7 +49,7 @@ export async function auditFleet(params: AuditParams, settings: RunSettings, io:
       plan: `audit the root credentials of ${describeSelection(selection)}`,
     },
     async (run) => {
-      const caller = await resolveCaller(settings, io.env, io.log, { run });
+      const caller = await resolveCaller(settings, io.env, io.log, { run, connections: fleetConnections(concurrency) });
       await caller.callerArn();
       const ports = await fleetPorts(caller.session, settings.duration, concurrency, run);
       const renderer = auditRenderer(params.output, streamWrite(io.stdout));

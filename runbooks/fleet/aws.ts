@@ -50,13 +50,19 @@ export async function orgAccountsReader(caller: Session): Promise<OrgAccountsRea
 const REQUESTS_PER_ACCOUNT = 5;
 
 /**
+ * Connections per host so that `concurrency` accounts never wait for one. The caller's session is resolved with
+ * it too (resolveCaller's `connections`), so its own calls (GetCallerIdentity) share the fleet's pool.
+ */
+export const fleetConnections = (concurrency: number): number => concurrency * REQUESTS_PER_ACCOUNT;
+
+/**
  * Everything a fleet command needs from AWS, built once per run from the caller's session. Every client shares
  * one keep-alive pool sized so that `concurrency` accounts never wait for a connection.
  */
 export async function fleetPorts(caller: Session, duration: number, concurrency: number, run: TrailRun) {
   const fleet: Session = {
     ...caller,
-    settings: { ...caller.settings, connections: concurrency * REQUESTS_PER_ACCOUNT },
+    settings: { ...caller.settings, connections: fleetConnections(concurrency) },
   };
   const [org, assumeRootFn, iamFor] = await Promise.all([
     orgAccountsReader(fleet),

@@ -21,7 +21,7 @@ import { runPool } from '../lib/pool';
 import { createProgress, type ProgressStream } from '../lib/progress';
 import { describeSelection, selectAccounts, type FleetScope } from './accounts';
 import { runAudit } from './audit';
-import { fleetPorts } from './aws';
+import { fleetConnections, fleetPorts } from './aws';
 import {
   deleteAccountCredentials,
   parseOnly,
@@ -78,7 +78,7 @@ interface RunEnd {
 
 async function deleteInRun(params: DeleteParams, settings: RunSettings, io: RunIo, run: TrailRun): Promise<RunEnd> {
   const { selection, concurrency, kinds } = params;
-  const caller = await resolveCaller(settings, io.env, io.log, { run });
+  const caller = await resolveCaller(settings, io.env, io.log, { run, connections: fleetConnections(concurrency) });
   const callerArn = await caller.callerArn();
   const ports = await fleetPorts(caller.session, settings.duration, concurrency, run);
   const text = (line: string) => {
