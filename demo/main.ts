@@ -155,19 +155,29 @@ async function demo(sandbox: Sandbox, work: string): Promise<void> {
       `${String(path)} holds the exact original policy (${original.length} bytes)`,
     );
   }
-  const audit = readFileSync(join(work, 'audit.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  for (const line of audit) {
+  // The audit trail: every run, its root session (the CloudTrail join key) and its outcome, and an intact chain.
+  const shown = runbook(env, work, ['log', 'show']);
+  const runs = (shown.result?.runs ?? []) as {
+    runbook: string;
+    time: string;
+    outcome: string | null;
+    callerArn: string | null;
+    sessions: { kind: string; accessKeyId: string }[];
+  }[];
+  for (const run of runs) {
+    const root = run.sessions.find((s) => s.kind === 'root')?.accessKeyId ?? 'none';
     say(
-      `    ${String(line.time)} ${String(line.runbook).padEnd(20)} ${String(line.account)} ${String(line.outcome).padEnd(8)} caller ${String(line.callerArn)} root key ${String(line.rootAccessKeyId)}`,
+      `    ${run.time} ${run.runbook.padEnd(20)} ${String(run.outcome).padEnd(10)} caller ${String(run.callerArn)} root key ${root}`,
     );
   }
+  const verified = runbook(env, work, ['log', 'verify']);
   check(
     'audit log',
-    audit.length === 4 && audit.every((l) => l.errorCode === null),
-    `${audit.length} records in ${join(work, 'audit.jsonl')}; backups in ${backupDir} (${readdirSync(backupDir).length} files)`,
+    runs.length === 4 &&
+      runs.every((r) => r.outcome === 'dry-run' || r.outcome === 'changed') &&
+      verified.code === 0 &&
+      verified.result?.ok === true,
+    `${runs.length} runs in ${join(work, 'audit.jsonl')}, hash chain intact (runbook log verify); backups in ${backupDir} (${readdirSync(backupDir).length} files)`,
   );
 }
 

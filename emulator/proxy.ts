@@ -29,6 +29,11 @@ export interface ProxyOptions {
   };
   /** Called as each request arrives, before its latency: crash tests use it to kill a client at request k. */
   onRequest?: (entry: ProxyLogEntry) => void;
+  /**
+   * Called after the latency, right before a request is forwarded; the request waits for the promise it returns.
+   * Race tests hold a chosen request there while "another administrator" changes the resource.
+   */
+  hold?: (entry: ProxyLogEntry) => Promise<void> | void;
 }
 
 export interface ProxyLogEntry {
@@ -38,6 +43,8 @@ export interface ProxyLogEntry {
   mutating: boolean;
   outcome: 'passed' | 'throttled' | 'server-error' | 'reset' | 'slow';
   status?: number;
+  /** The access key id that signed the request (SigV4 Credential=…), when it was signed. */
+  accessKeyId?: string;
 }
 
 export interface FaultProxy {
@@ -61,6 +68,11 @@ function validateOptions(options: ProxyOptions): URL {
   const { throttle = 0, serverError = 0, reset = 0, slow = 0 } = options.faults ?? {};
   if (throttle + serverError + reset + slow > 1) throw new Error('proxy fault rates must sum to at most 1');
   return target;
+}
+
+/** The access key id of a SigV4 Authorization header (`Credential=<key>/<date>/…`). */
+function signingKey(req: http.IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)/.exec(String(req.headers.authorization ?? ''))?.[1];
 }
 
 function withoutChunking(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
@@ -128,7 +140,7 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
   function limitStreak(req: http.IncomingMessage, body: Buffer, fault: Fault | undefined): Fault | undefined {
     const cap = options.faults?.maxConsecutive;
     if (cap === undefined) return fault;
-    const credential = /Credential=([^/,\s]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+    const credential = signingKey(req) ?? '';
     const key = createHash('sha1').update(`${req.method} ${req.url} ${credential}\n`).update(body).digest('hex');
     const streak = streaks.get(key) ?? 0;
     if (fault === undefined || streak >= cap) {
@@ -159,6 +171,7 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
       action: call.action,
       mutating: call.mutating,
       outcome: fault ?? 'passed',
+      accessKeyId: signingKey(req),
     };
     entries.push(entry);
     options.onRequest?.({ ...entry });
@@ -179,6 +192,10 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
     if (fault === 'slow') {
       await wait(slowMs);
       // A client that timed out has gone; forwarding now would apply a change nobody is waiting for.
+      if (stopped || req.socket.destroyed) return void req.socket.destroy();
+    }
+    if (options.hold !== undefined) {
+      await options.hold({ ...entry });
       if (stopped || req.socket.destroyed) return void req.socket.destroy();
     }
     forward(req, res, body, entry);

@@ -107,11 +107,11 @@ export function seedLockedBucket(
   return call(endpoint, 'POST', accountRoute(accountId, 'locked-bucket'), options);
 }
 
-/** A queue whose policy denies sqs:* to every principal but a pipeline role that does not exist. */
+/** A queue whose policy denies sqs:* to every principal but a pipeline role (by default one that does not exist). */
 export function seedLockedQueue(
   endpoint: string,
   accountId: string,
-  options: { queueName: string; region?: string },
+  options: { queueName: string; region?: string; pipelineRoleArn?: string },
 ): Promise<{ queueUrl: string; policy: string }> {
   return call(endpoint, 'POST', accountRoute(accountId, 'locked-queue'), options);
 }
@@ -127,6 +127,20 @@ export function memberAdminCredentials(
 /** Every secret access key and session token the sandbox ever issued. */
 export async function issuedSecrets(endpoint: string): Promise<string[]> {
   return (await call<{ secrets: string[] }>(endpoint, 'GET', 'secrets')).secrets;
+}
+
+/** A temporary session the sandbox issued: a root session (AssumeRoot) or a role session (AssumeRole). */
+export interface IssuedSession {
+  accessKeyId: string;
+  kind: 'root' | 'role';
+  account: string;
+  taskPolicyArn?: string;
+  roleArn?: string;
+}
+
+/** Every temporary session the sandbox ever issued, in issue order (access key ids only, never a secret). */
+export async function issuedSessions(endpoint: string): Promise<IssuedSession[]> {
+  return (await call<{ sessions: IssuedSession[] }>(endpoint, 'GET', 'sessions')).sessions;
 }
 
 export function readRootCredentials(endpoint: string, accountId: string): Promise<Required<RootCredentialSeed>> {

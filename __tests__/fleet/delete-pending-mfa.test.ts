@@ -81,11 +81,18 @@ describe('withPendingMfa', () => {
   });
 
   it('deleting an already deactivated device: DeleteVirtualMFADevice confirms it, an unconfirmed one remains', async () => {
-    const plan = { account: A, name: null, delete: { ...none, mfaDevices: ['M1'] } };
-    // After a crash M1 is deactivated, so DeactivateMFADevice answers NoSuchEntity (the fake keeps one device list).
+    // After a crash M1 is deactivated, so DeactivateMFADevice answers NoSuchEntity (the fake keeps one device list,
+    // so it still lists M1; a real audit would not, which is what the plan's `exists` says below).
+    const listed = {
+      account: A,
+      name: null,
+      exists: { ...none, mfaDevices: ['M1'] },
+      delete: { ...none, mfaDevices: ['M1'] },
+    };
+    const plan = { ...listed, exists: none };
     const fleet = fakeFleet({ [A]: { mfa: ['M1'] } });
     fleet.failNext(A, 'DeactivateMFADevice', 'NoSuchEntity');
-    expect(await deleteAccountCredentials(fleet, plan, ALL)).toMatchObject({
+    expect(await deleteAccountCredentials(fleet, listed, ALL)).toMatchObject({
       status: 'clean',
       deleted: { mfaDevices: ['M1'] },
       remaining: none,

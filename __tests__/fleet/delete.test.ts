@@ -32,11 +32,8 @@ describe('planFromAudit', () => {
 });
 
 describe('deleteAccountCredentials', () => {
-  const plan = {
-    account: A,
-    name: null,
-    delete: { loginProfile: true, accessKeys: ['K1', 'K2'], mfaDevices: ['M1'], signingCertificates: ['C1'] },
-  };
+  const everything = { loginProfile: true, accessKeys: ['K1', 'K2'], mfaDevices: ['M1'], signingCertificates: ['C1'] };
+  const plan = { account: A, name: null, exists: everything, delete: everything };
 
   it('deletes with the delete task, deactivates MFA before deleting it, and verifies nothing remains', async () => {
     const fleet = fakeFleet({ [A]: { loginProfile: true, keys: ['K1', 'K2'], mfa: ['M1'], certs: ['C1'] } });
@@ -48,9 +45,44 @@ describe('deleteAccountCredentials', () => {
     expect(fleet.roots.get(A)).toEqual({ loginProfile: false, keys: [], mfa: [], certs: [] });
   });
 
-  it('is idempotent: a re-run after everything went reports clean', async () => {
-    const fleet = fakeFleet({ [A]: {} });
-    expect(await deleteAccountCredentials(fleet, plan, ALL)).toMatchObject({ status: 'clean', error: null });
+  it('records the change after the re-read and before the first delete', async () => {
+    const fleet = fakeFleet({ [A]: { loginProfile: true, keys: ['K1', 'K2'], mfa: ['M1'], certs: ['C1'] } });
+    const order: string[] = [];
+    const beforeDeletes = async (account: string, key: string) => {
+      order.push(`record ${account} ${key.length > 0}`, ...fleet.calls.map((c) => c.action));
+    };
+    await deleteAccountCredentials({ ...fleet, beforeDeletes }, plan, ALL);
+    expect(order[0]).toBe(`record ${A} true`);
+    expect(order.slice(1).filter((action) => action.startsWith('Delete') || action.startsWith('Deactivate'))).toEqual(
+      [],
+    );
+    expect(order.slice(1)).toContain('ListAccessKeys');
+  });
+
+  it.each([
+    ['went', {}],
+    ['appeared', { loginProfile: true, keys: ['K1', 'K2', 'K3'], mfa: ['M1'], certs: ['C1'] }],
+  ])('deletes nothing and reports changed-since-plan when credentials %s since the plan', async (_how, now) => {
+    const fleet = fakeFleet({ [A]: now });
+    const recorded: string[] = [];
+    const result = await deleteAccountCredentials(
+      { ...fleet, beforeDeletes: async (account) => void recorded.push(account) },
+      plan,
+      ALL,
+    );
+    expect(result).toMatchObject({ status: 'changed-since-plan', error: { code: 'ChangedSincePlan' } });
+    expect(result.deleted).toEqual({ loginProfile: false, accessKeys: [], mfaDevices: [], signingCertificates: [] });
+    expect(fleet.calls.filter((c) => /^(Delete|Deactivate)/.test(c.action))).toEqual([]);
+    expect(recorded).toEqual([]);
+  });
+
+  it('ignores a change of a kind --only leaves alone', async () => {
+    const fleet = fakeFleet({ [A]: { keys: ['K1'], mfa: ['M-NEW'] } });
+    const keys = { loginProfile: false, accessKeys: ['K1'], mfaDevices: [], signingCertificates: [] };
+    const result = await deleteAccountCredentials(fleet, { account: A, name: null, exists: keys, delete: keys }, [
+      'access-keys',
+    ]);
+    expect(result).toMatchObject({ status: 'clean', deleted: { accessKeys: ['K1'] } });
   });
 
   it('re-assumes after an expired session and repeats safely', async () => {
@@ -70,11 +102,12 @@ describe('deleteAccountCredentials', () => {
     expect(result.remaining?.accessKeys).toHaveLength(1);
   });
 
-  it('reports credentials that appeared after the plan as remaining', async () => {
+  it('reports credentials the plan leaves alone as remaining, never clean', async () => {
     const fleet = fakeFleet({ [A]: { keys: ['K1', 'K2', 'K3'] } });
+    const exists = { loginProfile: false, accessKeys: ['K1', 'K2', 'K3'], mfaDevices: [], signingCertificates: [] };
     const result = await deleteAccountCredentials(
       fleet,
-      { ...plan, delete: { ...plan.delete, loginProfile: false, mfaDevices: [], signingCertificates: [] } },
+      { account: A, name: null, exists, delete: { ...exists, accessKeys: ['K1', 'K2'] } },
       ALL,
     );
     expect(result).toMatchObject({ status: 'remaining', remaining: { accessKeys: ['K3'] } });

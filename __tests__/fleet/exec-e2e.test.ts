@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
-import { issuedSecrets, memberAdminCredentials, seedOrganization } from '../../emulator/seed';
+import { issuedSecrets, issuedSessions, memberAdminCredentials, seedOrganization } from '../../emulator/seed';
+import { lastRun, ofType, runOutcome, trailRecords } from '../../test-support/trail';
 import { describeWithSandbox, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 import { CLI, runCli, type CliResult as Run } from '../../test-support/cli';
 
@@ -309,6 +310,44 @@ new STSClient({ credentials: fromIni({ profile: 'member-audit' }) }).send(new Ge
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(/sts:AssumeRole on arn:aws:iam::\d{12}:role\/Hub failed: AccessDenied/);
     }
+  });
+
+  it('records every session exec and spoke exec take (the keys the sandbox issued), and how the command ended', async () => {
+    const log = join(work, 'audit.jsonl');
+    const issuedBy = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+      const before = (await issuedSessions(sandbox.endpoint)).length;
+      const run = await runbook(args, extra);
+      const issued = (await issuedSessions(sandbox.endpoint)).slice(before);
+      const records = lastRun(trailRecords(log), args[0] === 'spoke' ? 'spoke exec' : args[0]);
+      return { run, issued, records, sessions: ofType(records, 'session') };
+    };
+    const spoke = await issuedBy(['spoke', 'exec', '--', process.execPath, '-e', '0'], {
+      ASSUME_ROLE_HUB_ACCOUNT: hubAccount,
+      ASSUME_ROLE_HUB_ROLE: 'Hub',
+      ASSUME_ROLE_SPOKE_ACCOUNT: spokeAccount,
+      ASSUME_ROLE_SPOKE_ROLE: 'Spoke',
+      ASSUME_ROLE_EXTERNAL_ID: 'shared-secret-id',
+    });
+    expect(spoke.run.code).toBe(0);
+    expect(spoke.issued.map((s) => s.kind)).toEqual(['role', 'role']);
+    expect(spoke.sessions.filter((s) => s.kind !== 'caller').map((s) => [s.kind, s.accessKeyId, s.account])).toEqual([
+      ['hub', spoke.issued[0].accessKeyId, hubAccount],
+      ['spoke', spoke.issued[1].accessKeyId, spokeAccount],
+    ]);
+    expect(runOutcome(spoke.records)).toMatchObject({ outcome: 'changed', details: { exitCode: 0, signal: null } });
+
+    const killed = await issuedBy(['exec', '--account', member, '--task', 'audit', '--', 'sh', '-c', 'kill -TERM $$']);
+    expect(killed.run.signal).toBe('SIGTERM');
+    expect(killed.sessions.map((s) => s.accessKeyId)).toContain(killed.issued[0].accessKeyId);
+    expect(runOutcome(killed.records)).toMatchObject({ outcome: 'interrupted', errorCode: 'SIGTERM' });
+
+    const failed = await issuedBy(['exec', '--account', member, '--task', 'audit', '--', 'sh', '-c', 'exit 7']);
+    expect(failed.run.code).toBe(7);
+    expect(runOutcome(failed.records)).toMatchObject({
+      outcome: 'failed',
+      errorCode: 'CommandFailed',
+      details: { exitCode: 7 },
+    });
   });
 
   it('never prints an issued secret outside `credentials` stdout and the child processes', async () => {

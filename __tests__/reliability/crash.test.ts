@@ -2,8 +2,13 @@
  * Crash safety: the CLI is SIGKILLed at 20 seeded points (10 during s3-unlock, 10 during
  * delete-root-credentials), either as its k-th AWS request arrives at the proxy or after a seeded delay.
  * Afterwards nothing may be lost: a removed policy has its backup on disk, deleted credentials are in a
- * deletion record, every audit-log line is JSON, and a plain re-run finishes the job.
+ * deletion record, and a plain re-run finishes the job. And at EVERY point the audit trail was ahead of AWS:
+ * a run that made any request has its intent on disk; every session key the proxy saw sign a request has its
+ * session record; every change that reached the proxy has its change record (for that account, in that run);
+ * and `runbook log verify` finds the chain intact after the kill and after the re-run.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
 import { uniform } from '../../emulator/proxy/faults';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
@@ -15,8 +20,9 @@ import {
   seedOrganization,
   seedRootCredentials,
 } from '../../emulator/seed';
-import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
+import { auditLines, auditLogOf, backups, filesUnder, findSecrets, outputs, runCli, scratchDir } from './harness';
 import { describeWithSandbox } from '../../test-support/sandbox';
+import { ofType, trailRecords } from '../../test-support/trail';
 
 const SEED = 20261122;
 const POINTS_PER_RUNBOOK = 10;
@@ -76,10 +82,18 @@ describeWithSandbox('reliability: crash safety', () => {
     await sandbox?.stop();
   });
 
-  /** Runs the CLI and kills it at the point; returns whether the kill happened before it exited. */
-  async function runAndKill(args: string[], scratch: string, point: KillPoint): Promise<boolean> {
+  /**
+   * Runs the CLI and kills it at the point; returns whether the kill happened before it exited, and every request
+   * the proxy saw from it (the ones it was still holding have landed by then).
+   */
+  async function runAndKill(
+    args: string[],
+    scratch: string,
+    point: KillPoint,
+  ): Promise<{ killed: boolean; requests: ProxyLogEntry[] }> {
     let requests = 0;
     let kill: (() => void) | undefined;
+    proxy.clearLog();
     onRequest = () => {
       if (requests++ === point.atRequest) kill?.();
     };
@@ -90,7 +104,50 @@ describeWithSandbox('reliability: crash safety', () => {
       onSpawn: (k) => (kill = k),
     });
     onRequest = undefined;
-    return result.signal === 'SIGKILL';
+    await new Promise((resolve) => setTimeout(resolve, 4 * LATENCY_MS));
+    return { killed: result.signal === 'SIGKILL', requests: proxy.log() };
+  }
+
+  /**
+   * The write-ahead rule, checked against what really reached AWS: intent before any request, a session record
+   * for every temporary key that signed one, and a change record for every change, in the run and account of
+   * the key that made it. ('testing' is the caller's own key, which the sandbox issued to nobody.)
+   */
+  function expectTrailAhead(point: KillPoint, scratch: string, requests: ProxyLogEntry[]): void {
+    const records = trailRecords(auditLogOf(scratch));
+    const sessions = new Map(ofType(records, 'session').map((r) => [String(r.accessKeyId), r]));
+    const changes = ofType(records, 'change');
+    const used = [...new Set(requests.map((r) => r.accessKeyId).filter((k) => k !== undefined && k !== 'testing'))];
+    const unrecorded = used.filter((key) => !sessions.has(key as string));
+    const unrecordedChanges = requests
+      .filter((r) => r.mutating)
+      .filter((r) => {
+        const session = sessions.get(r.accessKeyId ?? '');
+        return !changes.some((c) => c.run === session?.run && c.account === session?.account);
+      })
+      .map((r) => `${r.service} ${r.action}`);
+    expect({
+      point,
+      intent: requests.length === 0 || ofType(records, 'intent').length > 0,
+      unrecorded,
+      unrecordedChanges,
+    }).toEqual({
+      point,
+      intent: true,
+      unrecorded: [],
+      unrecordedChanges: [],
+    });
+  }
+
+  /** `runbook log verify` passes; a kill before the run opened its log may leave none, if nothing reached AWS. */
+  async function expectVerified(point: KillPoint, scratch: string, requests?: ProxyLogEntry[]): Promise<void> {
+    if (requests?.length === 0 && !existsSync(auditLogOf(scratch))) return;
+    const verify = await runCli(['log', 'verify', '--json'], { endpoint: proxy.endpoint, scratch });
+    expect({ point, code: verify.code, out: verify.code === 0 ? '' : verify.stdout }).toEqual({
+      point,
+      code: 0,
+      out: '',
+    });
   }
 
   /** A full, unkilled run's request count and duration, to place the kill points inside it. */
@@ -127,7 +184,10 @@ describeWithSandbox('reliability: crash safety', () => {
         const { policy } = await seedLockedBucket(sandbox.endpoint, account, { bucket });
         const scratch = scratchDir('crash-s3-');
         scratches.push(scratch);
-        if (await runAndKill(s3Args(account, bucket), scratch, point)) killed += 1;
+        const run = await runAndKill(s3Args(account, bucket), scratch, point);
+        if (run.killed) killed += 1;
+        expectTrailAhead(point, scratch, run.requests);
+        await expectVerified(point, scratch, run.requests);
 
         const after = await readBucketPolicy(sandbox.endpoint, account, bucket);
         states.add(after === null ? 'removed' : 'intact');
@@ -159,6 +219,7 @@ describeWithSandbox('reliability: crash safety', () => {
             .map((b) => b.policy),
         ).toContain(policy);
         expect(() => auditLines(scratch)).not.toThrow();
+        await expectVerified(point, scratch);
       }
       // The points must really interrupt runs, on both sides of the change, or this test proves nothing.
       expect(killed).toBeGreaterThanOrEqual(POINTS_PER_RUNBOOK / 2);
@@ -189,13 +250,18 @@ describeWithSandbox('reliability: crash safety', () => {
         const before = await readRootCredentials(sandbox.endpoint, account);
         const scratch = scratchDir('crash-delete-');
         scratches.push(scratch);
-        if (await runAndKill(deleteArgs(account), scratch, point)) killed += 1;
+        const run = await runAndKill(deleteArgs(account), scratch, point);
+        if (run.killed) killed += 1;
+        expectTrailAhead(point, scratch, run.requests);
+        await expectVerified(point, scratch, run.requests);
 
         const after = await readRootCredentials(sandbox.endpoint, account);
         states.add(total(after) === total(before) ? 'intact' : total(after) === 0 ? 'deleted' : 'partly deleted');
         if (total(after) < total(before)) {
           // Something was deleted: the durable record naming this account must be on disk.
-          const records = filesUnder(scratch).filter(({ text }) => text.includes('"delete-root-credentials"'));
+          const records = filesUnder(join(scratch, 'backups')).filter(({ text }) =>
+            text.includes('"delete-root-credentials"'),
+          );
           const named = records.filter(({ text }) => {
             const record = JSON.parse(text) as { accounts?: { account: string }[] };
             return record.accounts?.some((entry) => entry.account === account) ?? false;
@@ -215,6 +281,7 @@ describeWithSandbox('reliability: crash safety', () => {
           left: { loginProfile: false, accessKeys: 0, mfaDevices: 0, signingCertificates: 0 },
         });
         expect(() => auditLines(scratch)).not.toThrow();
+        await expectVerified(point, scratch);
       }
       expect(killed).toBeGreaterThanOrEqual(POINTS_PER_RUNBOOK / 2);
       expect(states).toContain('intact');

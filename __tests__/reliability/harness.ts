@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli as spawnCli, type CliOptions, type CliResult } from '../../test-support/cli';
 import { cliEnv } from '../../test-support/cli-env';
+import { trailRecords, type Rec } from '../../test-support/trail';
 
 export type { CliResult };
 
@@ -45,20 +46,12 @@ export function filesUnder(dir: string): { path: string; text: string }[] {
   });
 }
 
-/** The lines of a JSONL audit log, each parsed; throws naming the line that is not JSON. */
-export function auditLines(scratch: string): unknown[] {
-  const path = join(scratch, 'runbook-audit.jsonl');
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line, index) => {
-      try {
-        return JSON.parse(line) as unknown;
-      } catch {
-        throw new Error(`audit log line ${index + 1} is not JSON: ${line}`);
-      }
-    });
+/** The audit log a run in `scratch` writes (test-support/cli-env sets RUNBOOK_AUDIT_LOG to it). */
+export const auditLogOf = (scratch: string): string => join(scratch, 'runbook-audit.jsonl');
+
+/** The records of the scratch dir's audit log, each parsed; throws naming the line that is not JSON. */
+export function auditLines(scratch: string): Rec[] {
+  return trailRecords(auditLogOf(scratch));
 }
 
 /** Backup files (JSON with runbook/account/resource/policy) found under the scratch dir's backups. */

@@ -18,6 +18,7 @@ import {
 } from '../../emulator/seed';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { runCli } from '../../test-support/cli';
+import { lastRun, ofType, runOutcome, trailRecords } from '../../test-support/trail';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 import { s3Unlock } from '../../runbooks/policy/s3-unlock';
 import { sqsUnlock } from '../../runbooks/policy/sqs-unlock';
@@ -38,6 +39,8 @@ interface Run {
   /** `service:Action (label session)` for every AWS command the run sent. */
   calls: string[];
 }
+
+const TASK_S3 = 'arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy';
 
 describeWithSandbox('runbooks end to end against the sandbox', () => {
   const sandbox = useSandbox();
@@ -72,7 +75,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
   });
 
   describe('s3-unlock', () => {
-    it('removes the policy that locks everyone out, with a backup first, in five calls', async () => {
+    it('removes the policy that locks everyone out, with a backup first and a re-read before the delete', async () => {
       const [account] = members;
       const seeded = await seedLockedBucket(sandbox.endpoint, account, { bucket: 'project-prod-1' });
       const run = await runbook('s3-unlock', '--account', account, '--bucket', 'project-prod-1', '--yes', '--json');
@@ -84,6 +87,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       );
       expect(run.calls.slice(2)).toEqual([
         's3:GetBucketPolicy (root session)',
+        's3:GetBucketPolicy (root session)',
         's3:DeleteBucketPolicy (root session)',
         's3:GetBucketPolicy (root session)',
       ]);
@@ -93,17 +97,20 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(backup).toMatchObject({ runbook: 's3-unlock', account, region: 'us-east-1', resource: 'project-prod-1' });
       expect(backup.policy).toBe(seeded.policy);
       expect(typeof backup.takenAt).toBe('string');
-      const audit = JSON.parse(readFileSync(auditLog, 'utf8').trim().split('\n').pop() as string) as Record<
-        string,
-        unknown
-      >;
-      expect(audit).toMatchObject({
+      const records = lastRun(trailRecords(auditLog), 's3-unlock');
+      expect(records.map((r) => r.type)).toEqual(['intent', 'session', 'session', 'change', 'outcome']);
+      expect(ofType(records, 'intent')[0]).toMatchObject({ account, task: TASK_S3 });
+      expect(ofType(records, 'session')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'caller', callerArn: expect.stringContaining(`:${MANAGEMENT_ACCOUNT_ID}:`) }),
+          expect.objectContaining({ kind: 'root', account, accessKeyId: result.rootAccessKeyId, task: TASK_S3 }),
+        ]),
+      );
+      expect(ofType(records, 'change')[0]).toMatchObject({ action: 's3:DeleteBucketPolicy', backup: result.backup });
+      expect(runOutcome(records)).toMatchObject({
         runbook: 's3-unlock',
-        account,
         outcome: 'changed',
         backup: result.backup,
-        rootAccessKeyId: result.rootAccessKeyId,
-        taskPolicy: 'arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy',
         callerArn: expect.stringContaining(`:${MANAGEMENT_ACCOUNT_ID}:`),
       });
     });
@@ -180,6 +187,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(await readQueuePolicy(sandbox.endpoint, account, seeded.queueUrl)).toBeNull();
       expect(run.calls.slice(2)).toEqual([
         'sqs:GetQueueAttributes (root session)',
+        'sqs:GetQueueAttributes (root session)',
         'sqs:SetQueueAttributes (root session)',
         'sqs:GetQueueAttributes (root session)',
       ]);
@@ -210,6 +218,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(json(run)).toMatchObject({ status: 'changed', backup: null });
       expect((await readRootCredentials(sandbox.endpoint, account)).loginProfile).toBe(true);
       expect(run.calls.slice(2)).toEqual([
+        'iam:GetLoginProfile (root session)',
         'iam:GetLoginProfile (root session)',
         'iam:CreateLoginProfile (root session)',
         'iam:GetLoginProfile (root session)',
@@ -379,10 +388,10 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(run.calls.slice(0, 2)).toEqual(['sts:AssumeRole (caller session)', 'sts:AssumeRoot (operator session)']);
       expect(run.calls).not.toContain('sts:GetCallerIdentity (caller session)');
       expect(await readBucketPolicy(sandbox.endpoint, account, 'operator-bucket')).toBeNull();
-      const audit = JSON.parse(readFileSync(auditLog, 'utf8').trim().split('\n').pop() as string) as {
-        callerArn: string;
-      };
-      expect(audit.callerArn).toMatch(/:assumed-role\/RootOperator\/runbook-/);
+      const records = lastRun(trailRecords(auditLog), 's3-unlock');
+      expect(runOutcome(records)?.callerArn).toMatch(/:assumed-role\/RootOperator\/runbook-/);
+      // The operator session signed AssumeRoot: its key is recorded, so CloudTrail's AssumeRoot event can be found.
+      expect(ofType(records, 'session').map((r) => r.kind)).toEqual(['operator', 'root']);
     });
 
     it('--profile reads the shared credentials file', async () => {

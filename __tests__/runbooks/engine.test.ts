@@ -2,7 +2,8 @@
  * The engine's ordering and safety rules, with a fake root session and a fake policy store: the real
  * sandbox cannot make a backup write or an fsync fail, and these rules must hold even then.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -11,7 +12,7 @@ import type { RootSession } from '../../runbooks/engine/assume-root';
 import { durableFs, type DurableFs as BackupFs } from '../../runbooks/lib/durable-file';
 import { RunbookError } from '../../runbooks/engine/errors';
 import { policyRunbook } from '../../runbooks/policy/policy-runbook';
-import { redact } from '../../runbooks/engine/redact';
+import { redact, Secrets } from '../../runbooks/engine/redact';
 import { executeRunbook, type RunbookContext } from '../../runbooks/engine/runbook';
 import { parseCommon } from '../../runbooks/cli/options';
 import { s3Unlock, type S3UnlockParams } from '../../runbooks/policy/s3-unlock';
@@ -44,8 +45,15 @@ interface Harness {
     fs?: BackupFs;
     ignoreWrites?: boolean;
     failRead?: Error;
+    /** Called on the n-th read (1-based) before it answers: another administrator acting meanwhile. */
+    onRead?: (n: number) => void;
+    /** Called once the root session is taken, before it is used. */
+    afterSession?: () => void;
   }): Promise<number>;
+  /** Every record of the audit log. */
   audit(): Record<string, unknown>[];
+  /** The records of one type. */
+  records(type: string): Record<string, unknown>[];
 }
 
 function harness(): Harness {
@@ -61,11 +69,14 @@ function harness(): Harness {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
+    records: (type) => h.audit().filter((record) => record.type === type),
     async run(options = {}) {
+      let reads = 0;
       const fake: PolicyStore = {
         read: async (bucket) => {
           h.events.push(`read ${bucket}`);
           if (options.failRead) throw options.failRead;
+          options.onRead?.(++reads);
           return h.store.policy;
         },
         write: async (bucket, policy) => {
@@ -99,10 +110,17 @@ function harness(): Harness {
             return fs.read(path);
           },
         },
-        openSession: async ({ account }) => ({
-          callerArn: 'arn:aws:iam::123456789012:user/operator',
-          root: fakeRoot(account),
-        }),
+        openSession: async ({ account, run }) => {
+          h.events.push('session');
+          const root = fakeRoot(account);
+          run.identify({ arn: 'arn:aws:iam::123456789012:user/operator', account: '123456789012' });
+          await run.session({ kind: 'root', account, task: root.taskPolicyArn, accessKeyId: root.accessKeyId }, [
+            SECRET,
+            TOKEN,
+          ]);
+          options.afterSession?.();
+          return { callerArn: 'arn:aws:iam::123456789012:user/operator', root };
+        },
       };
       return executeRunbook(runbook, params, io);
     },
@@ -136,9 +154,11 @@ describe('a confirmed change', () => {
     const h = harness();
     expect(await h.run({ values: { yes: true, json: true } })).toBe(0);
     expect(h.events).toEqual([
+      'session',
       'read project-prod-1',
       'backup write',
       'backup read',
+      'read project-prod-1',
       'write project-prod-1 null',
       'read project-prod-1',
     ]);
@@ -147,17 +167,35 @@ describe('a confirmed change', () => {
     expect(result).toMatchObject({ runbook: 's3-unlock', account: '111122223333', status: 'changed' });
     const backup = JSON.parse(readFileSync(result.backup as string, 'utf8')) as Record<string, unknown>;
     expect(backup).toMatchObject({ resource: 'project-prod-1', policy: LOCKING, account: '111122223333' });
-    const [audit] = h.audit();
-    expect(audit).toMatchObject({
+    expect(h.audit().map((record) => record.type)).toEqual(['intent', 'session', 'change', 'outcome']);
+    expect(h.records('intent')[0]).toMatchObject({ runbook: 's3-unlock', account: '111122223333' });
+    expect(h.records('session')[0]).toMatchObject({
+      kind: 'root',
+      accessKeyId: 'ASIAFAKEROOTSESSION1',
+      callerArn: 'arn:aws:iam::123456789012:user/operator',
+    });
+    const [change] = h.records('change');
+    expect(change).toMatchObject({
+      action: 's3:DeleteBucketPolicy',
+      resource: 'project-prod-1',
+      backup: result.backup,
+    });
+    expect(change.backupSha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(result.backup as string))
+        .digest('hex'),
+    );
+    const [outcome] = h.records('outcome');
+    expect(outcome).toMatchObject({
       outcome: 'changed',
       callerArn: 'arn:aws:iam::123456789012:user/operator',
-      rootAccessKeyId: 'ASIAFAKEROOTSESSION1',
       backup: result.backup,
       errorCode: null,
+      beforeSha256: change.beforeSha256,
+      afterSha256: change.expectSha256,
     });
-    expect(audit.beforeSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(audit.afterSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(audit.afterSha256).not.toBe(audit.beforeSha256);
+    expect(outcome.beforeSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(outcome.afterSha256).not.toBe(outcome.beforeSha256);
   });
 
   it('asks on a terminal and proceeds on "y"', async () => {
@@ -175,9 +213,14 @@ describe('confirmation', () => {
     expect(err.code).toBe('NotConfirmed');
     expect(err.exitCode).toBe(3);
     expect(err.hint).toContain('--yes');
-    expect(h.events).toEqual(['read project-prod-1']);
+    expect(h.events).toEqual(['session', 'read project-prod-1']);
     expect(h.store.policy).toBe(LOCKING);
-    expect(h.audit()[0]).toMatchObject({ outcome: 'not-confirmed', errorCode: 'NotConfirmed', backup: null });
+    expect(h.records('change')).toEqual([]);
+    expect(h.records('outcome')[0]).toMatchObject({
+      outcome: 'not-confirmed',
+      errorCode: 'NotConfirmed',
+      backup: null,
+    });
   });
 
   it('refuses with exit 3 when the answer is not yes', async () => {
@@ -202,7 +245,8 @@ describe('backup before change', () => {
     expect(err.hint).toContain('nothing was changed');
     expect(h.events).not.toContain('write project-prod-1 null');
     expect(h.store.policy).toBe(LOCKING);
-    expect(h.audit()[0]).toMatchObject({ outcome: 'failed', errorCode: 'BackupFailed' });
+    expect(h.records('change')).toEqual([]);
+    expect(h.records('outcome')[0]).toMatchObject({ outcome: 'failed', errorCode: 'BackupFailed' });
   });
 
   it('changes nothing when the backup reads back differently', async () => {
@@ -235,7 +279,7 @@ describe('dry run and preconditions', () => {
   it('--dry-run reads, reports the locking statements, and writes nothing', async () => {
     const h = harness();
     expect(await h.run({ values: { 'dry-run': true, json: true } })).toBe(0);
-    expect(h.events).toEqual(['read project-prod-1']);
+    expect(h.events).toEqual(['session', 'read project-prod-1']);
     const result = JSON.parse(h.stdout.join('')) as {
       status: string;
       backup: unknown;
@@ -255,7 +299,7 @@ describe('dry run and preconditions', () => {
     h.store.policy = null;
     expect(await h.run({ values: { json: true } })).toBe(0);
     expect(JSON.parse(h.stdout.join(''))).toMatchObject({ status: 'unchanged', backup: null });
-    expect(h.events).toEqual(['read project-prod-1']);
+    expect(h.events).toEqual(['session', 'read project-prod-1']);
   });
 
   it('fails verification when the policy is still there after the change', async () => {
@@ -279,6 +323,15 @@ describe('redaction', () => {
     ).toEqual({ accessKeyId: 'ASIA1', nested: [{ note: 'key [redacted] end' }] });
   });
 
+  it('masks thousands of secrets that share a prefix (session tokens do), the longest match first', () => {
+    const tokens = Array.from({ length: 3000 }, (_, i) => `IQoJb3JpZ2luX2VjEFAKEFAKEFAKEFAKEFAKE${i}x`);
+    const secrets = new Secrets(tokens);
+    expect(secrets.mask(`a ${tokens[12]} b ${tokens[1234]}c IQoJb3JpZ2luX2VjEFAKEFAKEFAKEFAKEFAKE-not`)).toBe(
+      'a [redacted] b [redacted]c IQoJb3JpZ2luX2VjEFAKEFAKEFAKEFAKEFAKE-not',
+    );
+    expect(new Secrets(['short', '']).mask('a short one')).toBe('a [redacted] one');
+  });
+
   it('keeps a leaked secret out of the output and the audit log even when an error message carries it', async () => {
     const h = harness();
     const leak = new Error(`signature mismatch for token ${TOKEN} and key ${SECRET}`);
@@ -287,5 +340,69 @@ describe('redaction', () => {
     expect(written).toContain('[redacted]');
     expect(written).not.toContain(SECRET);
     expect(written).not.toContain(TOKEN);
+  });
+});
+
+describe('race safety: the state is read again right before the change', () => {
+  const ADMIN = JSON.stringify({
+    Statement: [
+      {
+        Sid: 'AdminFix',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::project-prod-1/*',
+      },
+    ],
+  });
+
+  it('stops with changed-since-plan, changes nothing, when the policy moved after it was read (--yes)', async () => {
+    const h = harness();
+    const err = await failure(
+      h.run({ values: { yes: true, json: true }, onRead: (n) => void (n === 2 && (h.store.policy = ADMIN)) }),
+    );
+    expect(err.code).toBe('ChangedSincePlan');
+    expect(err.exitCode).toBe(1);
+    expect(h.events).not.toContain('write project-prod-1 null');
+    expect(h.store.policy).toBe(ADMIN);
+    expect(h.records('change')).toEqual([]);
+    expect(h.records('outcome')[0]).toMatchObject({ outcome: 'changed-since-plan', errorCode: 'ChangedSincePlan' });
+    expect(JSON.parse(h.stdout.join(''))).toMatchObject({ status: 'changed-since-plan' });
+  });
+
+  it('stops when the policy moved while the prompt waited', async () => {
+    const h = harness();
+    const err = await failure(h.run({ tty: 'y', onRead: (n) => void (n === 2 && (h.store.policy = ADMIN)) }));
+    expect(err.code).toBe('ChangedSincePlan');
+    expect(h.store.policy).toBe(ADMIN);
+  });
+});
+
+describe('write-ahead records', () => {
+  it('takes no session and reads nothing when the audit log cannot be written', async () => {
+    const h = harness();
+    mkdirSync(join(h.dir, 'audit.jsonl'));
+    const err = await failure(h.run({ values: { yes: true } }));
+    expect(err.code).toBe('AuditLogFailed');
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toContain(join(h.dir, 'audit.jsonl'));
+    expect(h.events).toEqual([]);
+  });
+
+  it('changes nothing when the log breaks after the session: no change without its record', async () => {
+    const h = harness();
+    const log = join(h.dir, 'audit.jsonl');
+    const err = await failure(
+      h.run({
+        values: { yes: true },
+        afterSession: () => {
+          rmSync(log);
+          mkdirSync(log);
+        },
+      }),
+    );
+    expect(err.code).toBe('AuditLogFailed');
+    expect(h.events).not.toContain('write project-prod-1 null');
+    expect(h.store.policy).toBe(LOCKING);
   });
 });

@@ -3,12 +3,16 @@
  * requests signed with an expired AssumeRole session (ExpiredToken). A 2-second operator session stands in for
  * the 900 s one of a fleet run that lasts longer than 15 minutes.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { seedOrganization } from '../../emulator/seed';
 import { parseCommon } from '../../runbooks/cli/options';
 import { resolveCaller } from '../../runbooks/engine/credentials';
 import { fleetAssumeRoot } from '../../runbooks/fleet/aws';
+import { openRun, type TrailRun } from '../../runbooks/engine/trail';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,19 +50,23 @@ describeWithSandbox('operator role (--role-arn) over a run longer than its sessi
     process.env = saved;
   });
 
-  const caller = async (externalId: string, log: string[]) => {
+  const trail = () => join(mkdtempSync(join(tmpdir(), 'operator-role-')), 'audit.jsonl');
+  const intent = { runbook: 'test', parameters: {}, region: 'us-east-1', task: null, plan: 'operator role test' };
+  const caller = async (externalId: string, log: string[], run: TrailRun) => {
     const common = parseCommon(
       { 'role-arn': roleArn, 'external-id': externalId, 'endpoint-url': sandbox.endpoint, region: 'us-east-1' },
       process.env,
       '/tmp',
     );
-    return resolveCaller(common, process.env, (line) => log.push(line), { operatorSessionSeconds: 2 });
+    return resolveCaller(common, process.env, (line) => log.push(line), { operatorSessionSeconds: 2, run });
   };
 
   it('re-assumes the operator role once it nears its end, once for concurrent callers, with the same caller ARN', async () => {
     const log: string[] = [];
-    const session = await caller('long-run', log);
-    const assumeRoot = await fleetAssumeRoot(session.session, 900);
+    const path = trail();
+    const run = await openRun(path, intent);
+    const session = await caller('long-run', log, run);
+    const assumeRoot = await fleetAssumeRoot(session.session, 900, run);
     const operatorAssumes = () => log.filter((line) => line.startsWith('assuming operator role')).length;
 
     await Promise.all(members.map((account) => assumeRoot(account, 'audit')));
@@ -71,11 +79,23 @@ describeWithSandbox('operator role (--role-arn) over a run longer than its sessi
     expect(await session.callerArn()).toMatch(
       new RegExp(`^arn:aws:sts::${MANAGEMENT_ACCOUNT_ID}:assumed-role/LongRunOperator/runbook-`),
     );
+    await run.finish({ outcome: 'unchanged' });
+    // Both operator sessions (the first and the refresh) and every root session are in the trail, each key once.
+    const sessions = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; kind: string; accessKeyId: string; roleArn: string | null })
+      .filter((record) => record.type === 'session');
+    const operators = sessions.filter((s) => s.kind === 'operator');
+    expect(operators).toHaveLength(2);
+    expect(operators.every((s) => s.roleArn === roleArn)).toBe(true);
+    expect(new Set(operators.map((s) => s.accessKeyId)).size).toBe(2);
+    expect(sessions.filter((s) => s.kind === 'root')).toHaveLength(members.length * 3);
   });
 
   it('fails before any AssumeRoot, naming the role, when the role cannot be assumed', async () => {
     const log: string[] = [];
-    await expect(caller('wrong-id', log)).rejects.toMatchObject({
+    await expect(caller('wrong-id', log, await openRun(trail(), intent))).rejects.toMatchObject({
       code: 'AccessDenied',
       message: expect.stringContaining(`sts:AssumeRole on ${roleArn} failed`),
     });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,11 +256,66 @@ describe('backup files for restore', () => {
     policy:
       '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::project-prod-1"}]}',
   };
+  const noLog = '/nonexistent/audit.jsonl';
+  // --force: these backups have no record in an audit log (the trail's checks are tested in restore-safety).
   const restore = (text: string, settings = {}, env = {}) =>
-    parseRestoreParams({ backup: file('r.json', text) }, settings, env);
-  it('reads a backup', () => {
-    const params = restore(JSON.stringify(record));
+    parseRestoreParams({ backup: file('r.json', text), force: true }, { auditLog: noLog, ...settings }, env);
+  it('reads a backup the audit log has no record of only with --force', () => {
+    const backup = file('b.json', JSON.stringify(record));
+    const params = parseRestoreParams({ backup, force: true }, { auditLog: noLog }, {});
     expect(params).toMatchObject({ account: '111122223333', resource: 'project-prod-1', policy: record.policy });
+    const err = rejection(() => parseRestoreParams({ backup }, { auditLog: noLog }, {}));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('has no record in the audit log');
+  });
+  it('refuses, even with --force, a backup whose policy names another bucket', () => {
+    const other = {
+      ...record,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::other-bucket/*' }],
+      }),
+    };
+    const err = rejection(() =>
+      parseRestoreParams({ backup: file('o.json', JSON.stringify(other)), force: true }, { auditLog: noLog }, {}),
+    );
+    expect(err.exitCode).toBe(2);
+    // Named by what is wrong, never by quoting the file's own text (the ARN is the file's content).
+    expect(err.message).toContain('names a resource other than the bucket');
+    expect(err.message).not.toContain('other-bucket');
+  });
+  it('refuses, even with --force, a queue backup whose policy names another account', () => {
+    const queue = {
+      ...record,
+      resourceType: 'sqs-queue',
+      resource: 'https://sqs.us-east-1.amazonaws.com/111122223333/jobs',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: 'arn:aws:sqs:us-east-1:444455556666:jobs' },
+        ],
+      }),
+    };
+    expect(
+      rejection(() => parseRestoreParams({ backup: file('q.json', JSON.stringify(queue)), force: true }, { auditLog: noLog }, {}))
+        .message,
+    ).toContain('names a resource other than the queue');
+    const wildcard = { ...queue, policy: queue.policy.replace('444455556666:jobs', '111122223333:*') };
+    expect(parseRestoreParams({ backup: file('w.json', JSON.stringify(wildcard)), force: true }, { auditLog: noLog }, {}).resource).toBe(
+      queue.resource,
+    );
+  });
+  it('refuses a FIFO, a directory, an oversized file and bytes that are not UTF-8', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restore-'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    writeFileSync(join(dir, 'big.json'), Buffer.alloc(1024 * 1024 + 1, 0x20));
+    writeFileSync(
+      join(dir, 'latin1.json'),
+      Buffer.from(JSON.stringify({ ...record, resource: 'caf\u00e9' }), 'latin1'),
+    );
+    for (const path of [join(dir, 'fifo'), dir, join(dir, 'big.json'), join(dir, 'latin1.json')]) {
+      expect(rejection(() => parseRestoreParams({ backup: path, force: true }, { auditLog: noLog }, {})).exitCode).toBe(2);
+    }
   });
   it('reads a queue backup taken through an endpoint override', () => {
     const queue = {
@@ -299,16 +355,35 @@ describe('backup files for restore', () => {
 
 describe('common options', () => {
   const cwd = '/work';
-  it('has defaults from the environment and the working directory', () => {
-    expect(parseCommon({}, {}, cwd)).toMatchObject({
+  it('keeps the audit log and backups in the per-user state folder, never the working directory', () => {
+    expect(parseCommon({}, { HOME: '/home/op' }, cwd)).toMatchObject({
       duration: 900,
-      auditLog: '/work/runbook-audit.jsonl',
-      backupDir: '/work/runbook-backups',
+      auditLog: '/home/op/.local/state/runbook/audit.jsonl',
+      backupDir: '/home/op/.local/state/runbook/backups',
     });
+    expect(parseCommon({}, { HOME: '/home/op', XDG_STATE_HOME: '/state' }, cwd)).toMatchObject({
+      auditLog: '/state/runbook/audit.jsonl',
+      backupDir: '/state/runbook/backups',
+    });
+    // The XDG rule: a relative XDG_STATE_HOME is ignored.
+    expect(parseCommon({}, { HOME: '/home/op', XDG_STATE_HOME: 'state' }, cwd).auditLog).toBe(
+      '/home/op/.local/state/runbook/audit.jsonl',
+    );
     expect(parseCommon({}, { RUNBOOK_AUDIT_LOG: 'a.jsonl', RUNBOOK_BACKUP_DIR: '/b' }, cwd)).toMatchObject({
       auditLog: '/work/a.jsonl',
       backupDir: '/b',
     });
+    expect(parseCommon({ 'audit-log': '/x.jsonl' }, { RUNBOOK_AUDIT_LOG: '' }, cwd).auditLog).toBe('/x.jsonl');
+  });
+  it.each([
+    [{ 'audit-log': '' }, {}, '--audit-log'],
+    [{ 'backup-dir': '' }, {}, '--backup-dir'],
+    [{}, { RUNBOOK_AUDIT_LOG: '' }, 'RUNBOOK_AUDIT_LOG'],
+    [{}, { RUNBOOK_BACKUP_DIR: '' }, 'RUNBOOK_BACKUP_DIR'],
+  ])('refuses an empty audit log or backup location %j %j (exit 2)', (values, env, named) => {
+    const err = rejection(() => parseCommon(values, env, cwd));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(named);
   });
   it.each([
     [{ duration: '901' }, '--duration'],

@@ -94,6 +94,7 @@ def _assume_root(access_key: str, caller_account: str, region: str, params: dict
     with state.LOCK:
         state.ROOT_SESSIONS[session.access_key_id] = session
         state.record_secret(session.secret_access_key, session.session_token)
+        state.record_session(session.access_key_id, "root", target, taskPolicyArn=task_arn)
     return {
         "Credentials": {
             "AccessKeyId": session.access_key_id,

@@ -93,6 +93,7 @@ def install() -> None:
     def assumed_role_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_role_init(self, *args, **kwargs)
         state.record_secret(self.session_token)
+        state.record_session(self.access_key_id, "role", self.role_arn.split(":")[4], roleArn=self.role_arn)
         expiration = self.expiration
         if expiration.tzinfo is None:
             expiration = expiration.replace(tzinfo=datetime.timezone.utc)

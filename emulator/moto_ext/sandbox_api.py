@@ -11,6 +11,7 @@
   GET  /_sandbox/accounts/<id>/buckets/<bucket>/policy    ground truth of a bucket policy
   GET  /_sandbox/accounts/<id>/queue-policy?queueUrl=...  ground truth of a queue policy
   GET  /_sandbox/secrets                                  every secret key and session token issued
+  GET  /_sandbox/sessions                                 every temporary session issued (access key ids, no secrets)
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
     if path == "/_sandbox/secrets" and method == "GET":
         with state.LOCK:
             return {"secrets": list(state.ISSUED_SECRETS)}
+    if path == "/_sandbox/sessions" and method == "GET":
+        with state.LOCK:
+            return {"sessions": list(state.ISSUED_SESSIONS)}
     if path == "/_sandbox/organization":
         return seeding.seed_organization(_json_body(environ)) if method == "POST" else seeding.describe_organization()
     match = ACCOUNT_ROUTE.match(path)

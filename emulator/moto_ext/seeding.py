@@ -203,7 +203,8 @@ def seed_locked_queue(account_id: str, options: dict[str, Any], base_url: str) -
         raise SeedError(f"queueName must be a queue name of 1 to 80 characters, got {name!r}")
     region = options.get("region") or "us-east-1"
     queue_arn = f"arn:aws:sqs:{region}:{account_id}:{name}"
-    policy = _deny_all_except(f"arn:aws:iam::{account_id}:role/pipeline", "sqs:*", [queue_arn], "DenyAllExceptPipeline")
+    pipeline = options.get("pipelineRoleArn") or f"arn:aws:iam::{account_id}:role/pipeline"
+    policy = _deny_all_except(pipeline, "sqs:*", [queue_arn], "DenyAllExceptPipeline")
     sqs = sqs_backends[account_id][region]
     sqs.create_queue(name)
     sqs.set_queue_attributes(name, {"Policy": policy})

@@ -16,6 +16,10 @@ LOCK = threading.RLock()
 # tests read it to prove that no command prints a credential.
 ISSUED_SECRETS: list[str] = []
 
+# Every temporary session the sandbox issued, in issue order: {"accessKeyId", "kind" ("root" | "role"), "account",
+# and "taskPolicyArn" or "roleArn"}. The audit-trail tests check each command's records against it.
+ISSUED_SESSIONS: list[dict[str, str]] = []
+
 # Organization id -> enabled centralized-root-access features ("RootCredentialsManagement", "RootSessions").
 ORG_FEATURES: dict[str, set[str]] = {}
 
@@ -34,6 +38,11 @@ def utcnow() -> datetime.datetime:
 def record_secret(*values: str | None) -> None:
     with LOCK:
         ISSUED_SECRETS.extend(v for v in values if v)
+
+
+def record_session(access_key_id: str, kind: str, account: str, **about: str) -> None:
+    with LOCK:
+        ISSUED_SESSIONS.append({"accessKeyId": access_key_id, "kind": kind, "account": account, **about})
 
 
 @dataclass

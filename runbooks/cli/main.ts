@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
- * The CLI entry point, and the only place that sets process.exitCode. It finds the command, parses its
- * options strictly, and turns a RunbookError into `error:`/`hint:` lines on stderr and an exit code.
+ * The CLI entry point, and the only place that sets process.exitCode and signal handlers. It finds the command,
+ * parses its options strictly, and turns a RunbookError into `error:`/`hint:` lines on stderr and an exit code.
+ * SIGINT, SIGTERM and SIGHUP record every open run of the audit trail as interrupted, then exit 128 + the signal
+ * number (130, 143, 129); while exec runs a command, the signal is forwarded to it and its end decides.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseCommandLine } from './argv';
 import type { CommandContext } from './command';
@@ -11,7 +14,9 @@ import { GLOBAL_OPTIONS, GLOBAL_USAGE } from './options';
 import { COMMANDS } from './registry';
 import { badInput, ExitCode, RunbookError } from '../engine/errors';
 import type { Input, Writer } from '../engine/io';
+import { interruptOpenRuns, trailStats } from '../engine/trail';
 import { quote } from '../engine/validate';
+import { childRunning } from '../lib/child-process';
 
 export interface Io {
   readonly stdout: Writer;
@@ -83,8 +88,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       stdin: io.stdin,
       log: verbose ? (message) => io.stderr.write(`${message}\n`) : () => undefined,
     };
-    return await command.run(ctx);
+    const code = await command.run(ctx);
+    logTrailStats(io.stderr, verbose);
+    return code;
   } catch (err) {
+    logTrailStats(io.stderr, verbose);
     // A command that already printed its result object (the runbooks print one with the error) is not repeated.
     const jsonError = json && !stdout.written ? { stdout, runbook: commandName } : undefined;
     return reportError(err, io.stderr, verbose, jsonError);
@@ -103,6 +111,23 @@ function watched(out: Writer): Writer & { readonly written: boolean } {
       return written;
     },
   };
+}
+
+function logTrailStats(stderr: Writer, verbose: boolean): void {
+  const { records, flushes } = trailStats();
+  if (verbose && records > 0) stderr.write(`audit log: ${records} records in ${flushes} fsync'd writes\n`);
+}
+
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function exitOnInterrupt(): void {
+  for (const signal of INTERRUPTS) {
+    process.on(signal, () => {
+      if (childRunning()) return;
+      interruptOpenRuns(signal);
+      process.exit(128 + osConstants.signals[signal]);
+    });
+  }
 }
 
 /**
@@ -191,6 +216,7 @@ function selfCommand(): string {
 if (require.main === module) {
   // The SDK warns on every run that future releases need node 22; in an incident that is noise on stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  exitOnInterrupt();
   void runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { parseEndpointUrl } from '../engine/endpoints';
 import { badInput } from '../engine/errors';
@@ -50,7 +51,8 @@ export const GLOBAL_USAGE = `Common options:
   --external-id <id>       external id for --role-arn (spoke exec: for the hub and spoke roles)
   --duration <seconds>     root session duration, 1..900 (default 900; spoke exec: 900..3600, default 3600)
   --endpoint-url <url>     send every AWS call to this endpoint (also AWS_ENDPOINT_URL[_<SERVICE>])
-  --audit-log <file>       audit log (default: RUNBOOK_AUDIT_LOG or ./runbook-audit.jsonl)
+  --audit-log <file>       the audit trail (default: RUNBOOK_AUDIT_LOG, else
+                           $XDG_STATE_HOME/runbook/audit.jsonl, else ~/.local/state/runbook/audit.jsonl)
   -v, --verbose            log each step and each AWS call to stderr
   -h, --help               show help`;
 
@@ -101,8 +103,8 @@ export function parseCommon(
     externalId,
     duration: duration === undefined ? rules.duration.default : parseDuration(duration, '--duration', rules.duration),
     endpointUrl,
-    auditLog: absolute(optionalString(values, 'audit-log') ?? env.RUNBOOK_AUDIT_LOG ?? 'runbook-audit.jsonl', cwd),
-    backupDir: absolute(optionalString(values, 'backup-dir') ?? env.RUNBOOK_BACKUP_DIR ?? 'runbook-backups', cwd),
+    auditLog: pathSetting(values, 'audit-log', 'RUNBOOK_AUDIT_LOG', env, cwd, () => join(stateDir(env), 'audit.jsonl')),
+    backupDir: pathSetting(values, 'backup-dir', 'RUNBOOK_BACKUP_DIR', env, cwd, () => join(stateDir(env), 'backups')),
     verbose: flag(values.verbose),
     json: flag(values.json),
     yes: flag(values.yes),
@@ -110,7 +112,33 @@ export function parseCommon(
   };
 }
 
-function absolute(path: string, cwd: string): string {
+/**
+ * The per-user state folder: $XDG_STATE_HOME/runbook, else ~/.local/state/runbook (the XDG base directory
+ * rules: a relative XDG_STATE_HOME is ignored). Never the working directory: credential_process runs anywhere.
+ */
+export function stateDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'runbook');
+  const home = env.HOME !== undefined && isAbsolute(env.HOME) ? env.HOME : homedir();
+  return join(home, '.local', 'state', 'runbook');
+}
+
+/** A path from its option, else its variable, else the default; an empty value is a mistake, not "here". */
+function pathSetting(
+  values: ParsedValues,
+  option: string,
+  variable: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  fallback: () => string,
+): string {
+  const given = optionalString(values, option);
+  if (given === '') throw badValue(`--${option}`, given, 'a path', `leave --${option} out for the default`);
+  const fromEnv = given === undefined ? env[variable] : undefined;
+  if (fromEnv === '') {
+    throw badInput(`${variable} is set but empty: expected a path`, `unset ${variable} for the default ${fallback()}`);
+  }
+  const path = given ?? fromEnv ?? fallback();
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 

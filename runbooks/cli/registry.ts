@@ -16,4 +16,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   spoke: () => import('./commands/spoke').then((m) => m.command),
   doctor: () => import('./commands/doctor').then((m) => m.command),
   enable: () => import('./commands/enable').then((m) => m.command),
+  log: () => import('./commands/log').then((m) => m.command),
 };

@@ -1,7 +1,8 @@
 /**
  * STS AssumeRoot: a root session in one member account, limited to one AWS-managed task policy and at
  * most 900 s. The access key id is kept apart because it is the CloudTrail correlation key; the secret
- * and token stay inside the returned credentials and are never logged.
+ * and token stay inside the returned credentials and are never logged. Every session is recorded in the run's
+ * audit trail before it is returned, so nothing can use a session that has no record.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -9,6 +10,7 @@ import { createClient, sdk, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
 import { RunbookError } from './errors';
 import { TASKS, taskPolicyArn, type TaskAlias } from './tasks';
+import type { TrailRun } from './trail';
 
 export interface RootSession extends Session {
   readonly label: 'root';
@@ -32,8 +34,16 @@ export interface AssumeRootRequest {
 /**
  * @param sts an STS client of the caller's session (see createClient), whose region picks the regional endpoint.
  * @param caller the caller's session, whose settings (region, endpoint, logger) the root session inherits.
+ * @param run the trail run the session is recorded in (fsync'd) before this returns; a broken run stops here,
+ *   before AssumeRoot is even asked.
  */
-export async function assumeRoot(sts: STSClient, caller: Session, request: AssumeRootRequest): Promise<RootSession> {
+export async function assumeRoot(
+  sts: STSClient,
+  caller: Session,
+  request: AssumeRootRequest,
+  run: TrailRun,
+): Promise<RootSession> {
+  run.assertWritable();
   const { AssumeRootCommand } = await sdk('sts');
   const arn = taskPolicyArn(TASKS[request.task], request.partition);
   caller.settings.log(`AssumeRoot into ${request.account} with ${arn} for ${request.duration} s`);
@@ -54,6 +64,17 @@ export async function assumeRoot(sts: STSClient, caller: Session, request: Assum
     throw new RunbookError('Failed', `sts:AssumeRoot into ${request.account} answered without credentials`);
   }
   caller.settings.log(`root session ${c.AccessKeyId} expires ${c.Expiration?.toISOString() ?? 'unknown'}`);
+  await run.session(
+    {
+      kind: 'root',
+      account: request.account,
+      region: caller.settings.region,
+      task: arn,
+      accessKeyId: c.AccessKeyId,
+      expiration: c.Expiration,
+    },
+    [c.SecretAccessKey, c.SessionToken],
+  );
   return {
     settings: caller.settings,
     label: 'root',
@@ -71,6 +92,6 @@ export async function assumeRoot(sts: STSClient, caller: Session, request: Assum
 }
 
 /** Convenience for callers that have no STS client yet. */
-export async function assumeRootFrom(caller: Session, request: AssumeRootRequest): Promise<RootSession> {
-  return assumeRoot(await createClient('sts', caller), caller, request);
+export async function assumeRootFrom(caller: Session, request: AssumeRootRequest, run: TrailRun): Promise<RootSession> {
+  return assumeRoot(await createClient('sts', caller), caller, request, run);
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { durableFs, writeAndReadBack, type DurableFs } from '../lib/durable-file';
 import { RunbookError } from './errors';
+import { sha256 } from './trail-record';
 
 export type ResourceType = 's3-bucket' | 'sqs-queue';
 
@@ -23,6 +24,14 @@ export interface BackupRecord {
   readonly taskPolicy: string;
   /** Correlates the backup with CloudTrail and the audit log. */
   readonly rootAccessKeyId: string;
+  /** The audit-trail run that took the backup (its change record holds the backup's sha256). */
+  readonly run: string;
+}
+
+/** A file written durably: its path, and the sha256 of its bytes (read back identical), which the trail records. */
+export interface WrittenFile {
+  readonly path: string;
+  readonly sha256: string;
 }
 
 /**
@@ -34,20 +43,24 @@ export function writeDurableJson(
   value: unknown,
   failure: { what: string; hint: string },
   fs: DurableFs = durableFs,
-): string {
+): WrittenFile {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
   try {
-    writeAndReadBack(path, `${JSON.stringify(value, null, 2)}\n`, fs);
+    writeAndReadBack(path, text, fs);
   } catch (err) {
     throw new RunbookError('BackupFailed', `could not write ${failure.what} ${path}: ${(err as Error).message}`, {
       hint: failure.hint,
       cause: err,
     });
   }
-  return path;
+  return { path, sha256: sha256(text) };
 }
 
-/** Writes the backup durably and returns its absolute path. */
-export function writeBackup(dir: string, record: BackupRecord, fs: DurableFs = durableFs): string {
+/**
+ * Writes the backup durably; returns its absolute path and the sha256 of its bytes (read back identical), which
+ * the change record keeps so that restore can tell an edited backup from the one written.
+ */
+export function writeBackup(dir: string, record: BackupRecord, fs: DurableFs = durableFs): WrittenFile {
   return writeDurableJson(
     join(dir, backupFileName(record)),
     record,

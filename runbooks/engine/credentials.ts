@@ -9,15 +9,25 @@ import { toRunbookError } from './aws-errors';
 import { checkEnvironment } from './environment';
 import { assumeOperatorRole } from './operator-role';
 import type { RunSettings } from './settings';
+import type { TrailRun } from './trail';
 
 export interface CallerSession {
   /** The session AssumeRoot is called with (the operator role's when --role-arn was given). */
   readonly session: Session;
   /**
    * The caller's ARN. With --role-arn it comes from the first AssumeRole answer (no extra call); otherwise one
-   * sts:GetCallerIdentity on the caller's own credentials, never on a root session.
+   * sts:GetCallerIdentity on the caller's own credentials, never on a root session. Asked once per run; with a
+   * trail run, the caller is identified to it and the caller's own access key id recorded (kind `caller`).
    */
   callerArn(): Promise<string>;
+}
+
+export interface CallerOptions {
+  readonly operatorSessionSeconds?: number;
+  /** Connections per host of the run's clients (see AwsSettings.connections): fleet runs size it once, here. */
+  readonly connections?: number;
+  /** The run the operator sessions and the caller are recorded in. */
+  readonly run?: TrailRun;
 }
 
 /**
@@ -36,7 +46,7 @@ export async function resolveCaller(
   caller: CallerSettings,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
-  options: { operatorSessionSeconds?: number } = {},
+  options: CallerOptions = {},
 ): Promise<CallerSession> {
   const settings: AwsSettings = {
     region: await resolveRegion(caller, env),
@@ -44,17 +54,54 @@ export async function resolveCaller(
     endpointUrl: caller.endpointUrl,
     env,
     log,
+    ...(options.connections === undefined ? {} : { connections: options.connections }),
   };
   const credentials = caller.profile === undefined ? undefined : await profileCredentials(caller.profile);
   const base: Session = { settings, credentials, label: 'caller' };
+  const { run } = options;
   if (caller.roleArn === undefined) {
-    return { session: base, callerArn: () => getCallerArn(base) };
+    return {
+      session: base,
+      callerArn: once(async () => {
+        const lookup = getCallerIdentity(base);
+        // Sessions taken while the lookup is in flight (AssumeRoot runs concurrently) wait for it in the trail.
+        run?.identify(lookup.then(({ arn, account }) => ({ arn, account })));
+        const identity = await lookup;
+        if (run !== undefined) {
+          await run.session({
+            kind: 'caller',
+            account: identity.account,
+            region: settings.region,
+            accessKeyId: identity.accessKeyId,
+          });
+        }
+        return identity.arn;
+      }),
+    };
   }
+  const roleArn = caller.roleArn;
+  const name = sessionName();
   const operator = await assumeOperatorRole(base, {
-    roleArn: caller.roleArn,
-    sessionName: sessionName(),
+    roleArn,
+    sessionName: name,
     externalId: caller.externalId,
     durationSeconds: options.operatorSessionSeconds ?? OPERATOR_SESSION_SECONDS,
+    onSession: async ({ identity, arn }) => {
+      if (run === undefined) return;
+      run.identify({ arn, account: arn.split(':')[4] ?? null });
+      await run.session(
+        {
+          kind: 'operator',
+          account: roleArn.split(':')[4] ?? null,
+          region: settings.region,
+          accessKeyId: identity.accessKeyId,
+          expiration: identity.expiration ?? null,
+          roleArn,
+          sessionName: name,
+        },
+        [identity.secretAccessKey, identity.sessionToken],
+      );
+    },
   });
   return {
     session: { settings, label: 'operator', credentials: operator.credentials },
@@ -62,17 +109,27 @@ export async function resolveCaller(
   };
 }
 
+/** `fn`, called at most once: later calls share the first call's promise. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= fn());
+}
+
 async function profileCredentials(profile: string) {
   const { fromIni } = await import('@aws-sdk/credential-providers');
   return fromIni({ profile });
 }
 
-async function getCallerArn(session: Session): Promise<string> {
+/** sts:GetCallerIdentity, plus the access key id that signed it (the caller's CloudTrail join key). */
+async function getCallerIdentity(
+  session: Session,
+): Promise<{ arn: string; account: string | null; accessKeyId: string }> {
   const { GetCallerIdentityCommand } = await sdk('sts');
   const sts = await createClient('sts', session);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
-    return identity.Arn ?? 'unknown';
+    const signedWith = await sts.config.credentials();
+    return { arn: identity.Arn ?? 'unknown', account: identity.Account ?? null, accessKeyId: signedWith.accessKeyId };
   } catch (err) {
     throw toRunbookError(err, { action: 'sts:GetCallerIdentity', target: 'the caller' });
   }

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'SessionExpired'
   | 'Throttled'
   | 'BackupFailed'
+  | 'AuditLogFailed'
+  | 'ChangedSincePlan'
   | 'VerifyFailed'
   | 'CommandFailed'
   | 'Failed';

@@ -14,6 +14,11 @@ export interface OperatorRoleRequest {
   readonly sessionName: string;
   readonly externalId?: string;
   readonly durationSeconds: number;
+  /**
+   * Receives every session the role gives (the first one and each refresh) before anything uses it; the audit
+   * trail records it there. The credentials are only waited for until it resolves.
+   */
+  readonly onSession?: (session: { identity: AwsCredentialIdentity; arn: string }) => Promise<void>;
 }
 
 export interface OperatorRole {
@@ -63,11 +68,16 @@ export async function assumeOperatorRole(caller: Session, request: OperatorRoleR
     }
   };
 
-  let current = await assume();
+  const assumeAndRecord = async () => {
+    const next = await assume();
+    await request.onSession?.({ identity: next.identity, arn: next.arn });
+    return next;
+  };
+  let current = await assumeAndRecord();
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const credentials: AwsCredentialIdentityProvider = async () => {
     if (Date.now() < current.refreshAt) return current.identity;
-    pending ??= assume()
+    pending ??= assumeAndRecord()
       .then((next) => {
         current = next;
         return next.identity;

@@ -4,8 +4,10 @@
  */
 import type { Writer } from './io';
 import { redact } from './redact';
+import type { Outcome } from './trail-record';
 
-export type Status = 'changed' | 'unchanged' | 'dry-run' | 'not-confirmed' | 'failed';
+/** A run's status in its result: the outcome its audit record carries (a run that prints was not interrupted). */
+export type Status = Exclude<Outcome, 'interrupted'>;
 
 export interface RunResult {
   readonly runbook: string;

@@ -75,6 +75,15 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
   return { all: true };
 }
 
+/** The selection in words, for the audit trail's intent record. */
+export function describeSelection(selection: AccountSelection): string {
+  if ('accounts' in selection) {
+    const shown = selection.accounts.slice(0, 5).join(', ');
+    return `accounts ${shown}${selection.accounts.length > 5 ? ` and ${selection.accounts.length - 5} more` : ''}`;
+  }
+  return 'ou' in selection ? `the accounts of ${selection.ou}` : 'every account of the organization';
+}
+
 /** The reason an account is listed but not assumed, or undefined when it can be audited. */
 export function skipReason(account: { id: string; state?: string }, managementAccountId: string): string | undefined {
   if (account.id === managementAccountId) {

@@ -4,6 +4,7 @@
  * Clients come in as parameters; nothing here constructs one.
  */
 import type { SessionCredentials } from '../engine/clients';
+import { isTrailFailure } from '../engine/trail';
 import { runPool, type EmitOrder } from '../lib/pool';
 import type { FleetAccount } from './accounts';
 import type { RootIamReader } from './root-iam';
@@ -178,6 +179,8 @@ export async function auditAccount(deps: AuditDeps, account: FleetAccount): Prom
       },
     };
   } catch (error) {
+    // The audit trail cannot be written: no further session may be taken, so the whole run stops here.
+    if (isTrailFailure(error)) throw error;
     return { ...result, status: 'failed', error: errorSummary(error) };
   }
 }

@@ -6,14 +6,18 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot } from '../engine/assume-root';
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
+import type { TrailRun } from '../engine/trail';
 import type { OrgAccountsReader } from './accounts';
 import { rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
 
-/** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
-export async function fleetAssumeRoot(caller: Session, duration: number): Promise<AssumeRootFn> {
+/**
+ * AssumeRoot with the caller's session; one STS client serves the whole fleet. Each session is in `run`'s trail
+ * before it is returned (concurrent accounts share the fsync).
+ */
+export async function fleetAssumeRoot(caller: Session, duration: number, run: TrailRun): Promise<AssumeRootFn> {
   const sts = await createClient('sts', caller);
-  return async (account, task) => (await assumeRoot(sts, caller, { account, task, duration })).credentials;
+  return async (account, task) => (await assumeRoot(sts, caller, { account, task, duration }, run)).credentials;
 }
 
 /** IAM clients signed with root sessions, in the caller's region and endpoint. */
@@ -46,17 +50,23 @@ export async function orgAccountsReader(caller: Session): Promise<OrgAccountsRea
 const REQUESTS_PER_ACCOUNT = 5;
 
 /**
+ * Connections per host so that `concurrency` accounts never wait for one. The caller's session is resolved with
+ * it too (resolveCaller's `connections`), so its own calls (GetCallerIdentity) share the fleet's pool.
+ */
+export const fleetConnections = (concurrency: number): number => concurrency * REQUESTS_PER_ACCOUNT;
+
+/**
  * Everything a fleet command needs from AWS, built once per run from the caller's session. Every client shares
  * one keep-alive pool sized so that `concurrency` accounts never wait for a connection.
  */
-export async function fleetPorts(caller: Session, duration: number, concurrency: number) {
+export async function fleetPorts(caller: Session, duration: number, concurrency: number, run: TrailRun) {
   const fleet: Session = {
     ...caller,
-    settings: { ...caller.settings, connections: concurrency * REQUESTS_PER_ACCOUNT },
+    settings: { ...caller.settings, connections: fleetConnections(concurrency) },
   };
   const [org, assumeRootFn, iamFor] = await Promise.all([
     orgAccountsReader(fleet),
-    fleetAssumeRoot(fleet, duration),
+    fleetAssumeRoot(fleet, duration, run),
     rootIamFactory(fleet),
   ]);
   return { org, assumeRoot: assumeRootFn, iamFor, close: () => org.client.destroy() };

@@ -31,6 +31,8 @@ export function resultLine(result: AccountDeletion): string {
       return `${result.account}  clean (deleted: ${describeSet(result.deleted)})`;
     case 'remaining':
       return `${result.account}  NOT CLEAN: still present: ${describeSet(result.remaining)}`;
+    case 'changed-since-plan':
+      return `${result.account}  CHANGED SINCE THE PLAN, nothing deleted: now ${describeSet(result.remaining)}`;
     case 'failed':
       return (
         `${result.account}  FAILED: ${result.error?.code}: ${result.error?.message} ` +

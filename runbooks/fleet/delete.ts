@@ -6,6 +6,7 @@
  */
 import { isExpiredSession } from '../engine/aws-errors';
 import type { SessionCredentials } from '../engine/clients';
+import { isTrailFailure } from '../engine/trail';
 import { badValue } from '../engine/validate';
 import { errorSummary, readRootCredentials, type AccountAudit, type RootCredentials } from './audit';
 import { withClient, withRootSession, type AssumeRootFn } from './account-session';
@@ -40,6 +41,18 @@ export interface CredentialSet {
   accessKeys: string[];
   mfaDevices: string[];
   signingCertificates: string[];
+}
+
+/** The same credentials, whatever order the lists come in. */
+export function sameSet(a: CredentialSet, b: CredentialSet): boolean {
+  const sorted = (set: CredentialSet) =>
+    JSON.stringify([
+      set.loginProfile,
+      [...set.accessKeys].sort(),
+      [...set.mfaDevices].sort(),
+      [...set.signingCertificates].sort(),
+    ]);
+  return sorted(a) === sorted(b);
 }
 
 export const isEmptySet = (set: CredentialSet): boolean =>
@@ -107,8 +120,11 @@ export function withPendingMfa(plan: AccountPlan, serials: readonly string[]): A
 export interface AccountDeletion {
   account: string;
   name: string | null;
-  /** 'clean': nothing of the chosen kinds remains (verified by re-reading). */
-  status: 'clean' | 'remaining' | 'failed';
+  /**
+   * 'clean': nothing of the chosen kinds remains (verified by re-reading). 'changed-since-plan': the credentials
+   * read right before the deletes were not the planned ones, so nothing was deleted in the account.
+   */
+  status: 'clean' | 'remaining' | 'failed' | 'changed-since-plan';
   deleted: CredentialSet;
   remaining: CredentialSet | null;
   /** The root session's access key id (the CloudTrail correlation key), when one was taken. */
@@ -133,15 +149,23 @@ async function idempotent(call: () => Promise<unknown>): Promise<void> {
 export interface DeleteDeps {
   assumeRoot: AssumeRootFn;
   iamFor: (credentials: SessionCredentials) => RootIamWriter | Promise<RootIamWriter>;
+  /**
+   * Called once per account after the re-read proved the credentials unchanged since the plan and right before
+   * the first delete; the deletes wait for it (the audit trail's change record). Default: nothing to record.
+   */
+  beforeDeletes?: (account: string, rootAccessKeyId: string) => Promise<void>;
 }
 
 /**
- * Deletes the planned credentials of one account, then re-reads to verify. It never throws: every failure is
- * reported on the account, together with what was deleted before it and what remains.
+ * Deletes the planned credentials of one account, then re-reads to verify. Right before the first delete the
+ * credentials are read again: if they are not the planned ones (`exists`, of the chosen kinds), the account is
+ * left untouched and reported 'changed-since-plan'. It never throws, except when the audit trail cannot be
+ * written (then nothing more may be deleted anywhere): every other failure is reported on the account, together
+ * with what was deleted before it and what remains.
  */
 export async function deleteAccountCredentials(
   deps: DeleteDeps,
-  plan: { account: string; name: string | null; delete: CredentialSet },
+  plan: { account: string; name: string | null; exists: CredentialSet; delete: CredentialSet },
   kinds: readonly CredentialKind[],
 ): Promise<AccountDeletion> {
   const nothing = (): CredentialSet => ({
@@ -152,13 +176,36 @@ export async function deleteAccountCredentials(
   });
   let deleted = nothing();
   let rootAccessKeyId: string | null = null;
+  // Set once the change is recorded: a retry after an expired session then repeats the deletes without comparing
+  // again (its own earlier deletes would look like a change).
+  let recorded = false;
   const target = plan.delete;
   try {
     return await withRootSession(deps.assumeRoot, plan.account, 'delete-credentials', (session) =>
-      withClient(deps.iamFor, session, async (iam) => {
+      withClient(deps.iamFor, session, async (iam): Promise<AccountDeletion> => {
         // A retry after an expired session starts the tally again; the repeated deletes answer "already gone".
         deleted = nothing();
         rootAccessKeyId = session.accessKeyId;
+        if (!recorded) {
+          const current = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
+          if (!sameSet(current, onlyKinds(plan.exists, kinds))) {
+            return {
+              account: plan.account,
+              name: plan.name,
+              status: 'changed-since-plan',
+              deleted,
+              remaining: current,
+              rootAccessKeyId,
+              error: {
+                code: 'ChangedSincePlan',
+                message:
+                  'the root credentials changed since the plan; nothing was deleted in this account (re-run to plan again)',
+              },
+            };
+          }
+          await deps.beforeDeletes?.(plan.account, session.accessKeyId);
+          recorded = true;
+        }
         const steps: Promise<void>[] = [];
         if (target.loginProfile) {
           steps.push(idempotent(() => iam.deleteLoginProfile({})).then(() => void (deleted.loginProfile = true)));
@@ -209,6 +256,7 @@ export async function deleteAccountCredentials(
       }),
     );
   } catch (error) {
+    if (isTrailFailure(error)) throw error;
     return {
       account: plan.account,
       name: plan.name,

@@ -108,5 +108,5 @@ export function writeMfaConfirmation(
     join(dir, `${stamp}-delete-root-credentials-mfa-deleted-${randomBytes(3).toString('hex')}.json`),
     { runbook: CONFIRMED, takenAt, accounts },
     { what: 'the MFA deletion confirmation', hint: 'a re-run repeats DeleteVirtualMFADevice, which is harmless' },
-  );
+  ).path;
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { writeDurableJson } from '../engine/backup';
+import { writeDurableJson, type WrittenFile } from '../engine/backup';
 import { durableFs, type DurableFs } from '../lib/durable-file';
 import type { CredentialKind, CredentialSet } from './delete';
 
@@ -17,7 +17,7 @@ export interface DeletionRecord {
   accounts: { account: string; name: string | null; exists: CredentialSet | null; delete: CredentialSet }[];
 }
 
-export function writeDeletionRecord(dir: string, record: DeletionRecord, fs: DurableFs = durableFs): string {
+export function writeDeletionRecord(dir: string, record: DeletionRecord, fs: DurableFs = durableFs): WrittenFile {
   const stamp = record.takenAt.replace(/[:.]/g, '-');
   return writeDurableJson(
     join(dir, `${stamp}-delete-root-credentials-${randomBytes(3).toString('hex')}.json`),

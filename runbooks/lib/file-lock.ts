@@ -10,9 +10,9 @@ import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unli
 import { hostname } from 'node:os';
 
 export interface LockOptions {
-  /** Give up after this long; default 10 s. */
+  /** Give up after this long; default 20 s (longer than staleMs, so a stale lock is broken, not waited out). */
   readonly timeoutMs?: number;
-  /** A lock older than this is stale whoever holds it; default 30 s. */
+  /** A lock older than this is stale whoever holds it (its pid may have been reused); default 10 s. */
   readonly staleMs?: number;
 }
 
@@ -32,8 +32,8 @@ const sleep = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
 
 /** Takes the lock and returns its release function; throws LockTimeout, or the error that stopped it (EACCES…). */
 export function lockSync(path: string, options: LockOptions = {}): () => void {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  const staleMs = options.staleMs ?? 30_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const staleMs = options.staleMs ?? 10_000;
   const mine = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}\n`;
   for (let attempt = 0; ; attempt += 1) {
     try {

@@ -1,6 +1,7 @@
 /** The organization-level reads and switches of doctor and enable, on the engine's clients. */
-import type { Session } from '../engine/clients';
 import { createClient } from '../engine/clients';
+import type { CallerSession } from '../engine/credentials';
+import type { TrailRun } from '../engine/trail';
 import type { DoctorPort } from './doctor';
 import type { EnablePort } from './enable';
 import { fleetAssumeRoot } from '../fleet/aws';
@@ -16,24 +17,22 @@ async function allPages<T>(page: (token?: string) => Promise<{ items?: T[]; next
   return out;
 }
 
+/**
+ * The ports, on the caller's session. The caller's identity comes from `callerSession` (recorded in `run` when it
+ * is first asked), and the doctor's dry AssumeRoot session is recorded in `run` like any other.
+ */
 export async function orgAdminPorts(
-  caller: Session,
+  callerSession: CallerSession,
   duration: number,
+  run: TrailRun,
 ): Promise<{
   doctor: DoctorPort;
   enable: EnablePort;
   close(): void;
 }> {
-  const [o, i, s] = await Promise.all([
-    import('@aws-sdk/client-organizations'),
-    import('@aws-sdk/client-iam'),
-    import('@aws-sdk/client-sts'),
-  ]);
-  const [org, iam, sts] = await Promise.all([
-    createClient('organizations', caller),
-    createClient('iam', caller),
-    createClient('sts', caller),
-  ]);
+  const caller = callerSession.session;
+  const [o, i] = await Promise.all([import('@aws-sdk/client-organizations'), import('@aws-sdk/client-iam')]);
+  const [org, iam] = await Promise.all([createClient('organizations', caller), createClient('iam', caller)]);
   const serviceAccessPrincipals = async () =>
     (
       await allPages(async (NextToken) => {
@@ -46,8 +45,8 @@ export async function orgAdminPorts(
 
   const doctor: DoctorPort = {
     callerIdentity: async () => {
-      const id = await sts.send(new s.GetCallerIdentityCommand({}));
-      return { account: id.Account ?? '', arn: id.Arn ?? '' };
+      const arn = await callerSession.callerArn();
+      return { account: arn.split(':')[4] ?? '', arn };
     },
     organization: async () => {
       const { Organization } = await org.send(new o.DescribeOrganizationCommand({}));
@@ -101,7 +100,7 @@ export async function orgAdminPorts(
     },
     assumeRootAudit: async (account) => {
       await (
-        await fleetAssumeRoot(caller, duration)
+        await fleetAssumeRoot(caller, duration, run)
       )(account, 'audit');
     },
   };
@@ -119,5 +118,5 @@ export async function orgAdminPorts(
       await iam.send(new i.EnableOrganizationsRootSessionsCommand({}));
     },
   };
-  return { doctor, enable, close: () => [org, iam, sts].forEach((c) => c.destroy()) };
+  return { doctor, enable, close: () => [org, iam].forEach((c) => c.destroy()) };
 }

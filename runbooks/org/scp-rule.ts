@@ -4,6 +4,7 @@
  * `"Null": {"aws:AssumedRoot": "true"}` beside the root-principal match; `BoolIfExists` false on the same key
  * works the same way (absent key → the deny applies, AssumeRoot session → it does not).
  */
+import { wildcardMatches } from '../lib/wildcard';
 export interface ScpFinding {
   /** The statement's Sid, or its position when it has none. */
   statement: string;
@@ -21,15 +22,9 @@ const ROOT_OPERATORS = /^(ArnLike|ArnEquals|StringLike|StringEquals)(IfExists)?$
 
 /** Whether an ARN pattern (with IAM wildcards) matches some root principal ARN. */
 function matchesRoot(pattern: string): boolean {
-  const regex = new RegExp(
-    '^' +
-      pattern
-        .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-        .join('') +
-      '$',
+  return ['arn:aws:iam::111122223333:root', 'arn:aws-us-gov:iam::111122223333:root'].some((arn) =>
+    wildcardMatches(pattern, arn),
   );
-  return ['arn:aws:iam::111122223333:root', 'arn:aws-us-gov:iam::111122223333:root'].some((arn) => regex.test(arn));
 }
 
 const values = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);

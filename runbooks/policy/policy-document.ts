@@ -12,6 +12,7 @@ import { describePosition, parseJsonText } from '../engine/json-text';
 import { badInput } from '../engine/errors';
 import { badValue, optionalString } from '../engine/validate';
 import { lockingStatements } from './lockout';
+import { wildcardMatches } from '../lib/wildcard';
 
 /** Bucket policies are limited to 20 KB by S3; queue policies share the 256 KiB attribute limit of SQS. */
 export const POLICY_LIMITS = { s3: 20 * 1024, sqs: 256 * 1024 } as const;
@@ -25,6 +26,11 @@ export type PolicyTarget =
 export interface PolicySource {
   readonly option: string;
   readonly value: string;
+  /**
+   * 'matching': a Resource may also be an ARN pattern that matches the target (a policy read back from AWS, as a
+   * backup holds it, may use wildcards); by default every ARN must be the target's own.
+   */
+  readonly wildcards?: 'matching';
 }
 
 const VERSIONS = ['2012-10-17', '2008-10-17'];
@@ -103,7 +109,7 @@ export function checkPolicyDocument(text: string, target: PolicyTarget, source: 
   const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   if (statements.length === 0) throw refuse('it needs a non-empty "Statement"');
   statements.forEach((statement, index) => {
-    const problem = statementProblem(statement, target);
+    const problem = statementProblem(statement, target, source.wildcards === 'matching');
     if (problem !== undefined) throw refuse(`statement ${index + 1} ${problem}`);
   });
 }
@@ -119,7 +125,7 @@ function strings(value: unknown): string[] | undefined {
   return undefined;
 }
 
-function statementProblem(statement: unknown, target: PolicyTarget): string | undefined {
+function statementProblem(statement: unknown, target: PolicyTarget, wildcards: boolean): string | undefined {
   if (!isObject(statement)) return 'is not a JSON object';
   if (Object.keys(statement).some((key) => !STATEMENT_KEYS.includes(key))) {
     return `has an element other than ${STATEMENT_KEYS.join(', ')}`;
@@ -143,7 +149,7 @@ function statementProblem(statement: unknown, target: PolicyTarget): string | un
   ) {
     return 'has a "Condition" that is not an object of condition operators';
   }
-  return resourceProblem(statement, target);
+  return resourceProblem(statement, target, wildcards);
 }
 
 function exactlyOne(statement: Record<string, unknown>, a: string, b: string): string | undefined {
@@ -159,7 +165,11 @@ function validPrincipal(value: unknown): boolean {
   return Object.entries(value).every(([kind, ids]) => PRINCIPAL_KINDS.includes(kind) && strings(ids) !== undefined);
 }
 
-function resourceProblem(statement: Record<string, unknown>, target: PolicyTarget): string | undefined {
+function resourceProblem(
+  statement: Record<string, unknown>,
+  target: PolicyTarget,
+  wildcards: boolean,
+): string | undefined {
   const hasResource = statement.Resource !== undefined;
   const hasNotResource = statement.NotResource !== undefined;
   if (hasResource && hasNotResource) return 'has both "Resource" and "NotResource"';
@@ -174,11 +184,13 @@ function resourceProblem(statement: Record<string, unknown>, target: PolicyTarge
   const key = hasResource ? 'Resource' : 'NotResource';
   const arns = strings(statement[key]);
   if (arns === undefined) return `has a "${key}" that is not a string or a list of strings`;
-  const names = (arn: string) =>
+  const own =
     target.service === 's3'
-      ? arn === `arn:${target.partition}:s3:::${target.bucket}` ||
-        arn.startsWith(`arn:${target.partition}:s3:::${target.bucket}/`)
-      : arn === target.queueArn;
+      ? [`arn:${target.partition}:s3:::${target.bucket}`, `arn:${target.partition}:s3:::${target.bucket}/object`]
+      : [target.queueArn];
+  const names = (arn: string) =>
+    (target.service === 's3' ? arn === own[0] || arn.startsWith(`${own[0]}/`) : arn === target.queueArn) ||
+    (wildcards && own.some((ownArn) => wildcardMatches(arn, ownArn)));
   if (!arns.every(names))
     return `names a resource other than the ${target.service === 's3' ? 'bucket' : 'queue'} (allowed: ${allowed})`;
   return undefined;

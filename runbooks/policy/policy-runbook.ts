@@ -24,9 +24,17 @@ export interface PolicySpec<P, A extends PolicyStore> {
   resource(api: A, params: P): Promise<string>;
   /** The policy the resource should end with; null removes it. */
   desired(params: P): string | null;
+  /** The resource as the parameters name it (before any lookup), for the intent record. */
+  target(params: P): string;
+  /** A refusal of the change on what was gathered (restore: the policy moved since the run it undoes). */
+  check?(state: RunbookState, params: P): void;
 }
 
 const NOUN = { s3: 'bucket policy', sqs: 'queue policy' } as const;
+const WRITE_ACTION = {
+  s3: (desired: string | null) => (desired === null ? 's3:DeleteBucketPolicy' : 's3:PutBucketPolicy'),
+  sqs: () => 'sqs:SetQueueAttributes',
+} as const;
 const BACKUP_TYPE: Record<'s3' | 'sqs', ResourceType> = { s3: 's3-bucket', sqs: 'sqs-queue' };
 
 /** Builds the runbook declaration; the connect step needs the parameters (the bucket owner), so it is bound per run. */
@@ -43,11 +51,19 @@ export function policyRunbook<P, A extends PolicyStore>(
     account: spec.account,
     region: spec.region,
     parameters: spec.parameters,
+    purpose: (p) =>
+      spec.desired(p) === null
+        ? `remove the ${noun} of ${spec.target(p)} in ${spec.account(p)}`
+        : `put a ${noun} on ${spec.target(p)} in ${spec.account(p)}`,
+    changeAction: (p) => WRITE_ACTION[spec.service](spec.desired(p)),
     connect: (root) => spec.connect(root, params),
     async gather(api, p) {
       const resource = await spec.resource(api, p);
       return { resource, snapshot: await api.read(resource) };
     },
+    reread: async (api, before) => ({ resource: before.resource, snapshot: await api.read(before.resource) }),
+    check: spec.check,
+    expected: (before, p) => ({ resource: before.resource, snapshot: spec.desired(p) }),
     plan(state, p): Plan {
       const desired = spec.desired(p);
       if (samePolicy(state.snapshot, desired)) {

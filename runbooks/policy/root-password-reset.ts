@@ -26,6 +26,9 @@ export const rootPasswordReset: Runbook<RootPasswordResetParams, RootLoginProfil
   actions: ['iam:GetLoginProfile', 'iam:CreateLoginProfile'],
   account: (p) => p.account,
   parameters: () => ({}),
+  purpose: (p) => `create the root login profile (no password) of ${p.account}, if it has none`,
+  changeAction: () => 'iam:CreateLoginProfile',
+  expected: () => ({ resource: 'root user', snapshot: PRESENT }),
   connect: (root) => rootLoginProfileApi(root),
   gather: async (api) => ({ resource: 'root user', snapshot: (await api.exists()) ? PRESENT : ABSENT }),
   plan: (state) =>

@@ -42,4 +42,5 @@ export const s3Unlock: PolicySpec<S3UnlockParams, PolicyStore> = {
   connect: (root, p) => bucketPolicyStore(root, p.account),
   resource: async (_api, p) => p.bucket,
   desired: (p) => p.policy?.text ?? null,
+  target: (p) => `bucket ${p.bucket}`,
 };

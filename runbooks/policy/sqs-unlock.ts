@@ -70,4 +70,5 @@ export const sqsUnlock: PolicySpec<SqsUnlockParams, QueuePolicyStore> = {
   connect: (root) => queuePolicyStore(root),
   resource: async (api, p) => ('url' in p.queue ? p.queue.url : api.queueUrl(p.queue.name, p.account)),
   desired: (p) => p.policy?.text ?? null,
+  target: (p) => ('url' in p.queue ? `queue ${p.queue.url}` : `queue ${p.queue.name}`),
 };

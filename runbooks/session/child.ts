@@ -5,7 +5,8 @@
 import { devNull } from 'node:os';
 import type { SessionCredentials } from '../engine/clients';
 import { badInput, RunbookError } from '../engine/errors';
-import { runChild } from '../lib/child-process';
+import { reraise, runChild, type ChildExit } from '../lib/child-process';
+import type { OutcomeFacts } from '../engine/trail';
 
 /** Set in every child's environment; a runbook exec that finds it refuses to start a second session inside. */
 export const NESTING_MARKER = 'RUNBOOK_EXEC_SESSION';
@@ -111,13 +112,29 @@ export function requireCommand(argv: string[]): void {
 }
 
 /**
- * Runs the command with the session's environment (see lib/child-process: stdio inherited, signals forwarded,
- * the child's exit code returned). A command that cannot be started is a CommandFailed error.
+ * Runs the command with the session's environment (see lib/child-process: stdio inherited, signals forwarded).
+ * A command that cannot be started is a CommandFailed error.
  */
-export async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ChildExit> {
   try {
-    return await runChild(argv, env, { reraise: true });
+    return await runChild(argv, env);
   } catch (err) {
     throw new RunbookError('CommandFailed', (err as Error).message, { hint: 'check the command name and PATH' });
   }
+}
+
+/** The outcome record of a command that ran with a session: it may have changed anything, so `changed`. */
+export function commandOutcome(exit: ChildExit): OutcomeFacts {
+  const details = { exitCode: exit.code, signal: exit.signal };
+  if (exit.signal !== null) return { outcome: 'interrupted', errorCode: exit.signal, details };
+  return exit.code === 0 ? { outcome: 'changed', details } : { outcome: 'failed', errorCode: 'CommandFailed', details };
+}
+
+/**
+ * The exit code of runbook exec for the command's end, once its outcome is recorded: the command's own code; a
+ * command killed by a signal ends runbook by the same signal, as a shell sees it.
+ */
+export function passOn(exit: ChildExit): number {
+  if (exit.signal !== null) reraise(exit.signal);
+  return exit.code;
 }

@@ -10,11 +10,12 @@ import type { SessionCredentials } from '../engine/clients';
 import { callerAccessKeyId } from '../engine/credentials';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
-import type { TaskAlias } from '../engine/tasks';
+import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
+import { withRun, type TrailRun } from '../engine/trail';
 import { badValue, optionalString, parseAccountId } from '../engine/validate';
 import { CREDENTIAL_FORMATS, formatCredentials, type CredentialFormat } from './credential-format';
 import { cacheKey, credentialCacheDir, throughCache, type CachedSession } from './credential-cache';
-import { openRootSession, recordReusedSession } from './root-session';
+import { openRootSession } from './root-session';
 import { parseTask } from './task';
 
 export interface CredentialsParams {
@@ -39,21 +40,45 @@ export function parseCredentialsParams(values: Record<string, unknown>, runParti
 
 type CredentialsIo = Pick<RunIo, 'env' | 'log' | 'stderr'>;
 
-/** Takes the session (or the cached one), records it, and returns the text to print. */
+/** Takes the session (or the cached one), records it in the trail before it is handed out, and returns the text. */
 export async function issueCredentials(
   params: CredentialsParams,
   settings: RunSettings,
   io: CredentialsIo,
 ): Promise<string> {
-  const { account, format } = params;
-  const session = params.cache ? await cachedSession(params, settings, io) : await newSession(params, settings, io);
-  return formatCredentials(format, session, { account, region: session.region, taskPolicyArn: session.taskPolicyArn });
+  const { account, task, partition, format } = params;
+  return withRun(
+    settings.auditLog,
+    {
+      runbook: 'credentials',
+      parameters: { task, format, cache: params.cache },
+      account,
+      region: settings.region ?? null,
+      task: taskPolicyArn(TASKS[task], partition),
+      plan: `hand out root session credentials (${task}) of ${account} as ${format}`,
+    },
+    async (run) => {
+      const session = params.cache
+        ? await cachedSession(params, settings, io, run)
+        : await newSession(params, settings, io, run);
+      return formatCredentials(format, session, {
+        account,
+        region: session.region,
+        taskPolicyArn: session.taskPolicyArn,
+      });
+    },
+    () => ({ outcome: 'unchanged' }),
+  );
 }
 
-async function newSession(params: CredentialsParams, settings: RunSettings, io: CredentialsIo): Promise<CachedSession> {
-  const { account, task, partition, format } = params;
-  const opened = await openRootSession(settings, io, 'credentials', { account, task, partition });
-  opened.record('unchanged', { task, format, cached: params.cache });
+async function newSession(
+  params: CredentialsParams,
+  settings: RunSettings,
+  io: CredentialsIo,
+  run: TrailRun,
+): Promise<CachedSession> {
+  const { account, task, partition } = params;
+  const opened = await openRootSession(settings, io, { account, task, partition }, run);
   const c: SessionCredentials = opened.credentials;
   return {
     accessKeyId: c.accessKeyId,
@@ -69,15 +94,15 @@ async function newSession(params: CredentialsParams, settings: RunSettings, io: 
   };
 }
 
-async function cachedSession(params: CredentialsParams, settings: RunSettings, io: CredentialsIo) {
-  const { account, task, partition, format } = params;
+async function cachedSession(params: CredentialsParams, settings: RunSettings, io: CredentialsIo, run: TrailRun) {
+  const { account, task, partition } = params;
   const env = io.env;
   let callerKey: string;
   try {
     callerKey = await callerAccessKeyId(settings);
   } catch {
     // No usable caller credentials: the uncached path fails with the engine's own error and hint.
-    return newSession(params, settings, io);
+    return newSession(params, settings, io, run);
   }
   const key = cacheKey([
     account,
@@ -98,13 +123,22 @@ async function cachedSession(params: CredentialsParams, settings: RunSettings, i
       log: io.log,
       warn: (message) => io.stderr.write(`warning: ${message}\n`),
     },
-    () => newSession(params, settings, io),
+    () => newSession(params, settings, io, run),
   );
   if (reused) {
-    recordReusedSession(settings, 'credentials', session, { task, format }, [
-      session.secretAccessKey,
-      session.sessionToken,
-    ]);
+    // The same key again, no new AssumeRoot: the trail says who was handed it, and when.
+    await run.session(
+      {
+        kind: 'root',
+        account,
+        region: session.region,
+        task: session.taskPolicyArn,
+        accessKeyId: session.accessKeyId,
+        expiration: session.expiration,
+        reused: true,
+      },
+      [session.secretAccessKey, session.sessionToken],
+    );
   }
   return session;
 }

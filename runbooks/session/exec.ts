@@ -8,10 +8,12 @@
  */
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
-import type { TaskAlias } from '../engine/tasks';
+import { TASKS, taskPolicyArn, type TaskAlias } from '../engine/tasks';
+import { withRun, type TrailRun } from '../engine/trail';
 import { optionalString, parseAccountId } from '../engine/validate';
 import { Renewing } from '../lib/renewing';
-import { childEnv, refuseNesting, requireCommand, runCommand, serverChildEnv } from './child';
+import type { ChildExit } from '../lib/child-process';
+import { childEnv, commandOutcome, passOn, refuseNesting, requireCommand, runCommand, serverChildEnv } from './child';
 import { serveCredentials } from './credential-server';
 import { openRootSession, rootSessionSource, type OpenedRootSession, type RootSessionRequest } from './root-session';
 import { parseTask } from './task';
@@ -40,30 +42,46 @@ export function parseExecParams(
   return { account, task, partition, command, server: values.server === true };
 }
 
+/**
+ * The run's intent and the root session are on disk before the command starts, so a command that never returns
+ * still leaves its trace; the outcome (the command's exit) follows when it ends.
+ */
 export async function execWithRootSession(params: ExecParams, settings: RunSettings, io: RunIo): Promise<number> {
-  const { account, task, partition, command } = params;
-  if (params.server) return execWithServer(params, settings, io);
-  const session = await openRootSession(settings, io, 'exec', { account, task, partition });
-  const env = childEnv(io.env, session.credentials, {
-    region: session.root.settings.region,
-    marker: `exec:${account}:${task}`,
-  });
-  io.log(`running ${command[0]} with root session ${session.root.accessKeyId}`);
-  // Recorded before the command runs: a command that never returns still leaves its trace.
-  session.record('changed', { task, command: command[0] });
-  return runCommand(command, env);
+  const { account, task, partition, command, server } = params;
+  const exit = await withRun(
+    settings.auditLog,
+    {
+      runbook: 'exec',
+      parameters: { task, command: command[0], server },
+      account,
+      region: settings.region ?? null,
+      task: taskPolicyArn(TASKS[task], partition),
+      plan: `run ${command[0]} with ${server ? 'renewed root sessions' : 'a root session'} (${task}) of ${account}`,
+    },
+    async (run) => {
+      if (server) return execWithServer(params, settings, io, run);
+      const session = await openRootSession(settings, io, { account, task, partition }, run);
+      const env = childEnv(io.env, session.credentials, {
+        region: session.root.settings.region,
+        marker: `exec:${account}:${task}`,
+      });
+      io.log(`running ${command[0]} with root session ${session.root.accessKeyId}`);
+      return runCommand(command, env);
+    },
+    commandOutcome,
+  );
+  return passOn(exit);
 }
 
-async function execWithServer(params: ExecParams, settings: RunSettings, io: RunIo): Promise<number> {
+async function execWithServer(params: ExecParams, settings: RunSettings, io: RunIo, run: TrailRun): Promise<ChildExit> {
   const { account, task, partition, command } = params;
   const request: RootSessionRequest = { account, task, partition };
-  const source = await rootSessionSource(settings, io, 'exec', request);
+  const source = await rootSessionSource(settings, io, request, run);
   let taken = 0;
-  // Every session is recorded as soon as it is taken, before the endpoint can hand it out.
+  // Every session is in the trail as soon as it is taken (assumeRoot records it), before the endpoint hands it out.
   const take = async (): Promise<OpenedRootSession> => {
     const session = await source.take();
     taken += 1;
-    session.record('changed', { task, command: command[0], server: true, session: taken });
     io.log(`root session ${taken}: ${session.root.accessKeyId}, until ${session.root.expiration?.toISOString()}`);
     return session;
   };

@@ -6,8 +6,9 @@ import { resolveCaller } from '../engine/credentials';
 import { badInput } from '../engine/errors';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
+import { withRun } from '../engine/trail';
 import { optionalString, partitionOf, runRegion } from '../engine/validate';
-import { childEnv, refuseNesting, requireCommand, runCommand } from './child';
+import { childEnv, commandOutcome, passOn, refuseNesting, requireCommand, runCommand } from './child';
 import { assumeHubThenSpoke, parseSpokeTarget, roleAssumer, type SpokeTarget } from './spoke';
 
 export interface SpokeExecParams {
@@ -55,13 +56,55 @@ export function parseSpokeExecParams(
   return { target, command };
 }
 
+/** Intent, the caller, the hub and the spoke session are all on disk before the command starts. */
 export async function spokeExec(params: SpokeExecParams, settings: RunSettings, io: RunIo): Promise<number> {
   const { target, command } = params;
-  const caller = await resolveCaller(settings, io.env, io.log);
-  const { spoke } = await assumeHubThenSpoke(await roleAssumer(caller.session), target, settings.duration);
-  const env = childEnv(io.env, spoke, {
-    region: caller.session.settings.region,
-    marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
-  });
-  return runCommand(command, env);
+  const exit = await withRun(
+    settings.auditLog,
+    {
+      runbook: 'spoke exec',
+      parameters: {
+        hubAccount: target.hubAccount,
+        hubRole: target.hubRole,
+        spokeAccount: target.spokeAccount,
+        spokeRole: target.spokeRole,
+        sessionName: target.sessionName,
+        command: command[0],
+      },
+      account: target.spokeAccount,
+      region: settings.region ?? null,
+      task: null,
+      plan: `run ${command[0]} as ${target.spokeRole} in ${target.spokeAccount} through ${target.hubRole} in ${target.hubAccount}`,
+    },
+    async (run) => {
+      const caller = await resolveCaller(settings, io.env, io.log, { run });
+      await caller.callerArn();
+      run.assertWritable();
+      const { spoke } = await assumeHubThenSpoke(
+        await roleAssumer(caller.session),
+        target,
+        settings.duration,
+        (kind, input, session) =>
+          run.session(
+            {
+              kind,
+              account: kind === 'hub' ? target.hubAccount : target.spokeAccount,
+              region: caller.session.settings.region,
+              accessKeyId: session.accessKeyId,
+              expiration: session.expiration ?? null,
+              roleArn: input.RoleArn,
+              sessionName: input.RoleSessionName,
+            },
+            [session.secretAccessKey, session.sessionToken],
+          ),
+      );
+      const env = childEnv(io.env, spoke, {
+        region: caller.session.settings.region,
+        marker: `spoke:${target.spokeAccount}:${target.spokeRole}`,
+      });
+      return runCommand(command, env);
+    },
+    commandOutcome,
+  );
+  return passOn(exit);
 }

@@ -102,24 +102,28 @@ export type AssumeRoleFn = (
   input: AssumeRoleInput,
 ) => Promise<SessionCredentials>;
 
+/**
+ * Hub, then spoke. `record` receives each session before it is used (the hub session signs the spoke's
+ * AssumeRole; the spoke session goes to the command), so the audit trail has both keys first.
+ */
 export async function assumeHubThenSpoke(
   assumeRole: AssumeRoleFn,
   target: SpokeTarget,
   durationSeconds: number,
+  record: (kind: 'hub' | 'spoke', input: AssumeRoleInput, session: SessionCredentials) => Promise<void> = async () =>
+    undefined,
 ): Promise<{ hub: SessionCredentials; spoke: SessionCredentials }> {
   const common = {
     RoleSessionName: target.sessionName,
     ExternalId: target.externalId,
     DurationSeconds: durationSeconds,
   };
-  const hub = await assumeRole(undefined, {
-    ...common,
-    RoleArn: roleArn(target.partition, target.hubAccount, target.hubRole),
-  });
-  const spoke = await assumeRole(hub, {
-    ...common,
-    RoleArn: roleArn(target.partition, target.spokeAccount, target.spokeRole),
-  });
+  const hubInput = { ...common, RoleArn: roleArn(target.partition, target.hubAccount, target.hubRole) };
+  const hub = await assumeRole(undefined, hubInput);
+  await record('hub', hubInput, hub);
+  const spokeInput = { ...common, RoleArn: roleArn(target.partition, target.spokeAccount, target.spokeRole) };
+  const spoke = await assumeRole(hub, spokeInput);
+  await record('spoke', spokeInput, spoke);
   return { hub, spoke };
 }
 

@@ -14,6 +14,8 @@ export const command: Command = {
 3. Writes a record of every credential id about to be deleted to --backup-dir (fsync'd) before deleting.
 4. Deletes with IAMDeleteRootUserCredentials: login profile, access keys, MFA (deactivate, then delete the
    virtual device), signing certificates; then re-reads each account to verify nothing (of --only) remains.
+   Right before an account's first delete its credentials are read again: if they are not the planned ones
+   (someone added or removed one since the plan), nothing is deleted there (changed-since-plan, exit 1).
 Keys and certificates cannot be restored. Re-running is safe: what is already gone counts as done, and a
 re-run also deletes an MFA device that a killed run deactivated but did not delete (the audit cannot list it;
 its serial is in the record in --backup-dir). --accounts naming the management account is refused (exit 2).

@@ -8,7 +8,8 @@ export const command: Command = {
 
 Takes a root session in the member account (task IAMCreateRootUserPassword) and creates the root login
 profile without a password; the owner of the root e-mail address then completes "Forgot password".
-Reports "already enabled" (status unchanged) when the root user has a login profile.
+Reports "already enabled" (status unchanged) when the root user has a login profile. The profile is checked
+again right before the change: if it appeared meanwhile, the run stops (exit 1, changed-since-plan).
 
 Options:
   --account <id>           the member account

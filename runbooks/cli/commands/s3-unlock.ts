@@ -8,7 +8,8 @@ export const command: Command = {
 
 Takes a root session in the member account (task S3UnlockBucketPolicy), backs up the bucket policy,
 then deletes it, or replaces it with --policy-file (JSON with a Statement, at most 20 KB), and reads it
-back to verify.
+back to verify. Right before the change (after the confirmation and the backup) the policy is read again: if
+someone changed it meanwhile, the run stops (exit 1, outcome changed-since-plan) and changes nothing.
 
 Options:
   --account <id>           the member account that owns the bucket
@@ -18,7 +19,8 @@ Options:
   --force                  put --policy-file even though it still locks everyone out
   --dry-run                show the current policy and the statements that lock everyone out; change nothing
   -y, --yes                do not ask for confirmation (required without a terminal)
-  --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR or ./runbook-backups)
+  --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR, else the backups/ folder beside
+                           the default audit log)
   --json                   print exactly one JSON object`,
   options: {
     account: { type: 'string' },

@@ -8,6 +8,8 @@ export const command: Command = {
 
 Takes a root session in the member account (task SQSUnlockQueuePolicy), backs up the queue policy, then
 removes it (SetQueueAttributes Policy=""), or replaces it with --policy-file, and reads it back to verify.
+Right before the change (after the confirmation and the backup) the policy is read again: if someone changed it
+meanwhile, the run stops (exit 1, outcome changed-since-plan) and changes nothing.
 A queue URL must be https://sqs.<region>.amazonaws.com/<account>/<name> (or the legacy
 https://<region>.queue.amazonaws.com/… form; with an endpoint override, that endpoint's host) and name --account
 (and --region, when given); a queue name is resolved with GetQueueUrl.
@@ -20,7 +22,8 @@ Options:
   --force                  put --policy-file even though it still locks everyone out
   --dry-run                show the current policy and the statements that lock everyone out; change nothing
   -y, --yes                do not ask for confirmation (required without a terminal)
-  --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR or ./runbook-backups)
+  --backup-dir <dir>       where backups go (default: RUNBOOK_BACKUP_DIR, else the backups/ folder beside
+                           the default audit log)
   --json                   print exactly one JSON object`,
   options: {
     account: { type: 'string' },
