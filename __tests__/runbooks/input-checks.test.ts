@@ -280,6 +280,7 @@ describe('backup folders', () => {
     try {
       writeBackup(path, {
         runbook: 's3-unlock',
+        run: 'run-1',
         account: '111122223333',
         region: 'us-east-1',
         resourceType: 's3-bucket',

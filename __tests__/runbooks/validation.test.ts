@@ -297,13 +297,15 @@ describe('backup files for restore', () => {
       }),
     };
     expect(
-      rejection(() => parseRestoreParams({ backup: file('q.json', JSON.stringify(queue)), force: true }, { auditLog: noLog }, {}))
-        .message,
+      rejection(() =>
+        parseRestoreParams({ backup: file('q.json', JSON.stringify(queue)), force: true }, { auditLog: noLog }, {}),
+      ).message,
     ).toContain('names a resource other than the queue');
     const wildcard = { ...queue, policy: queue.policy.replace('444455556666:jobs', '111122223333:*') };
-    expect(parseRestoreParams({ backup: file('w.json', JSON.stringify(wildcard)), force: true }, { auditLog: noLog }, {}).resource).toBe(
-      queue.resource,
-    );
+    expect(
+      parseRestoreParams({ backup: file('w.json', JSON.stringify(wildcard)), force: true }, { auditLog: noLog }, {})
+        .resource,
+    ).toBe(queue.resource);
   });
   it('refuses a FIFO, a directory, an oversized file and bytes that are not UTF-8', () => {
     const dir = mkdtempSync(join(tmpdir(), 'restore-'));
@@ -314,7 +316,9 @@ describe('backup files for restore', () => {
       Buffer.from(JSON.stringify({ ...record, resource: 'caf\u00e9' }), 'latin1'),
     );
     for (const path of [join(dir, 'fifo'), dir, join(dir, 'big.json'), join(dir, 'latin1.json')]) {
-      expect(rejection(() => parseRestoreParams({ backup: path, force: true }, { auditLog: noLog }, {})).exitCode).toBe(2);
+      expect(rejection(() => parseRestoreParams({ backup: path, force: true }, { auditLog: noLog }, {})).exitCode).toBe(
+        2,
+      );
     }
   });
   it('reads a queue backup taken through an endpoint override', () => {

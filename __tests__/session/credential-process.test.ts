@@ -23,11 +23,12 @@ import { join } from 'node:path';
 import { issuedSecrets, seedOrganization } from '../../emulator/seed';
 import { runCli, type CliResult } from '../../test-support/cli';
 import { describeWithSandbox, sandboxEnv, useSandbox } from '../../test-support/sandbox';
+import { trailRecords, type Rec } from '../../test-support/trail';
 
-interface AuditLine {
-  runbook: string;
-  rootAccessKeyId: string;
-  parameters: { reused?: boolean };
+/** A root session as the audit trail records it: a new AssumeRoot, or a cached one handed out again. */
+interface RootSessionLine {
+  accessKeyId: string;
+  reused?: boolean;
 }
 
 const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -56,13 +57,8 @@ describeWithSandbox('runbook credentials as a credential_process', () => {
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
     const cacheDir = join(runtime, 'runbook');
-    const audit = (): AuditLine[] =>
-      existsSync(auditLog)
-        ? readFileSync(auditLog, 'utf8')
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line) as AuditLine)
-        : [];
+    const audit = (): RootSessionLine[] =>
+      trailRecords(auditLog).filter((r): r is Rec & RootSessionLine => r.type === 'session' && r.kind === 'root');
     return { dir, env, cacheDir, audit };
   };
 
@@ -135,9 +131,9 @@ print(json.dumps(out))
 
     expect(await rootSessionsIssued(before)).toBe(1);
     const audit = h.audit();
-    expect(audit.filter((r) => r.parameters.reused !== true)).toHaveLength(1);
+    expect(audit.filter((r) => r.reused !== true)).toHaveLength(1);
     expect(audit.length).toBeGreaterThan(1);
-    expect(new Set(audit.map((r) => r.rootAccessKeyId))).toEqual(new Set([calls[0][1]]));
+    expect(new Set(audit.map((r) => r.accessKeyId))).toEqual(new Set([calls[0][1]]));
   });
 
   (hasAwsCli ? it : it.skip)(
@@ -159,7 +155,7 @@ print(json.dumps(out))
       }
       expect(arns).toEqual(Array(5).fill(`arn:aws:iam::${member}:root`));
       expect(await rootSessionsIssued(before)).toBe(1);
-      expect(h.audit().filter((r) => r.parameters.reused !== true)).toHaveLength(1);
+      expect(h.audit().filter((r) => r.reused !== true)).toHaveLength(1);
     },
   );
 
@@ -183,7 +179,7 @@ print(json.dumps(out))
 
     const third = await credentials(h.env, '--profile', 'management', '--duration', '4');
     expect((JSON.parse(third.stdout) as { AccessKeyId: string }).AccessKeyId).not.toBe(issued.AccessKeyId);
-    expect(h.audit().map((r) => r.parameters.reused === true)).toEqual([false, true, false]);
+    expect(h.audit().map((r) => r.reused === true)).toEqual([false, true, false]);
   });
 
   it('concurrent calls wait for one AssumeRoot instead of taking one each', async () => {

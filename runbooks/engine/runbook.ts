@@ -248,12 +248,7 @@ export async function executeRunbook<P, A, S extends RunbookState>(
     if (settings.json) {
       const { code, message, hint } = error;
       const status = failureOutcome(error).outcome as Status;
-      writeResult(
-        io.stdout,
-        true,
-        result(status, { code, message, ...(hint === undefined ? {} : { hint }) }),
-        secrets,
-      );
+      writeResult(io.stdout, true, result(status, { code, message, ...(hint === undefined ? {} : { hint }) }), secrets);
     }
     throw error;
   }

@@ -5,6 +5,7 @@
  * reads come in as a port.
  */
 import { denyRootWithoutExemption } from './scp-rule';
+import { RunbookError } from '../engine/errors';
 
 export interface DoctorPort {
   callerIdentity(): Promise<{ account: string; arn: string }>;
@@ -88,7 +89,10 @@ const REJECTED_NAMES = new Set([
  * or ones AWS does not accept. Each is reported once, where it shows first, with the fix for it; the checks that
  * need what is missing are not made.
  */
-export function rootCause(error: unknown): RootCause | undefined {
+export function rootCause(thrown: unknown): RootCause | undefined {
+  // The engine wraps SDK errors into a RunbookError (the caller's identity lookup does); the root cause is in what
+  // it wraps.
+  const error = thrown instanceof RunbookError && thrown.cause !== undefined ? thrown.cause : thrown;
   const e = (error ?? {}) as {
     name?: string;
     code?: string;

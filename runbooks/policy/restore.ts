@@ -106,8 +106,10 @@ export function parseRestoreParams(
     try {
       checkPolicyDocument(policy, target, { option: '"policy" of --backup', value: file, wildcards: 'matching' });
     } catch (err) {
+      // The checker's reason is its hint ("statement 2 names a resource other than the bucket …").
+      const reason = err instanceof RunbookError ? (err.hint ?? err.message) : String(err);
       throw badInput(
-        `--backup ${quote(file)} contradicts itself: ${(err as Error).message}`,
+        `--backup ${quote(file)} contradicts itself: its "policy" is not a policy of that ${resourceType === 's3-bucket' ? 'bucket' : 'queue'}: ${reason}`,
         'a backup whose policy does not fit its own resource is never restored; it was edited or is not from this resource',
       );
     }
