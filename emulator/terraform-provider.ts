@@ -5,7 +5,17 @@
  */
 
 /** Services whose endpoint the sandbox serves, for the provider's endpoints block. */
-export const SANDBOX_SERVICES = ['cloudformation', 'iam', 'organizations', 's3', 'sqs', 'ssoadmin', 'sts'] as const;
+export const SANDBOX_SERVICES = [
+  'cloudformation',
+  'events',
+  'iam',
+  'organizations',
+  's3',
+  'sns',
+  'sqs',
+  'ssoadmin',
+  'sts',
+] as const;
 export type SandboxService = (typeof SANDBOX_SERVICES)[number];
 
 /**
