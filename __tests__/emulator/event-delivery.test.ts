@@ -1,16 +1,9 @@
 /**
  * EventBridge delivery in the sandbox (emulator/moto_ext/events_ext.py): CloudTrail records reach an account's
  * default bus as CloudTrail puts them there, PutEvents refuses `aws.*` sources, and SNS, SQS and event-bus targets
- * receive an event only when AWS would authorize the delivery. The SDK's EventBridge and SNS clients are not
- * dependencies, so this speaks their protocols directly (the sandbox reads the account from the access key).
+ * receive an event only when AWS would authorize the delivery.
  */
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SetQueueAttributesCommand,
-} from '@aws-sdk/client-sqs';
 import {
   deliverCloudTrailRecords,
   eventDeliveryFailures,
@@ -18,76 +11,14 @@ import {
   seedOrganization,
   type SeededOrg,
 } from '../../emulator/seed';
+import { assumeRootSessionCall } from '../../test-support/cloudtrail';
 import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
-import { clients, type Credentials } from './aws';
+import { clients, eventBridge as events, eventQueue, receiveAll, sns, type Credentials } from './aws';
 
 const REGION = 'us-east-1';
 
-function authorization(accessKeyId: string, service: string): string {
-  return `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
-}
-
-/** One EventBridge call (JSON 1.1); throws with the body unless it succeeds. */
-/** The fields of EventBridge's replies these tests read. */
-interface EventsReply {
-  RuleArn: string;
-  EventBusArn: string;
-  FailedEntryCount: number;
-  Entries: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
-}
-
-async function events(endpoint: string, creds: Credentials, action: string, body: object): Promise<EventsReply> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `AWSEvents.${action}`,
-      authorization: authorization(creds.accessKeyId, 'events'),
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${action} failed (${response.status}): ${text}`);
-  return (text ? JSON.parse(text) : {}) as EventsReply;
-}
-
-/** One SNS call (query protocol); returns the text of the first `<tag>` asked for. */
-async function sns(endpoint: string, creds: Credentials, params: Record<string, string>, tag?: string) {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: authorization(creds.accessKeyId, 'sns'),
-    },
-    body: new URLSearchParams({ Version: '2010-03-31', ...params }).toString(),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${params.Action} failed (${response.status}): ${text}`);
-  return tag ? (new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1] ?? '') : '';
-}
-
-/** A CloudTrail record of an AssumeRoot session's call in `account` (what the root-activity module alerts on). */
-function rootSessionRecord(account: string, accessKeyId = 'ASIAROOTSESSION00001'): Record<string, unknown> {
-  return {
-    eventVersion: '1.09',
-    userIdentity: {
-      type: 'Root',
-      principalId: account,
-      arn: `arn:aws:iam::${account}:root`,
-      accountId: account,
-      accessKeyId,
-      sessionContext: { attributes: { mfaAuthenticated: 'false' }, assumedRoot: 'true' },
-    },
-    eventTime: '2026-01-01T12:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'DeleteBucketPolicy',
-    awsRegion: REGION,
-    sourceIPAddress: '192.0.2.1',
-    eventID: 'c0ffee00-0000-4000-8000-000000000001',
-    eventType: 'AwsApiCall',
-    recipientAccountId: account,
-  };
-}
+const SESSION_KEY = 'ASIAROOTSESSION00001';
+const rootSessionRecord = (account: string) => assumeRootSessionCall(account, SESSION_KEY);
 
 const ROOT_PATTERN = JSON.stringify({ detail: { userIdentity: { type: ['Root'] } } });
 
@@ -104,36 +35,9 @@ describeWithSandbox('EventBridge delivery', () => {
     receiver = { id: b.id, creds: await memberAdminCredentials(sandbox.endpoint, b.id) };
   });
 
-  /** A queue, with a policy letting EventBridge send from `ruleArn` when given. */
-  async function queue(creds: Credentials, name: string, ruleArn?: string): Promise<{ url: string; arn: string }> {
-    const sqs = clients(sandbox.endpoint, creds).sqs;
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    const arn = Attributes!.QueueArn!;
-    if (ruleArn) {
-      const policy = {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Resource: arn,
-            Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-          },
-        ],
-      };
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
-    }
-    return { url: QueueUrl!, arn };
-  }
-
-  async function received(creds: Credentials, url: string): Promise<string[]> {
-    const { Messages } = await clients(sandbox.endpoint, creds).sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    return (Messages ?? []).map((m) => m.Body!);
-  }
+  const queue = (creds: Credentials, name: string, ruleArn?: string) =>
+    eventQueue(sandbox.endpoint, creds, name, ruleArn);
+  const received = (creds: Credentials, url: string) => receiveAll(sandbox.endpoint, creds, url);
 
   async function newFailures(since: number): Promise<string[]> {
     return (await eventDeliveryFailures(sandbox.endpoint)).slice(since).map((f) => f.reason);
@@ -173,7 +77,7 @@ describeWithSandbox('EventBridge delivery', () => {
       'detail-type': 'AWS API Call via CloudTrail',
       source: 'aws.s3',
       account: sender.id,
-      time: '2026-01-01T12:00:00Z',
+      time: record.eventTime,
       region: REGION,
       resources: [],
       detail: record,
@@ -254,9 +158,9 @@ describeWithSandbox('EventBridge delivery', () => {
     const [envelope] = await received(receiver.creds, q.url);
     expect(JSON.parse(JSON.parse(envelope).Message)).toEqual({
       account: receiver.id,
-      key: 'ASIAROOTSESSION00001',
+      key: SESSION_KEY,
       missing: null,
-      text: 'key ASIAROOTSESSION00001',
+      text: `key ${SESSION_KEY}`,
     });
   });
 
