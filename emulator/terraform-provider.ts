@@ -54,15 +54,21 @@ const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
  */
 export function sandboxProviderJson(
   endpoint: string,
-  options: { region?: string; alias?: string } = {},
+  options: {
+    region?: string;
+    alias?: string;
+    /** Keys of another account (e.g. a member admin's); default: the management account's. */
+    credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  } = {},
 ): { provider: { aws: Record<string, unknown> } } {
+  const credentials = options.credentials ?? SANDBOX_CREDENTIALS;
   return {
     provider: {
       aws: {
         ...(options.alias ? { alias: options.alias } : {}),
         region: options.region ?? SANDBOX_REGION,
-        access_key: SANDBOX_CREDENTIALS.accessKeyId,
-        secret_key: SANDBOX_CREDENTIALS.secretAccessKey,
+        access_key: credentials.accessKeyId,
+        secret_key: credentials.secretAccessKey,
         ...Object.fromEntries(Object.entries(SANDBOX_SWITCHES).map(([k, v]) => [snake(k), v])),
         max_retries: SANDBOX_MAX_RETRIES,
         endpoints: [sandboxEndpoints(endpoint)],

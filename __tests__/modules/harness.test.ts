@@ -85,6 +85,42 @@ describe('terraform harness', () => {
         name: 'x-$${var.y}-%%{z}',
         target_ids: ['r-ab12'],
       });
+      // A call may use an aliased provider (another account's keys) and take expressions, kept as expressions.
+      writeSandboxRoot(
+        work.dir,
+        'http://127.0.0.1:5000',
+        [
+          {
+            label: 'alerts',
+            module: 'root-activity-alerts',
+            provider: 'security',
+            inputs: { name: 'x' },
+            expressions: { central_event_bus_arn: 'module.other.event_bus_arn' },
+          },
+        ],
+        {
+          aliases: [
+            { alias: 'security', credentials: { accessKeyId: 'AKIAMEMBER', secretAccessKey: 'member-secret' } },
+          ],
+        },
+      );
+      const withAlias = JSON.parse(readFileSync(join(work.dir, 'main.tf.json'), 'utf8')) as {
+        module: Record<string, Record<string, unknown>>;
+      };
+      expect(withAlias.module.alerts).toMatchObject({
+        providers: { aws: 'aws.security' },
+        name: 'x',
+        central_event_bus_arn: '${module.other.event_bus_arn}',
+      });
+      const providers = (
+        JSON.parse(readFileSync(join(work.dir, 'provider.tf.json'), 'utf8')) as {
+          provider: { aws: Record<string, unknown>[] };
+        }
+      ).provider.aws;
+      expect(providers.map((p) => [p.alias, p.access_key])).toEqual([
+        [undefined, 'testing'],
+        ['security', 'AKIAMEMBER'],
+      ]);
       expect(() => writeSandboxRoot(work.dir, 'http://127.0.0.1:5000', [{ label: 'x', module: 'no-such' }])).toThrow(
         /no generated module "no-such"/,
       );

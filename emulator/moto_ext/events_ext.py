@@ -31,6 +31,7 @@ import re
 import threading
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 from jsonpath_ng.ext import parse as jsonpath
 from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
@@ -124,8 +125,19 @@ def _statement_applies(
     return all(results)
 
 
+def _statements(document: str | dict[str, Any]) -> list[Any]:
+    """A policy's statements; moto keeps documents as JSON text (sometimes URL-encoded) or, from CloudFormation,
+    as objects."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            document = json.loads(unquote(document))
+    return _as_list(document.get("Statement", [])) if isinstance(document, dict) else []
+
+
 def policy_allows(
-    documents: list[str | None],
+    documents: list[Any],
     principal: dict[str, str] | None,
     action: str,
     resource: str,
@@ -137,10 +149,12 @@ def policy_allows(
         if not document:
             continue
         try:
-            statements = _as_list(json.loads(document).get("Statement", []))
-        except (ValueError, AttributeError):
+            statements = _statements(document)
+        except ValueError:
             continue
         for statement in statements:
+            if not isinstance(statement, dict):
+                continue
             applies = _statement_applies(statement, principal, action, resource, context)
             if statement.get("Effect") == "Deny" and applies is not False:
                 return False
@@ -164,7 +178,9 @@ def _role(rule: Rule, target: dict[str, Any], action: str, resource: str) -> dic
     except Exception as error:  # moto's IAMNotFoundException
         raise DeliveryError(f"the role {role_arn} does not exist") from error
     service = {"service": EVENTS_SERVICE}
-    if not policy_allows([role.assume_role_policy_document], service, "sts:AssumeRole", role_arn, {}):
+    # EventBridge assumes the role on behalf of this rule: the confused-deputy keys name it.
+    on_behalf = {"aws:sourcearn": rule.arn, "aws:sourceaccount": rule.account_id}
+    if not policy_allows([role.assume_role_policy_document], service, "sts:AssumeRole", role_arn, on_behalf):
         raise DeliveryError(f"the role {role_arn} does not trust {EVENTS_SERVICE}")
     documents = list(role.policies.values()) + [
         getattr(p, "document", None) for p in role.managed_policies.values()
