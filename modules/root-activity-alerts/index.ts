@@ -249,7 +249,8 @@ export class RootActivityAlerts extends ModuleConstruct {
       if (createCentral && !props.organizationId) {
         throw new Error('RootActivityAlerts: createCentral needs organizationId (the bus admits the organization)');
       }
-      if (!createCentral && !props.centralEventBusArn && (props.createStackSet ?? true)) {
+      const forwards = (props.createStackSet ?? true) || (props.createManagementRules ?? true);
+      if (!createCentral && !props.centralEventBusArn && forwards) {
         throw new Error('RootActivityAlerts: without createCentral, centralEventBusArn names the bus to forward to');
       }
       if ((props.createStackSet ?? true) && !props.targetOuIds?.length) {
