@@ -34,6 +34,15 @@ export interface Kind {
   readonly message: readonly MessageField[];
 }
 
+/** The fields every kind's message has: where and when the event happened, and its CloudTrail event id. */
+const EVENT_PATHS = {
+  account: '$.account',
+  region: '$.region',
+  time: '$.time',
+  sourceIPAddress: '$.detail.sourceIPAddress',
+  eventId: '$.detail.eventID',
+};
+
 const ROOT_IDENTITY = ['Root'];
 const ASSUMED_ROOT_TRUE = ['true'];
 const ABSENT = [{ exists: false }];
@@ -60,15 +69,11 @@ export const KINDS: readonly Kind[] = [
       },
     },
     paths: {
-      account: '$.account',
-      region: '$.region',
-      time: '$.time',
+      ...EVENT_PATHS,
       eventName: '$.detail.eventName',
       eventSource: '$.detail.eventSource',
-      sourceIPAddress: '$.detail.sourceIPAddress',
       accessKeyId: '$.detail.userIdentity.accessKeyId',
       mfaUsed: '$.detail.additionalEventData.MFAUsed',
-      eventId: '$.detail.eventID',
     },
     message: [
       ['kind', '"root-credentials"'],
@@ -102,14 +107,10 @@ export const KINDS: readonly Kind[] = [
       ],
     },
     paths: {
-      account: '$.account',
-      region: '$.region',
-      time: '$.time',
+      ...EVENT_PATHS,
       eventName: '$.detail.eventName',
       eventSource: '$.detail.eventSource',
       accessKeyId: '$.detail.userIdentity.accessKeyId',
-      sourceIPAddress: '$.detail.sourceIPAddress',
-      eventId: '$.detail.eventID',
     },
     message: [
       ['kind', '"assume-root-session"'],
@@ -144,16 +145,12 @@ export const KINDS: readonly Kind[] = [
       },
     },
     paths: {
-      account: '$.account',
-      region: '$.region',
-      time: '$.time',
+      ...EVENT_PATHS,
       caller: '$.detail.userIdentity.arn',
       targetPrincipal: '$.detail.requestParameters.targetPrincipal',
       taskPolicyArn: '$.detail.requestParameters.taskPolicyArn.arn',
       sessionAccessKeyId: '$.detail.responseElements.credentials.accessKeyId',
       errorCode: '$.detail.errorCode',
-      sourceIPAddress: '$.detail.sourceIPAddress',
-      eventId: '$.detail.eventID',
     },
     message: [
       ['kind', '"assume-root-call"'],

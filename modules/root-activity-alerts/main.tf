@@ -31,12 +31,12 @@ locals {
         account         = "$.account"
         region          = "$.region"
         time            = "$.time"
+        sourceIPAddress = "$.detail.sourceIPAddress"
+        eventId         = "$.detail.eventID"
         eventName       = "$.detail.eventName"
         eventSource     = "$.detail.eventSource"
-        sourceIPAddress = "$.detail.sourceIPAddress"
         accessKeyId     = "$.detail.userIdentity.accessKeyId"
         mfaUsed         = "$.detail.additionalEventData.MFAUsed"
-        eventId         = "$.detail.eventID"
       }
       input_template = "{\"kind\": \"root-credentials\", \"severity\": \"high\", \"summary\": \"The root user's own credentials were used\", \"account\": <account>, \"region\": <region>, \"time\": <time>, \"eventSource\": <eventSource>, \"eventName\": <eventName>, \"accessKeyId\": <accessKeyId>, \"mfaUsed\": <mfaUsed>, \"sourceIPAddress\": <sourceIPAddress>, \"eventId\": <eventId>}"
     }
@@ -74,11 +74,11 @@ locals {
         account         = "$.account"
         region          = "$.region"
         time            = "$.time"
+        sourceIPAddress = "$.detail.sourceIPAddress"
+        eventId         = "$.detail.eventID"
         eventName       = "$.detail.eventName"
         eventSource     = "$.detail.eventSource"
         accessKeyId     = "$.detail.userIdentity.accessKeyId"
-        sourceIPAddress = "$.detail.sourceIPAddress"
-        eventId         = "$.detail.eventID"
       }
       input_template = "{\"kind\": \"assume-root-session\", \"severity\": \"informational\", \"summary\": \"An AssumeRoot session acted in a member account\", \"account\": <account>, \"region\": <region>, \"time\": <time>, \"task\": {\"eventSource\": <eventSource>, \"eventName\": <eventName>}, \"accessKeyId\": <accessKeyId>, \"sourceIPAddress\": <sourceIPAddress>, \"eventId\": <eventId>}"
     }
@@ -103,13 +103,13 @@ locals {
         account            = "$.account"
         region             = "$.region"
         time               = "$.time"
+        sourceIPAddress    = "$.detail.sourceIPAddress"
+        eventId            = "$.detail.eventID"
         caller             = "$.detail.userIdentity.arn"
         targetPrincipal    = "$.detail.requestParameters.targetPrincipal"
         taskPolicyArn      = "$.detail.requestParameters.taskPolicyArn.arn"
         sessionAccessKeyId = "$.detail.responseElements.credentials.accessKeyId"
         errorCode          = "$.detail.errorCode"
-        sourceIPAddress    = "$.detail.sourceIPAddress"
-        eventId            = "$.detail.eventID"
       }
       input_template = "{\"kind\": \"assume-root-call\", \"severity\": \"medium\", \"summary\": \"sts:AssumeRoot was called\", \"account\": <account>, \"region\": <region>, \"time\": <time>, \"caller\": <caller>, \"targetPrincipal\": <targetPrincipal>, \"task\": <taskPolicyArn>, \"sessionAccessKeyId\": <sessionAccessKeyId>, \"errorCode\": <errorCode>, \"sourceIPAddress\": <sourceIPAddress>, \"eventId\": <eventId>}"
     }
