@@ -215,9 +215,14 @@ an AWS service takes on the root's behalf (\`invokedBy\`) are not alerted on. A 
 name its task policy: the (b) message carries the action and the session's access key id, and the (c) message of
 the AssumeRoot call that issued that key carries the task policy.
 
+From a CloudFormation delegated administrator (\`call_as = "DELEGATED_ADMIN"\`), apply the forwarding part there with
+\`create_management_rules = false\` (the StackSet already reaches that member account, and the same rule names would
+clash) and a third instance in the management account with only \`create_management_rules\`.
+
 Each SNS topic receives a JSON message from an input transformer (\`kind\`, \`severity\`, \`account\`, \`region\`,
-\`time\`, the fields of the kind, \`eventId\`); extra targets receive the whole event. Subscribe to the topics through
-\`topic_arns\`. The forwarding rules must exist in every region where root activity is to be seen: sign-in and IAM
+\`time\`, the fields of the kind, \`eventId\`); a refused AssumeRoot call has its \`errorCode\` and no
+\`sessionAccessKeyId\` (null in the sandbox). Extra targets receive the whole event. Subscribe to the topics
+through \`topic_arns\`. The forwarding rules must exist in every region where root activity is to be seen: sign-in and IAM
 events arrive in us-east-1, AssumeRoot calls in the region of the STS endpoint used.
 
 ## Sandbox coverage (what the local moto sandbox carries)
@@ -571,12 +576,12 @@ export class RootActivityAlerts extends ModuleConstruct {
     });
     this.output({
       name: 'rule_arns',
-      description: 'ARN of each kind’s rule on the central bus.',
+      description: 'ARN of the rule of each kind on the central bus.',
       value: `try({ for k, r in ${ruleAddress} : k => r.arn }, {})`,
     });
     this.output({
       name: 'management_rule_arns',
-      description: 'ARN of each kind’s forwarding rule in this account.',
+      description: 'ARN of the forwarding rule of each kind in this account.',
       value: `try({ for k, r in ${managementRuleAddress} : k => r.arn }, {})`,
     });
     this.output({

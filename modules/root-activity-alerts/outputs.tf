@@ -14,12 +14,12 @@ output "topic_arns" {
 }
 
 output "rule_arns" {
-  description = "ARN of each kind’s rule on the central bus."
+  description = "ARN of the rule of each kind on the central bus."
   value       = try({ for k, r in aws_cloudwatch_event_rule.this : k => r.arn }, {})
 }
 
 output "management_rule_arns" {
-  description = "ARN of each kind’s forwarding rule in this account."
+  description = "ARN of the forwarding rule of each kind in this account."
   value       = try({ for k, r in aws_cloudwatch_event_rule.management : k => r.arn }, {})
 }
 
