@@ -56,7 +56,7 @@ describe('terraform harness', () => {
   test('the sandbox provider block points every service at the endpoint with the test flags', () => {
     const { aws } = sandboxProviderJson('http://127.0.0.1:5000').provider;
     const endpoints = (aws.endpoints as Record<string, string>[])[0];
-    for (const service of ['sts', 'iam', 'organizations', 's3', 'sqs', 'cloudformation']) {
+    for (const service of ['sts', 'iam', 'organizations', 's3', 'sqs', 'cloudformation', 'events', 'sns']) {
       expect(endpoints[service]).toBe('http://127.0.0.1:5000');
     }
     for (const flag of [
