@@ -147,6 +147,32 @@ export function readRootCredentials(endpoint: string, accountId: string): Promis
   return call(endpoint, 'GET', accountRoute(accountId, 'root-credentials'));
 }
 
+/**
+ * CloudTrail records delivered as CloudTrail delivers them to EventBridge: each onto the account's default bus in
+ * its `awsRegion`, with the detail-type of its `eventType` and the source of its `eventSource` (PutEvents refuses
+ * `aws.*` sources, as on AWS). Returns the EventBridge event ids.
+ */
+export async function deliverCloudTrailRecords(
+  endpoint: string,
+  accountId: string,
+  records: Record<string, unknown>[],
+): Promise<string[]> {
+  const route = accountRoute(accountId, 'cloudtrail-events');
+  return (await call<{ eventIds: string[] }>(endpoint, 'POST', route, { records })).eventIds;
+}
+
+/** An EventBridge delivery the sandbox refused or could not make (what AWS counts as FailedInvocations). */
+export interface EventDeliveryFailure {
+  rule: string;
+  target: string;
+  reason: string;
+}
+
+/** Every failed EventBridge delivery since the sandbox started, oldest first. */
+export async function eventDeliveryFailures(endpoint: string): Promise<EventDeliveryFailure[]> {
+  return (await call<{ failures: EventDeliveryFailure[] }>(endpoint, 'GET', 'event-delivery-failures')).failures;
+}
+
 export async function readBucketPolicy(endpoint: string, accountId: string, bucket: string): Promise<string | null> {
   const route = accountRoute(accountId, `buckets/${encodeURIComponent(bucket)}/policy`);
   return (await call<{ policy: string | null }>(endpoint, 'GET', route)).policy;

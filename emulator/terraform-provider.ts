@@ -5,7 +5,17 @@
  */
 
 /** Services whose endpoint the sandbox serves, for the provider's endpoints block. */
-export const SANDBOX_SERVICES = ['cloudformation', 'iam', 'organizations', 's3', 'sqs', 'ssoadmin', 'sts'] as const;
+export const SANDBOX_SERVICES = [
+  'cloudformation',
+  'events',
+  'iam',
+  'organizations',
+  's3',
+  'sns',
+  'sqs',
+  'ssoadmin',
+  'sts',
+] as const;
 export type SandboxService = (typeof SANDBOX_SERVICES)[number];
 
 /**
@@ -44,15 +54,21 @@ const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
  */
 export function sandboxProviderJson(
   endpoint: string,
-  options: { region?: string; alias?: string } = {},
+  options: {
+    region?: string;
+    alias?: string;
+    /** Keys of another account (e.g. a member admin's); default: the management account's. */
+    credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  } = {},
 ): { provider: { aws: Record<string, unknown> } } {
+  const credentials = options.credentials ?? SANDBOX_CREDENTIALS;
   return {
     provider: {
       aws: {
         ...(options.alias ? { alias: options.alias } : {}),
         region: options.region ?? SANDBOX_REGION,
-        access_key: SANDBOX_CREDENTIALS.accessKeyId,
-        secret_key: SANDBOX_CREDENTIALS.secretAccessKey,
+        access_key: credentials.accessKeyId,
+        secret_key: credentials.secretAccessKey,
         ...Object.fromEntries(Object.entries(SANDBOX_SWITCHES).map(([k, v]) => [snake(k), v])),
         max_retries: SANDBOX_MAX_RETRIES,
         endpoints: [sandboxEndpoints(endpoint)],

@@ -191,9 +191,28 @@ export function makeWorkdir(prefix = 'tf-'): { dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Writes provider.tf.json: hashicorp/aws pointed at the sandbox (emulator/terraform-provider.ts). */
-export function writeSandboxProvider(dir: string, endpoint: string, options: { region?: string } = {}): void {
-  writeFileSync(join(dir, 'provider.tf.json'), JSON.stringify(sandboxProviderJson(endpoint, options), null, 2) + '\n');
+/** A provider alias of a sandbox root, acting in another account with that account's keys. */
+export interface SandboxProviderAlias {
+  readonly alias: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/**
+ * Writes provider.tf.json: hashicorp/aws pointed at the sandbox (emulator/terraform-provider.ts), as the
+ * management account, plus one aliased provider per entry of `aliases`.
+ */
+export function writeSandboxProvider(
+  dir: string,
+  endpoint: string,
+  options: { region?: string; aliases?: readonly SandboxProviderAlias[] } = {},
+): void {
+  const { aliases = [], ...rest } = options;
+  const blocks = [
+    sandboxProviderJson(endpoint, rest).provider.aws,
+    ...aliases.map((a) => sandboxProviderJson(endpoint, { ...rest, ...a }).provider.aws),
+  ];
+  const json = { provider: { aws: blocks.length === 1 ? blocks[0] : blocks } };
+  writeFileSync(join(dir, 'provider.tf.json'), JSON.stringify(json, null, 2) + '\n');
 }
 
 /** The generated modules live in modules/<name>/ at the repository root. */
@@ -206,6 +225,10 @@ export interface ModuleCall {
   readonly module: string;
   /** The module's input variables, as JSON values. */
   readonly inputs?: Record<string, unknown>;
+  /** Inputs that are Terraform expressions, such as another call's output: `{ bus_arn: "module.x.bus_arn" }`. */
+  readonly expressions?: Record<string, string>;
+  /** An alias of writeSandboxRoot's `aliases` the module uses instead of the management account's provider. */
+  readonly provider?: string;
 }
 
 /** JSON syntax reads every string as a template: `${` and `%{` in data are escaped so they stay text. */
@@ -222,7 +245,12 @@ function literal<T>(value: T): T {
  * Writes a root calling generated modules (main.tf.json) with a provider block aimed at the sandbox
  * (provider.tf.json). JSON syntax: the inputs are data, so nothing here renders HCL.
  */
-export function writeSandboxRoot(dir: string, endpoint: string, calls: readonly ModuleCall[]): void {
+export function writeSandboxRoot(
+  dir: string,
+  endpoint: string,
+  calls: readonly ModuleCall[],
+  options: { aliases?: readonly SandboxProviderAlias[] } = {},
+): void {
   const module: Record<string, unknown> = {};
   const output: Record<string, unknown> = {};
   for (const call of calls) {
@@ -231,12 +259,17 @@ export function writeSandboxRoot(dir: string, endpoint: string, calls: readonly 
       throw new Error(`no generated module ${JSON.stringify(call.module)} (expected ${folder}/main.tf)`);
     }
     const source = relative(dir, folder);
-    module[call.label] = { source: source.startsWith('.') ? source : `./${source}`, ...literal(call.inputs ?? {}) };
+    module[call.label] = {
+      source: source.startsWith('.') ? source : `./${source}`,
+      ...(call.provider ? { providers: { aws: `aws.${call.provider}` } } : {}),
+      ...literal(call.inputs ?? {}),
+      ...Object.fromEntries(Object.entries(call.expressions ?? {}).map(([k, e]) => [k, `\${${e}}`])),
+    };
     // Every output, sensitive ones included, for `terraform output -json`.
     output[call.label] = { value: `\${module.${call.label}}`, sensitive: true };
   }
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ module, output }, null, 2) + '\n');
-  writeSandboxProvider(dir, endpoint);
+  writeSandboxProvider(dir, endpoint, options);
 }
 
 export interface SandboxRun {

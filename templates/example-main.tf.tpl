@@ -3,11 +3,19 @@
 provider "aws" {
   region = "us-east-1"
 }
+{{#each providers}}
+
+# {{{comment}}}
+provider "aws" {
+  alias  = "{{alias}}"
+  region = "us-east-1"
+}
+{{/each}}
 
 {{{module}}}
 {{#each outputs}}
 
-output "{{this}}" {
-  value = module.{{../moduleName}}.{{this}}
+output "{{name}}" {
+  value = {{{value}}}
 }
 {{/each}}

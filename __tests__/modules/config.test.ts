@@ -59,6 +59,40 @@ describe('deploy config', () => {
     expect(() => build('sandbox: true')).toThrow(/AWS_ENDPOINT_URL/);
   });
 
+  test('root-activity-alerts: one stack per account of its parts, each forwarding to the central bus by its ARN', () => {
+    const alerts = (extra: string) =>
+      `rootActivityAlerts: { organizationId: o-exampleorg1, targetOuIds: [r-ab12]${extra} }`;
+    expect(() => parseConfig(base + alerts(", stackSetAssumeRoleArn: 'arn:aws:iam::444455556666:role/Cfn'"))).toThrow(
+      /^config\.rootActivityAlerts\.centralAssumeRoleArn: required with stackSetAssumeRoleArn/,
+    );
+    const app = build(
+      alerts(
+        ", centralAssumeRoleArn: 'arn:aws:iam::333333333333:role/Sec', stackSetAssumeRoleArn: 'arn:aws:iam::444455556666:role/Cfn', callAs: DELEGATED_ADMIN",
+      ),
+    );
+    type Synth = { variable: Record<string, { default?: unknown }> };
+    const stacks = Object.fromEntries(
+      app.node.children.map((s) => [s.node.id, (s as unknown as { toTerraform(): Synth }).toTerraform()]),
+    );
+    expect(Object.keys(stacks).sort()).toEqual([
+      'management',
+      'root-activity-alerts-central',
+      'root-activity-alerts-stack-set',
+    ]);
+    const parts = (id: string) =>
+      ['create_central', 'create_stack_set', 'create_management_rules'].map(
+        (v) => stacks[id].variable[`root_activity_alerts_${v}`].default,
+      );
+    expect(parts('root-activity-alerts-central')).toEqual([true, false, false]);
+    expect(parts('root-activity-alerts-stack-set')).toEqual([false, true, false]);
+    expect(parts('management')).toEqual([false, false, true]);
+    for (const id of ['management', 'root-activity-alerts-stack-set']) {
+      expect(stacks[id].variable.root_activity_alerts_central_event_bus_arn.default).toBe(
+        'arn:aws:events:us-east-1:333333333333:event-bus/root-activity-alerts',
+      );
+    }
+  });
+
   test('YAML that does not parse is refused, without quoting the file', () => {
     expect(() => parseConfig('region: [secret-looking-text')).toThrow(/not valid YAML\/JSON/);
     expect(() => parseConfig('region: [secret-looking-text')).not.toThrow(/secret-looking-text/);

@@ -56,7 +56,7 @@ describe('terraform harness', () => {
   test('the sandbox provider block points every service at the endpoint with the test flags', () => {
     const { aws } = sandboxProviderJson('http://127.0.0.1:5000').provider;
     const endpoints = (aws.endpoints as Record<string, string>[])[0];
-    for (const service of ['sts', 'iam', 'organizations', 's3', 'sqs', 'cloudformation']) {
+    for (const service of ['sts', 'iam', 'organizations', 's3', 'sqs', 'cloudformation', 'events', 'sns']) {
       expect(endpoints[service]).toBe('http://127.0.0.1:5000');
     }
     for (const flag of [
@@ -85,6 +85,42 @@ describe('terraform harness', () => {
         name: 'x-$${var.y}-%%{z}',
         target_ids: ['r-ab12'],
       });
+      // A call may use an aliased provider (another account's keys) and take expressions, kept as expressions.
+      writeSandboxRoot(
+        work.dir,
+        'http://127.0.0.1:5000',
+        [
+          {
+            label: 'alerts',
+            module: 'root-activity-alerts',
+            provider: 'security',
+            inputs: { name: 'x' },
+            expressions: { central_event_bus_arn: 'module.other.event_bus_arn' },
+          },
+        ],
+        {
+          aliases: [
+            { alias: 'security', credentials: { accessKeyId: 'AKIAMEMBER', secretAccessKey: 'member-secret' } },
+          ],
+        },
+      );
+      const withAlias = JSON.parse(readFileSync(join(work.dir, 'main.tf.json'), 'utf8')) as {
+        module: Record<string, Record<string, unknown>>;
+      };
+      expect(withAlias.module.alerts).toMatchObject({
+        providers: { aws: 'aws.security' },
+        name: 'x',
+        central_event_bus_arn: '${module.other.event_bus_arn}',
+      });
+      const providers = (
+        JSON.parse(readFileSync(join(work.dir, 'provider.tf.json'), 'utf8')) as {
+          provider: { aws: Record<string, unknown>[] };
+        }
+      ).provider.aws;
+      expect(providers.map((p) => [p.alias, p.access_key])).toEqual([
+        [undefined, 'testing'],
+        ['security', 'AKIAMEMBER'],
+      ]);
       expect(() => writeSandboxRoot(work.dir, 'http://127.0.0.1:5000', [{ label: 'x', module: 'no-such' }])).toThrow(
         /no generated module "no-such"/,
       );

@@ -23,8 +23,10 @@ describe('release version and tag', () => {
 
   test.each(MODULE_NAMES)('the %s README pins the module to the release tag', (name) => {
     const readme = read('modules', name, 'README.md');
+    // One module block, or one per part of a module applied in several accounts: each pinned the same way.
     const sources = [...readme.matchAll(/source\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-    expect(sources).toEqual([moduleSource(name)]);
+    expect(sources.length).toBeGreaterThan(0);
+    expect(new Set(sources)).toEqual(new Set([moduleSource(name)]));
     expect(sources[0]).toMatch(new RegExp(`^git::https://[^"]+\\.git//modules/${name}\\?ref=v${version}$`));
   });
 

@@ -1,14 +1,15 @@
 /**
  * The generated modules applied with the real terraform against the real sandbox: apply, a second plan with no
- * changes, destroy. All four modules share one root, so the whole path is one init, one apply, one plan and one
- * destroy (each terraform run loads the 700 MB provider). The sandbox carries every module (emulator/README.md lists what the extension adds for them: the
+ * changes, destroy. All modules share one root, so the whole path is one init, one apply, one plan and one
+ * destroy (each terraform run loads the 700 MB provider); root-activity-alerts is applied in its two parts, the
+ * central one with a provider for a member (security) account (root-activity-e2e.ts). The sandbox carries every module (emulator/README.md lists what the extension adds for them: the
  * account-root resource in IAM policies, service-managed StackSets). The cdktf deploy path has its own suite
  * (cdktf-deploy.test.ts), which runs the cdktf CLI.
  */
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { describeOrganization, seedOrganization, type SeededOrg } from '../../emulator/seed';
+import { describeOrganization, memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
 import {
   apply,
   destroy,
@@ -22,6 +23,7 @@ import { renderGuardrailPolicies } from '../../modules/scp-guardrails/catalog';
 import { describeWithTerraform, planSummary } from '../../test-support/terraform';
 import { assumeRole, clients, expectAwsError } from '../emulator/aws';
 import { useSandbox } from '../../test-support/sandbox';
+import { alertsCalls, checkAlerts, checkAlertsRemoved, SECURITY_PROVIDER, subscribeQueues } from './root-activity-e2e';
 
 const LONG = 600_000;
 const EXEMPT = 'arn:aws:iam::*:role/OrganizationAccountAccessRole';
@@ -70,7 +72,7 @@ describeWithTerraform(
     const sandbox = useSandbox();
 
     test(
-      'all four modules in one root: the brownfield guard, apply, the deployed roles at work, no changes, destroy',
+      'all modules in one root: the brownfield guard, apply, the deployed roles and alerts at work, no changes, destroy',
       async () => {
         const { endpoint } = sandbox;
         const org = await seedOrganization(endpoint, {
@@ -87,33 +89,42 @@ describeWithTerraform(
           outside: true,
         });
 
+        // The security account, where root-activity-alerts' bus and topics live: a member inside the target OU.
+        const security = inTarget[0];
+        const securityCreds = await memberAdminCredentials(endpoint, security);
         const work = makeWorkdir('e2e-root-');
-        writeSandboxRoot(work.dir, endpoint, [
-          { label: 'root_access', module: 'centralize-root-access' },
-          {
-            label: 'guardrails',
-            module: 'scp-guardrails',
-            inputs: { target_ids: [org.rootId, org.ous[0].id], exclude_principal_arns: [EXEMPT] },
-          },
-          {
-            label: 'hub',
-            module: 'hub-spoke-roles',
-            inputs: {
-              organization_id: org.organizationId,
-              hub_trusted_principal_arns: [`arn:aws:iam::${MANAGEMENT}:root`],
-              target_ou_ids: [target],
-              external_id: 'e2e-external-id',
-              create_management_spoke: true,
-              // moto does not load AWS-managed policies, so none are attached here.
-              spoke_managed_policy_arns: [],
+        writeSandboxRoot(
+          work.dir,
+          endpoint,
+          [
+            { label: 'root_access', module: 'centralize-root-access' },
+            {
+              label: 'guardrails',
+              module: 'scp-guardrails',
+              inputs: { target_ids: [org.rootId, org.ous[0].id], exclude_principal_arns: [EXEMPT] },
             },
-          },
-          {
-            label: 'operator',
-            module: 'root-operator',
-            inputs: { trusted_principal_arns: [`arn:aws:iam::${MANAGEMENT}:root`], task_profile: 'unlock-only' },
-          },
-        ]);
+            {
+              label: 'hub',
+              module: 'hub-spoke-roles',
+              inputs: {
+                organization_id: org.organizationId,
+                hub_trusted_principal_arns: [`arn:aws:iam::${MANAGEMENT}:root`],
+                target_ou_ids: [target],
+                external_id: 'e2e-external-id',
+                create_management_spoke: true,
+                // moto does not load AWS-managed policies, so none are attached here.
+                spoke_managed_policy_arns: [],
+              },
+            },
+            {
+              label: 'operator',
+              module: 'root-operator',
+              inputs: { trusted_principal_arns: [`arn:aws:iam::${MANAGEMENT}:root`], task_profile: 'unlock-only' },
+            },
+            ...alertsCalls(org, security, target),
+          ],
+          { aliases: [{ alias: SECURITY_PROVIDER, credentials: securityCreds }] },
+        );
         const iam = clients(endpoint).iam;
         const spokeArn = (account: string) => `arn:aws:iam::${account}:role/SpokeRole`;
         const hubToSpoke = async (account: string, externalId?: string) => {
@@ -181,6 +192,23 @@ describeWithTerraform(
             ],
           });
 
+          // root-activity-alerts: the StackSet put the forwarding rules into the target OU's accounts (the
+          // security account's own included), the management account forwards through its plain rules, and each
+          // kind reached its own topic and no other.
+          expect(out.alerts_forwarding.stack_set_name).toBe('root-activity-alerts');
+          expect(Object.keys(out.alerts_central.topic_arns as object).sort()).toEqual([
+            'assume_root_calls',
+            'assume_root_sessions',
+            'root_credentials',
+          ]);
+          const member = inTarget.find((a) => a !== security)!;
+          await checkAlerts(
+            endpoint,
+            { management: MANAGEMENT, security, member, outside: outside[0] },
+            securityCreds,
+            await subscribeQueues(endpoint, securityCreds, out.alerts_central as never),
+          );
+
           expect(planSummary(await planDetailed(work.dir))).toEqual({ changes: false, output: '' });
         } finally {
           await destroy(work.dir).finally(() => work.cleanup());
@@ -190,6 +218,7 @@ describeWithTerraform(
         expect((await describeOrganization(endpoint)).features ?? []).toEqual([]);
         for (const account of inTarget) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
         await expectAwsError(iam.send(new GetRoleCommand({ RoleName: 'RootOperator' })), 'NoSuchEntityException');
+        await checkAlertsRemoved(endpoint, inTarget.find((a) => a !== security)!);
       },
       LONG,
     );

@@ -1,12 +1,12 @@
-"""The project's extension of moto 5.2.1: what real AWS has for centralized root access
-and service-managed StackSets, and moto lacks.
+"""The project's extension of moto 5.2.1: what real AWS has for centralized root access,
+service-managed StackSets and EventBridge delivery, and moto lacks.
 
 `install()` patches moto in place; it must run before the first request is served. Each module owns one
 concern; the server entry (emulator/server.py) wraps moto's WSGI app with the request gate and the
 seeding API.
 """
 
-from . import cloudformation_ext, iam_ext, organizations_ext, perf, sts_ext
+from . import cloudformation_ext, events_ext, iam_ext, organizations_ext, perf, sts_ext
 
 _installed = False
 
@@ -20,4 +20,5 @@ def install() -> None:
     iam_ext.install()
     sts_ext.install()
     cloudformation_ext.install()
+    events_ext.install()
     _installed = True

@@ -12,6 +12,8 @@
   GET  /_sandbox/accounts/<id>/queue-policy?queueUrl=...  ground truth of a queue policy
   GET  /_sandbox/secrets                                  every secret key and session token issued
   GET  /_sandbox/sessions                                 every temporary session issued (access key ids, no secrets)
+  POST /_sandbox/accounts/<id>/cloudtrail-events          CloudTrail records onto the account's default buses
+  GET  /_sandbox/event-delivery-failures                  EventBridge deliveries refused or failed, oldest first
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import seeding, state
+from . import events_ext, seeding, state
+from .organizations_ext import organization_backend_of
 
 PREFIX = "/_sandbox/"
 ACCOUNT_ROUTE = re.compile(r"^/_sandbox/accounts/(\d{12})/(.+)$")
@@ -51,6 +54,18 @@ def _base_url(environ: dict[str, Any]) -> str:
     return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '127.0.0.1')}"
 
 
+def _cloudtrail_events(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    records = body.get("records")
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise seeding.SeedError('the body must be {"records": [<CloudTrail record>, ...]}')
+    if organization_backend_of(account_id) is None:
+        raise LookupError(f"account {account_id} is not in the sandbox's organization")
+    try:
+        return {"eventIds": events_ext.deliver_cloudtrail_records(account_id, records)}
+    except ValueError as error:
+        raise seeding.SeedError(str(error)) from error
+
+
 def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
     if path == "/_sandbox/health":
         return {"ok": True}
@@ -60,6 +75,8 @@ def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
     if path == "/_sandbox/sessions" and method == "GET":
         with state.LOCK:
             return {"sessions": list(state.ISSUED_SESSIONS)}
+    if path == "/_sandbox/event-delivery-failures" and method == "GET":
+        return {"failures": events_ext.failures()}
     if path == "/_sandbox/organization":
         return seeding.seed_organization(_json_body(environ)) if method == "POST" else seeding.describe_organization()
     match = ACCOUNT_ROUTE.match(path)
@@ -76,6 +93,8 @@ def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
         return seeding.seed_locked_queue(account_id, _json_body(environ), _base_url(environ))
     if rest == "admin-credentials" and method == "POST":
         return seeding.member_admin_credentials(account_id)
+    if rest == "cloudtrail-events" and method == "POST":
+        return _cloudtrail_events(account_id, _json_body(environ))
     bucket = re.match(r"^buckets/([^/]+)/policy$", rest)
     if bucket and method == "GET":
         return {"policy": seeding.read_bucket_policy(account_id, bucket.group(1))}

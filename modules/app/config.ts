@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import * as centralizeRootAccess from '../centralize-root-access';
 import * as hubSpokeRoles from '../hub-spoke-roles';
+import * as rootActivityAlerts from '../root-activity-alerts';
 import { type Check, type ModuleInfo, PATTERNS } from '../lib/module';
 import * as rootOperator from '../root-operator';
 import * as scpGuardrails from '../scp-guardrails';
@@ -117,6 +118,51 @@ const hubSpoke = z
   })
   .describe('The hub-spoke-roles module: a hub role and spoke roles through a service-managed StackSet.');
 
+const RAA = rootActivityAlerts.INFO;
+const rootActivity = z
+  .strictObject({
+    organizationId: matching(PATTERNS.organizationId).describe(doc(RAA, 'organization_id')),
+    targetOuIds: list(matching(PATTERNS.ouOrRoot)).min(1).describe(doc(RAA, 'target_ou_ids')),
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,42}$/, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a valid name (a letter, then letters, digits, hyphens; at most 43)`,
+      })
+      .optional()
+      .describe(doc(RAA, 'name')),
+    callAs: oneOf(['SELF', 'DELEGATED_ADMIN']).optional().describe(doc(RAA, 'call_as')),
+    stackSetRegions: list(matching(PATTERNS.region)).optional().describe(doc(RAA, 'stack_set_regions')),
+    rootCredentialsTargetArns: list(matching(PATTERNS.regionalArn))
+      .optional()
+      .describe(doc(RAA, 'root_credentials_target_arns')),
+    assumeRootSessionTargetArns: list(matching(PATTERNS.regionalArn))
+      .optional()
+      .describe(doc(RAA, 'assume_root_session_target_arns')),
+    assumeRootCallTargetArns: list(matching(PATTERNS.regionalArn))
+      .optional()
+      .describe(doc(RAA, 'assume_root_call_target_arns')),
+    kmsMasterKeyId: z.string().min(1).optional().describe(doc(RAA, 'kms_master_key_id')),
+    tags: tags.optional().describe(doc(RAA, 'tags')),
+    centralAssumeRoleArn: matching(PATTERNS.iamArn)
+      .optional()
+      .describe(
+        'Role in the security account that the central part (bus, rules, topics) is deployed with; default: the management account.',
+      ),
+    stackSetAssumeRoleArn: matching(PATTERNS.iamArn)
+      .optional()
+      .describe(
+        'Role in the CloudFormation delegated administrator account the StackSet is deployed with (callAs: DELEGATED_ADMIN).',
+      ),
+  })
+  .refine((c) => c.stackSetAssumeRoleArn === undefined || c.centralAssumeRoleArn !== undefined, {
+    path: ['centralAssumeRoleArn'],
+    message: 'required with stackSetAssumeRoleArn: the StackSet must know the account of the central bus',
+  })
+  .describe(
+    'The root-activity-alerts module: the central bus and topics (in the security account) and the forwarding rules of every account.',
+  );
+
 const s3Required = (issue: { input?: unknown }) =>
   issue.input === undefined ? 'required for an s3 backend' : undefined;
 const backend = z
@@ -167,6 +213,7 @@ export const DeployConfigSchema = z
     guardrails: guardrails.optional(),
     operators: list(operator).optional().describe('Operator roles; one with assumeRoleArn gets its own stack.'),
     hubSpoke: hubSpoke.optional(),
+    rootActivityAlerts: rootActivity.optional(),
   })
   .refine((c) => c.endpoint === undefined || c.sandbox === true, {
     path: ['endpoint'],

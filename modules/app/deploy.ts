@@ -13,6 +13,7 @@ import {
 import { CentralizeRootAccess } from '../centralize-root-access';
 import { HubSpokeRoles } from '../hub-spoke-roles';
 import { App, type BackendSettings, DeployStack, type ProviderSettings } from '../lib/stack';
+import { RootActivityAlerts } from '../root-activity-alerts';
 import { RootOperator } from '../root-operator';
 import { ScpGuardrails } from '../scp-guardrails';
 import { ConfigError, type DeployConfig } from './config';
@@ -130,6 +131,51 @@ export function buildApp(config: DeployConfig, options: { outdir?: string; env?:
       }),
     );
   }
+  if (config.rootActivityAlerts) {
+    errors.push(...rootActivityStacks(config.rootActivityAlerts, config.region, stackFor, management));
+  }
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   return app;
+}
+
+/**
+ * root-activity-alerts in up to three stacks, one per account: the central part in the security account (with
+ * centralAssumeRoleArn), the StackSet in the delegated administrator (with stackSetAssumeRoleArn), and the
+ * management account's forwarding rules, which StackSets never deploy. Parts in the same account share one
+ * construct; the others find the central bus by its ARN, which the security account's id and the name fix.
+ */
+function rootActivityStacks(
+  alerts: NonNullable<DeployConfig['rootActivityAlerts']>,
+  region: string,
+  stackFor: (id: string, assumeRoleArn?: string) => DeployStack,
+  management: DeployStack,
+): string[] {
+  const { centralAssumeRoleArn, stackSetAssumeRoleArn, ...props } = alerts;
+  const central = centralAssumeRoleArn ? stackFor('root-activity-alerts-central', centralAssumeRoleArn) : management;
+  const stackSet = stackSetAssumeRoleArn
+    ? stackFor('root-activity-alerts-stack-set', stackSetAssumeRoleArn)
+    : management;
+  const busArn = centralAssumeRoleArn
+    ? (() => {
+        const [, partition, , , account] = centralAssumeRoleArn.split(':');
+        return `arn:${partition}:events:${region}:${account}:event-bus/${props.name ?? 'root-activity-alerts'}`;
+      })()
+    : undefined;
+  const parts = new Map<DeployStack, { central: boolean; stackSet: boolean; management: boolean }>();
+  const add = (stack: DeployStack, part: 'central' | 'stackSet' | 'management') =>
+    parts.set(stack, { central: false, stackSet: false, management: false, ...parts.get(stack), [part]: true });
+  add(central, 'central');
+  add(stackSet, 'stackSet');
+  add(management, 'management');
+  return [...parts].flatMap(([stack, has]) =>
+    refusals('config.rootActivityAlerts', {}, () => {
+      new RootActivityAlerts(stack, 'root_activity_alerts', {
+        ...props,
+        createCentral: has.central,
+        createStackSet: has.stackSet,
+        createManagementRules: has.management,
+        centralEventBusArn: has.central ? null : busArn,
+      });
+    }),
+  );
 }

@@ -8,7 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { emitModule, VERSIONS_TF } from '../lib/emit';
 import { alignEntries, key, render } from '../lib/hcl';
-import { ModuleInfo, synthesizeModule } from '../lib/module';
+import { ModuleExample, ModuleInfo, synthesizeModule } from '../lib/module';
 import { configJsonSchema } from './config';
 import { MODULES } from './registry';
 
@@ -18,14 +18,46 @@ const template = (name: string) =>
   Handlebars.compile(readFileSync(join(ROOT, 'templates', name), 'utf8'), { noEscape: false, strict: true });
 
 /** The `module "x" { … }` block of an example; `source` is relative to where the block lives. */
-export function moduleBlock(info: ModuleInfo, source: string, inputs: Record<string, unknown>): string {
+export function moduleBlock(
+  info: ModuleInfo,
+  source: string,
+  inputs: Record<string, unknown>,
+  options: { label?: string; providerAlias?: string } = {},
+): string {
   const entries = alignEntries(
     Object.entries(inputs).map(([k, v]) => [key(k), render(v as never)] as [string, string]),
   );
-  const lines = [`source = ${JSON.stringify(source)}`, ...(entries.length > 0 ? ['', ...entries] : [])].flatMap((l) =>
-    l.split('\n'),
-  );
-  return [`module "${info.name.replace(/-/g, '_')}" {`, ...lines.map((l) => (l ? `  ${l}` : l)), '}'].join('\n');
+  const head = alignEntries([
+    ['source', JSON.stringify(source)],
+    ...(options.providerAlias ? [['providers', `{ aws = aws.${options.providerAlias} }`] as [string, string]] : []),
+  ]);
+  const lines = [...head, ...(entries.length > 0 ? ['', ...entries] : [])].flatMap((l) => l.split('\n'));
+  const label = options.label ?? info.name.replace(/-/g, '_');
+  return [`module "${label}" {`, ...lines.map((l) => (l ? `  ${l}` : l)), '}'].join('\n');
+}
+
+/** The module blocks of an example (one, or one per instance), and the outputs its root declares. */
+function exampleBlocks(
+  info: ModuleInfo,
+  example: ModuleExample,
+  source: string,
+  outputs: readonly string[],
+): { module: string; providers: { alias: string; comment: string }[]; outputs: { name: string; value: string }[] } {
+  const moduleName = info.name.replace(/-/g, '_');
+  if (!example.instances) {
+    return {
+      module: moduleBlock(info, source, example.inputs ?? {}),
+      providers: [],
+      outputs: outputs.map((name) => ({ name, value: `module.${moduleName}.${name}` })),
+    };
+  }
+  return {
+    module: example.instances
+      .map((i) => moduleBlock(info, source, i.inputs, { label: i.label, providerAlias: i.provider?.alias }))
+      .join('\n\n'),
+    providers: example.instances.flatMap((i) => (i.provider ? [i.provider] : [])),
+    outputs: example.instances.map((i) => ({ name: i.label, value: `module.${i.label}` })),
+  };
 }
 
 /**
@@ -63,7 +95,7 @@ export function renderModules(): Map<string, string> {
       readme({
         name: info.name,
         purpose: info.purpose,
-        usage: moduleBlock(info, moduleSource(info.name), first.inputs),
+        usage: exampleBlocks(info, first, moduleSource(info.name), []).module,
         examples: info.examples,
         inputs: info.variables.map((v) => ({
           name: v.name,
@@ -82,9 +114,12 @@ export function renderModules(): Map<string, string> {
         join(exDir, 'main.tf'),
         example({
           description: ex.description,
-          module: moduleBlock(info, '../../', ex.inputs),
-          moduleName: info.name.replace(/-/g, '_'),
-          outputs: outputs.map(([name]) => name),
+          ...exampleBlocks(
+            info,
+            ex,
+            '../../',
+            outputs.map(([name]) => name),
+          ),
         }),
       );
       files.set(join(exDir, 'versions.tf'), VERSIONS_TF);

@@ -2,6 +2,7 @@
 import { Construct } from '../lib/aws';
 import * as centralizeRootAccess from '../centralize-root-access';
 import * as hubSpokeRoles from '../hub-spoke-roles';
+import * as rootActivityAlerts from '../root-activity-alerts';
 import * as rootOperator from '../root-operator';
 import * as scpGuardrails from '../scp-guardrails';
 import { ModuleInfo } from '../lib/module';
@@ -17,6 +18,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { info: scpGuardrails.INFO, build: (s) => new scpGuardrails.ScpGuardrails(s, 'this') },
   { info: rootOperator.INFO, build: (s) => new rootOperator.RootOperator(s, 'this') },
   { info: hubSpokeRoles.INFO, build: (s) => new hubSpokeRoles.HubSpokeRoles(s, 'this') },
+  { info: rootActivityAlerts.INFO, build: (s) => new rootActivityAlerts.RootActivityAlerts(s, 'this') },
 ];
 
 /** The folder names under modules/, in the same order. */

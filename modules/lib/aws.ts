@@ -5,6 +5,10 @@
  */
 export { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 export { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
+export { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
+export { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
+export { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+export { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 export { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 export { DataAwsOrganizationsOrganization } from '@cdktf/provider-aws/lib/data-aws-organizations-organization';
 export { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
@@ -17,6 +21,8 @@ export { OrganizationsDelegatedAdministrator } from '@cdktf/provider-aws/lib/org
 export { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
 export { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
 export { OrganizationsPolicyAttachment } from '@cdktf/provider-aws/lib/organizations-policy-attachment';
+export { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+export { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 export { SsoadminPermissionSet } from '@cdktf/provider-aws/lib/ssoadmin-permission-set';
 export { SsoadminPermissionSetInlinePolicy } from '@cdktf/provider-aws/lib/ssoadmin-permission-set-inline-policy';
 export { Construct } from 'constructs';

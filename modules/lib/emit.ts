@@ -18,6 +18,7 @@ const BLOCKS = new Set([
   'auto_deployment',
   'deployment_targets',
   'operation_preferences',
+  'input_transformer',
 ]);
 /** Meta-arguments first, lifecycle and depends_on last: the order terraform-aws-modules uses. */
 const FIRST = ['count', 'for_each'];

@@ -323,11 +323,34 @@ export const PATTERNS = {
     what: 'Identity Center instance ARN',
   },
   region: { kind: 'pattern', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', what: 'region name' },
+  eventBusArn: {
+    kind: 'pattern',
+    pattern: '^arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:event-bus/[A-Za-z0-9._/-]{1,256}$',
+    what: 'EventBridge event bus ARN',
+  },
+  /** The ARN of a resource in an account and region (an EventBridge target: SNS topic, SQS queue, Lambda, bus…). */
+  regionalArn: {
+    kind: 'pattern',
+    pattern: '^arn:aws[a-z-]*:[a-z0-9-]+:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:.+$',
+    what: 'regional resource ARN',
+  },
 } as const satisfies Record<string, Check>;
 
 /** Example roots rendered beside each module and validated by the tests. */
 export interface ModuleExample {
   readonly name: string;
   readonly description: string;
+  /** The inputs of the example's one module block (ignored with `instances`). */
+  readonly inputs?: Record<string, HclValue>;
+  /** Several module blocks in one root, e.g. the parts of a module that belong to different accounts. */
+  readonly instances?: readonly ModuleInstance[];
+}
+
+/** One module block of a multi-instance example. */
+export interface ModuleInstance {
+  /** The module block's label (and its output's name). */
+  readonly label: string;
+  /** An aliased provider of the example root for this block, and the comment saying which account it is for. */
+  readonly provider?: { readonly alias: string; readonly comment: string };
   readonly inputs: Record<string, HclValue>;
 }
