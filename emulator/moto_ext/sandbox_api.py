@@ -11,17 +11,21 @@
   GET  /_sandbox/accounts/<id>/buckets/<bucket>/policy    ground truth of a bucket policy
   GET  /_sandbox/accounts/<id>/queue-policy?queueUrl=...  ground truth of a queue policy
   GET  /_sandbox/secrets                                  every secret key and session token issued
+  POST /_sandbox/evaluate                                 the policy evaluator on given cases (differential test)
+  PUT  /_sandbox/enforcement                              {"enabled": false} turns policy enforcement off
+  GET  /_sandbox/stats                                    the sandbox process's CPU seconds (benchmarks)
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import seeding, state
+from . import policy_eval, seeding, state
 
 PREFIX = "/_sandbox/"
 ACCOUNT_ROUTE = re.compile(r"^/_sandbox/accounts/(\d{12})/(.+)$")
@@ -50,9 +54,60 @@ def _base_url(environ: dict[str, Any]) -> str:
     return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '127.0.0.1')}"
 
 
+def _policy(document: Any) -> policy_eval.Policy:
+    if not isinstance(document, (dict, str)):
+        raise seeding.SeedError(f"a policy must be a JSON object or its text, got {document!r}")
+    return policy_eval.parse(document)
+
+
+def _evaluate_case(case: Any) -> dict[str, Any]:
+    """One request against given policies, as the gate would evaluate it (tests only; nothing is stored)."""
+    if not isinstance(case, dict):
+        raise seeding.SeedError("each case must be an object")
+    try:
+        principal = case["principal"]
+        request = policy_eval.Request(
+            case["action"],
+            case["resource"],
+            case["resourceAccount"],
+            {k.lower(): v for k, v in (case.get("context") or {}).items()},
+        )
+        scps = case.get("scps")
+        decision = policy_eval.evaluate(
+            request,
+            policy_eval.Principal(principal["arn"], principal["account"], principal.get("roleArn")),
+            [_policy(d) for d in case.get("identityPolicies") or []],
+            task=[_policy(d) for d in case.get("taskPolicies") or []],
+            session=None if case.get("sessionPolicy") is None else [_policy(case["sessionPolicy"])],
+            boundary=None if case.get("permissionsBoundary") is None else _policy(case["permissionsBoundary"]),
+            scps=None if scps is None else [[_policy(d) for d in level] for level in scps],
+            resource_policy=None if case.get("resourcePolicy") is None else _policy(case["resourcePolicy"]),
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise seeding.SeedError(f"malformed evaluation case: {error!r}") from error
+    return {"result": decision.result, "policyType": decision.policy_type}
+
+
+def _set_enforcement(body: dict[str, Any]) -> dict[str, bool]:
+    enabled = body.get("enabled")
+    if not isinstance(enabled, bool):
+        raise seeding.SeedError(f"enabled must be true or false, got {enabled!r}")
+    state.ENFORCE = enabled
+    return {"enabled": state.ENFORCE}
+
+
 def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
     if path == "/_sandbox/health":
         return {"ok": True}
+    if path == "/_sandbox/evaluate" and method == "POST":
+        cases = _json_body(environ).get("cases")
+        if not isinstance(cases, list):
+            raise seeding.SeedError("the body must be {\"cases\": [...]}")
+        return {"results": [_evaluate_case(c) for c in cases]}
+    if path == "/_sandbox/enforcement":
+        return _set_enforcement(_json_body(environ)) if method == "PUT" else {"enabled": state.ENFORCE}
+    if path == "/_sandbox/stats" and method == "GET":
+        return {"cpuSeconds": time.process_time()}
     if path == "/_sandbox/secrets" and method == "GET":
         with state.LOCK:
             return {"secrets": list(state.ISSUED_SECRETS)}
