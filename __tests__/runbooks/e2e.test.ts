@@ -23,6 +23,7 @@ import { s3Unlock } from '../../runbooks/s3-unlock';
 import { sqsUnlock } from '../../runbooks/sqs-unlock';
 import { rootPasswordReset } from '../../runbooks/root-password-reset';
 import { restoreBucket, restoreQueue } from '../../runbooks/restore';
+import { taskPolicyArn } from '../../runbooks/engine/tasks';
 
 const CLI = join(__dirname, '../../dist/runbooks/cli/main.js');
 const DECLARED: Record<string, readonly string[]> = {
@@ -314,7 +315,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
 
   describe('caller credentials', () => {
     it('--role-arn assumes the operator role (with its external id) before AssumeRoot', async () => {
-      const { IAMClient, CreateRoleCommand } = await import('@aws-sdk/client-iam');
+      const { IAMClient, CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
       const iam = new IAMClient({
         endpoint: sandbox.endpoint,
         region: 'us-east-1',
@@ -333,6 +334,24 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       };
       await iam.send(
         new CreateRoleCommand({ RoleName: 'RootOperator', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+      );
+      // The operator may start the S3 unlock task and nothing else (the sandbox evaluates identity policies).
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'RootOperator',
+          PolicyName: 'assume-root-s3-unlock',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'sts:AssumeRoot',
+                Resource: 'arn:aws:iam::*:root',
+                Condition: { StringEquals: { 'sts:TaskPolicyArn': taskPolicyArn('S3UnlockBucketPolicy') } },
+              },
+            ],
+          }),
+        }),
       );
       iam.destroy();
       const roleArn = `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/RootOperator`;

@@ -3,11 +3,12 @@
  * requests signed with an expired AssumeRole session (ExpiredToken). A 2-second operator session stands in for
  * the 900 s one of a fleet run that lasts longer than 15 minutes.
  */
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { seedOrganization } from '../../emulator/seed';
 import { parseCommon } from '../../runbooks/cli/options';
 import { resolveCaller } from '../../runbooks/engine/credentials';
+import { taskPolicyArn } from '../../runbooks/engine/tasks';
 import { fleetAssumeRoot } from '../../runbooks/fleet/aws';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
 
@@ -35,6 +36,23 @@ describeWithSandbox('operator role (--role-arn) over a run longer than its sessi
               Principal: { AWS: `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:root` },
               Action: 'sts:AssumeRole',
               Condition: { StringEquals: { 'sts:ExternalId': 'long-run' } },
+            },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'LongRunOperator',
+        PolicyName: 'assume-root-audit',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRoot',
+              Resource: 'arn:aws:iam::*:root',
+              Condition: { StringEquals: { 'sts:TaskPolicyArn': taskPolicyArn('IAMAuditRootUserCredentials') } },
             },
           ],
         }),
