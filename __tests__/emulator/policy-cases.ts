@@ -207,10 +207,26 @@ export function generateCases(count: number, seed: number): PolicyCase[] {
       const templates: (() => Json)[] = [
         () => ({ StringEquals: { 'aws:PrincipalOrgID': pick([ORG_ID, 'o-zzzzzzzzzz']) } }),
         () => ({ StringNotEquals: { 'aws:PrincipalOrgID': ORG_ID } }),
-        () => ({ StringLike: { 'aws:PrincipalArn': pick(['arn:aws:iam::*:root', `arn:aws:iam::${ACCOUNT}:user/*`, '*Deployer*']) } }),
+        () => ({
+          StringLike: {
+            'aws:PrincipalArn': pick(['arn:aws:iam::*:root', `arn:aws:iam::${ACCOUNT}:user/*`, '*Deployer*']),
+          },
+        }),
         () => ({ StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } }),
-        () => ({ ArnLike: { 'aws:PrincipalArn': pick(['arn:aws:iam::*:root', 'arn:aws:iam::*:role/Deployer', `arn:aws:iam::${ACCOUNT}:*`]) } }),
-        () => ({ ArnNotLike: { 'aws:PrincipalArn': pick(['arn:aws:iam::*:role/OrganizationAccountAccessRole', 'arn:aws:iam::*:root']) } }),
+        () => ({
+          ArnLike: {
+            'aws:PrincipalArn': pick([
+              'arn:aws:iam::*:root',
+              'arn:aws:iam::*:role/Deployer',
+              `arn:aws:iam::${ACCOUNT}:*`,
+            ]),
+          },
+        }),
+        () => ({
+          ArnNotLike: {
+            'aws:PrincipalArn': pick(['arn:aws:iam::*:role/OrganizationAccountAccessRole', 'arn:aws:iam::*:root']),
+          },
+        }),
         () => ({ ArnEquals: { 'aws:PrincipalArn': principalArn } }),
         () => ({ ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/pipeline` } }),
         () => ({ Null: { 'aws:AssumedRoot': pick(['true', 'false']) } }),
@@ -273,7 +289,9 @@ export function generateCases(count: number, seed: number): PolicyCase[] {
     };
 
     const root = kind === 'root' || kind === 'root-session';
-    const identityPolicies = root ? [FULL_ACCESS] : Array.from({ length: pick([0, 1, 1, 2, 3]) }, () => policy(pick([1, 2, 3]), 0.7));
+    const identityPolicies = root
+      ? [FULL_ACCESS]
+      : Array.from({ length: pick([0, 1, 1, 2, 3]) }, () => policy(pick([1, 2, 3]), 0.7));
     const taskPolicies = kind === 'root-session' ? [taskDocument(pick(TASKS))] : [];
     const sessionPolicy = kind === 'role' && chance(0.15) ? policy(pick([1, 2]), 0.85) : null;
     const permissionsBoundary = !root && chance(0.15) ? policy(pick([1, 2]), 0.85) : null;

@@ -21,9 +21,14 @@ function simulation(c: PolicyCase): Simulation {
     },
     // A task policy only denies; iam-simulate has no such slot, so it joins the identity policies (as a
     // root user's implicit full access is one of them), which is how AWS combines them.
-    identityPolicies: [...c.identityPolicies, ...c.taskPolicies].map((policy, i) => ({ name: `identity-${i}`, policy })),
+    identityPolicies: [...c.identityPolicies, ...c.taskPolicies].map((policy, i) => ({
+      name: `identity-${i}`,
+      policy,
+    })),
     sessionPolicy: c.sessionPolicy ?? undefined,
-    permissionBoundaryPolicies: c.permissionsBoundary ? [{ name: 'boundary', policy: c.permissionsBoundary }] : undefined,
+    permissionBoundaryPolicies: c.permissionsBoundary
+      ? [{ name: 'boundary', policy: c.permissionsBoundary }]
+      : undefined,
     serviceControlPolicies: (c.scps ?? []).map((level, i) => ({
       orgIdentifier: i === 0 ? 'r-ab12' : `ou-ab12-${String(i).padStart(8, '0')}`,
       policies: level.map((policy, j) => ({ name: `scp-${i}-${j}`, policy })),
@@ -69,7 +74,9 @@ describeWithSandbox('the policy evaluator agrees with iam-simulate', () => {
     }
     const deciders = new Set(sandboxResults.map((r) => r.policyType).filter(Boolean));
     expect([...deciders].sort()).toEqual(['boundary', 'identity', 'resource', 'scp', 'session']);
-    const cross = cases.map((c, i) => [c, sandboxResults[i].result] as const).filter(([c]) => c.resourceAccount !== c.principal.account);
+    const cross = cases
+      .map((c, i) => [c, sandboxResults[i].result] as const)
+      .filter(([c]) => c.resourceAccount !== c.principal.account);
     expect(cross.filter(([, r]) => r === 'Allowed').length).toBeGreaterThanOrEqual(3);
     expect(cross.filter(([, r]) => r !== 'Allowed').length).toBeGreaterThanOrEqual(CASES / 10);
   });

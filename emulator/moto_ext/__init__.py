@@ -6,7 +6,7 @@ concern; the server entry (emulator/server.py) wraps moto's WSGI app with the re
 what they ask, and the one policy evaluator's decision) and the seeding API.
 """
 
-from . import cloudformation_ext, iam_ext, member_role, organizations_ext, perf, sts_ext
+from . import authorize, cloudformation_ext, iam_ext, member_role, organizations_ext, perf, sts_ext
 
 _installed = False
 
@@ -21,4 +21,5 @@ def install() -> None:
     iam_ext.install()
     sts_ext.install()
     cloudformation_ext.install()
+    authorize.install()
     _installed = True

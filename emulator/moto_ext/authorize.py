@@ -22,7 +22,7 @@ import datetime
 from typing import Any
 
 from moto.iam.models import iam_backends
-from moto.s3.models import s3_backends
+from moto.s3.models import FakeBucket, s3_backends
 from moto.sqs.models import sqs_backends
 
 from . import policy_eval, request_facts, task_policies
@@ -43,11 +43,11 @@ OWNER_ROOT_ACTIONS = frozenset(
 
 _PRINCIPAL_TYPE = {ROOT_SESSION: "Account", ROOT_USER: "Account", ROLE_SESSION: "AssumedRole", IAM_USER: "User", DEFAULT_ADMIN: "User"}
 _POLICY_WORDS = {
-    "identity": "identity-based policy",
-    "resource": "resource-based policy",
-    "scp": "service control policy",
-    "session": "session policy",
-    "boundary": "permissions boundary",
+    "identity": ("an", "identity-based policy"),
+    "resource": ("a", "resource-based policy"),
+    "scp": ("a", "service control policy"),
+    "session": ("a", "session policy"),
+    "boundary": ("a", "permissions boundary"),
 }
 
 
@@ -125,9 +125,9 @@ def _role_trust(role_arn: str, account: str) -> policy_eval.Policy | None:
 
 
 def _denial(caller: Caller, action: str, resource: str, decision: policy_eval.Decision) -> SandboxError:
-    words = _POLICY_WORDS.get(decision.policy_type or "identity", "identity-based policy")
+    article, words = _POLICY_WORDS[decision.policy_type or "identity"]
     if decision.result == policy_eval.EXPLICIT:
-        reason = f"with an explicit deny in a {words}"
+        reason = f"with an explicit deny in {article} {words}"
     else:
         reason = f"because no {words} allows the {action} action"
     message = f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource} {reason}"
@@ -179,3 +179,11 @@ def check(caller: Caller, facts: request_facts.RequestFacts, environ: dict[str, 
         resource_policy=resource_policy,
     )
     return None if decision.allowed else _denial(caller, facts.action, facts.resource, decision)
+
+
+def install() -> None:
+    """moto checks object calls against the bucket policy itself, without the principal or condition keys (so the
+    pipeline role a DenyAllExceptPipeline policy exempts is refused): the gate decides instead."""
+    from moto.iam.access_control import PermissionResult
+
+    FakeBucket.get_permission = lambda self, action, resource: PermissionResult.NEUTRAL  # type: ignore[method-assign]
