@@ -12,10 +12,11 @@ import { generation } from './benchmarks/generation';
 import { fleetAudit } from './benchmarks/fleet-audit';
 import { hubSpokePlan } from './benchmarks/hub-spoke-plan';
 import { callCounts } from './benchmarks/call-counts';
+import { enforcementCost } from './benchmarks/enforcement-cost';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-const BENCHMARKS: Benchmark[] = [coldStart, generation, fleetAudit, hubSpokePlan, callCounts];
+const BENCHMARKS: Benchmark[] = [coldStart, generation, fleetAudit, hubSpokePlan, callCounts, enforcementCost];
 
 async function runOne(bench: Benchmark): Promise<BenchResult> {
   const base = {
