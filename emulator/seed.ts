@@ -188,8 +188,3 @@ export async function evaluatePolicies(endpoint: string, cases: EvaluationCase[]
 export async function setEnforcement(endpoint: string, enabled: boolean): Promise<void> {
   await call(endpoint, 'PUT', 'enforcement', { enabled });
 }
-
-/** CPU seconds the sandbox process has used so far (user + system, all threads). */
-export async function sandboxCpuSeconds(endpoint: string): Promise<number> {
-  return (await call<{ cpuSeconds: number }>(endpoint, 'GET', 'stats')).cpuSeconds;
-}

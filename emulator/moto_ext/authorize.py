@@ -19,6 +19,8 @@ root exception); SCPs and the task policy still apply.
 from __future__ import annotations
 
 import datetime
+import time
+from collections.abc import Callable
 from typing import Any
 
 from moto.iam.models import iam_backends
@@ -27,7 +29,7 @@ from moto.sqs.models import sqs_backends
 
 from . import policy_eval, request_facts, task_policies
 from .errors import SandboxError, access_denied
-from .organizations_ext import organization_backend_of, org_paths, scp_levels
+from .organizations_ext import Membership, membership, organization_backend_of
 from .principals import DEFAULT_ADMIN, IAM_USER, ROLE_SESSION, ROOT_SESSION, ROOT_USER, Caller
 
 OWNER_ROOT_ACTIONS = frozenset(
@@ -51,13 +53,37 @@ _POLICY_WORDS = {
 }
 
 
-def _org_id(account_id: str) -> str | None:
-    backend = organization_backend_of(account_id)
-    return backend.org.id if backend is not None else None
+_ABSENT = object()
 
 
-def _context(caller: Caller, facts: request_facts.RequestFacts, resource_account: str, environ: dict[str, Any]) -> dict[str, Any]:
-    now = datetime.datetime.now(datetime.timezone.utc)
+class RequestContext(dict):  # type: ignore[type-arg]
+    """The request's condition keys (lower case). Keys that cost a lookup (the organization paths, the time) are
+    computed when a policy first asks for them; most requests never do."""
+
+    __slots__ = ("_lazy",)
+
+    def __init__(self, values: dict[str, Any], lazy: dict[str, Callable[[], Any]]) -> None:
+        super().__init__(values)
+        self._lazy = lazy
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        value = dict.get(self, key, _ABSENT)
+        if value is _ABSENT:
+            factory = self._lazy.pop(key, None)
+            if factory is None:
+                return default
+            value = factory()
+            self[key] = value
+        return default if value is None else value
+
+
+def _now_iso() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _context(
+    caller: Caller, facts: request_facts.RequestFacts, resource_account: str, member: Membership | None, environ: dict[str, Any]
+) -> RequestContext:
     context: dict[str, Any] = {
         "aws:principalarn": caller.principal_arn,
         "aws:principalaccount": caller.account,
@@ -67,18 +93,21 @@ def _context(caller: Caller, facts: request_facts.RequestFacts, resource_account
         # The sandbox stands in for AWS's TLS endpoints; the SDK would have used https there.
         "aws:securetransport": "true",
         "aws:sourceip": environ.get("REMOTE_ADDR", "127.0.0.1"),
-        "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:epochtime": str(int(now.timestamp())),
     }
-    principal_org = _org_id(caller.account)
-    if principal_org is not None:
-        context["aws:principalorgid"] = principal_org
-        paths = org_paths(caller.account)
-        if paths:
-            context["aws:principalorgpaths"] = paths
-    resource_org = principal_org if resource_account == caller.account else _org_id(resource_account)
-    if resource_org is not None:
-        context["aws:resourceorgid"] = resource_org
+    lazy: dict[str, Callable[[], Any]] = {
+        "aws:currenttime": _now_iso,
+        "aws:epochtime": lambda: str(int(time.time())),
+    }
+    if member is not None:
+        context["aws:principalorgid"] = member.org_id
+        lazy["aws:principalorgpaths"] = member.org_paths
+    if resource_account == caller.account:
+        if member is not None:
+            context["aws:resourceorgid"] = member.org_id
+    else:
+        resource_member = organization_backend_of(resource_account)
+        if resource_member is not None:
+            context["aws:resourceorgid"] = resource_member.org.id
     if caller.kind == ROOT_SESSION:
         context["aws:assumedroot"] = "true"
     elif caller.kind == ROLE_SESSION:
@@ -89,11 +118,11 @@ def _context(caller: Caller, facts: request_facts.RequestFacts, resource_account
     elif caller.is_root:
         context["aws:userid"] = caller.account
     context.update(facts.context)
-    return context
+    return RequestContext(context, lazy)
 
 
-def _scps(account_id: str) -> list[list[policy_eval.Policy]] | None:
-    levels = scp_levels(account_id)
+def _scps(member: Membership | None) -> list[list[policy_eval.Policy]] | None:
+    levels = member.scp_levels() if member is not None else None
     if levels is None:
         return None
     # Parsed once per content through policy_eval's cache; an edited SCP is a new text, hence re-parsed.
@@ -166,7 +195,9 @@ def check(caller: Caller, facts: request_facts.RequestFacts, environ: dict[str, 
     if caller.is_root and resource_account == caller.account and facts.action.lower() in OWNER_ROOT_ACTIONS:
         resource_policy = None
 
-    request = policy_eval.Request(facts.action, facts.resource, resource_account, _context(caller, facts, resource_account, environ))
+    member = membership(caller.account)
+    context = _context(caller, facts, resource_account, member, environ)
+    request = policy_eval.Request(facts.action, facts.resource, resource_account, context)
     identity, boundary, session = caller.policies()
     decision = policy_eval.evaluate(
         request,
@@ -175,7 +206,7 @@ def check(caller: Caller, facts: request_facts.RequestFacts, environ: dict[str, 
         task=caller.task,
         session=session,
         boundary=boundary,
-        scps=_scps(caller.account),
+        scps=_scps(member),
         resource_policy=resource_policy,
     )
     return None if decision.allowed else _denial(caller, facts.action, facts.resource, decision)

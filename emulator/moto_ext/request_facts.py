@@ -263,14 +263,16 @@ def _sts(facts: RequestFacts) -> None:
 def iam_resource(facts: RequestFacts, account: str, caller_arn: str, caller_is_root: bool, caller_is_user: bool) -> str:
     """The ARN an IAM request acts on, in the caller's account."""
     params, operation = facts.params, facts.operation
-    backend = iam_backends[account]["global"]
     user_name = params.get("UserName")
+    if operation in SELF_USER_ACTIONS and not user_name and (caller_is_root or caller_is_user):
+        return caller_arn
+    if not (user_name or params.get("RoleName") or params.get("GroupName")):
+        return _named_iam_resource(params, operation, account)
+    backend = iam_backends[account]["global"]
     if user_name:
         user = backend.users.get(user_name)
         path = user.path if user is not None else params.get("Path") or "/"
         return f"arn:aws:iam::{account}:user{path}{user_name}"
-    if operation in SELF_USER_ACTIONS and (caller_is_root or caller_is_user):
-        return caller_arn
     role_name = params.get("RoleName")
     if role_name:
         role = next((r for r in backend.roles.values() if r.name == role_name), None)
@@ -281,6 +283,10 @@ def iam_resource(facts: RequestFacts, account: str, caller_arn: str, caller_is_r
         group = backend.groups.get(group_name)
         path = getattr(group, "path", None) or params.get("Path") or "/"
         return f"arn:aws:iam::{account}:group{path}{group_name}"
+    return "*"
+
+
+def _named_iam_resource(params: dict[str, Any], operation: str, account: str) -> str:
     if params.get("PolicyArn"):
         return params["PolicyArn"]
     if operation == "CreatePolicy" and params.get("PolicyName"):

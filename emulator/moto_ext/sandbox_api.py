@@ -13,14 +13,12 @@
   GET  /_sandbox/secrets                                  every secret key and session token issued
   POST /_sandbox/evaluate                                 the policy evaluator on given cases (differential test)
   PUT  /_sandbox/enforcement                              {"enabled": false} turns policy enforcement off
-  GET  /_sandbox/stats                                    the sandbox process's CPU seconds (benchmarks)
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -106,8 +104,7 @@ def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
         return {"results": [_evaluate_case(c) for c in cases]}
     if path == "/_sandbox/enforcement":
         return _set_enforcement(_json_body(environ)) if method == "PUT" else {"enabled": state.ENFORCE}
-    if path == "/_sandbox/stats" and method == "GET":
-        return {"cpuSeconds": time.process_time()}
+
     if path == "/_sandbox/secrets" and method == "GET":
         with state.LOCK:
             return {"secrets": list(state.ISSUED_SECRETS)}

@@ -21,7 +21,7 @@ from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 
 from . import member_role, state
-from .organizations_ext import set_iam_trusted_access
+from .organizations_ext import index_accounts, set_iam_trusted_access
 from .iam_ext import FEATURES
 
 MANAGEMENT_ACCOUNT_ID = DEFAULT_ACCOUNT_ID
@@ -98,6 +98,7 @@ def seed_organization(options: dict[str, Any]) -> dict[str, Any]:
             account.status = account.state = "SUSPENDED"
         set_iam_trusted_access(backend, trusted)
         state.ORG_FEATURES[org.id] = set(features)
+        index_accounts(backend)
     # Thousands of long-lived account objects would otherwise be rescanned by every full garbage collection
     # for the rest of the run; they stay until the sandbox exits anyway.
     gc.freeze()
