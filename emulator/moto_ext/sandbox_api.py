@@ -3,7 +3,7 @@
   GET  /_sandbox/health                                   readiness
   GET  /_sandbox/organization                             summary of the seeded organization
   POST /_sandbox/organization                             seed (see seeding.seed_organization)
-  PUT  /_sandbox/accounts/<id>/root-credentials           replace the root user's credentials
+  PUT  /_sandbox/accounts/<id>/root-credentials           replace the root user's credentials (returns its keys)
   GET  /_sandbox/accounts/<id>/root-credentials           ground truth of them
   POST /_sandbox/accounts/<id>/locked-bucket              the DenyAllExceptPipeline bucket
   POST /_sandbox/accounts/<id>/locked-queue               a locked-out queue
