@@ -58,6 +58,7 @@ import {
   setEnforcement,
   type SeededOrg,
 } from '../../emulator/seed';
+import { renderOperatorPolicy } from '../../modules/root-operator';
 import { taskPolicyArn } from '../../runbooks/engine/tasks';
 import { describeWithSandbox, useSandbox } from '../support/sandbox';
 import { assumeRole, assumeRoot, clients, expectAwsError, type Credentials } from './aws';
@@ -271,16 +272,12 @@ describeWithSandbox('the strict sandbox', () => {
     it('needs an identity-policy Allow on the target root whose sts:TaskPolicyArn condition holds', async () => {
       const { iam, sts } = clients(sandbox.endpoint);
       await iam.send(new CreateRoleCommand({ RoleName: 'AuditOperator', AssumeRolePolicyDocument: trustManagement }));
+      // The root-operator module's own permissions policy, audit-only profile.
       await iam.send(
         new PutRolePolicyCommand({
           RoleName: 'AuditOperator',
           PolicyName: 'audit-only',
-          PolicyDocument: doc({
-            Effect: 'Allow',
-            Action: 'sts:AssumeRoot',
-            Resource: 'arn:aws:iam::*:root',
-            Condition: { StringEquals: { 'sts:TaskPolicyArn': taskPolicyArn('IAMAuditRootUserCredentials') } },
-          }),
+          PolicyDocument: renderOperatorPolicy({ profile: 'audit-only' }),
         }),
       );
       await iam.send(new CreateRoleCommand({ RoleName: 'NoPermissions', AssumeRolePolicyDocument: trustManagement }));

@@ -80,4 +80,26 @@ describeWithSandbox('the policy evaluator agrees with iam-simulate', () => {
     expect(cross.filter(([, r]) => r === 'Allowed').length).toBeGreaterThanOrEqual(3);
     expect(cross.filter(([, r]) => r !== 'Allowed').length).toBeGreaterThanOrEqual(CASES / 10);
   });
+
+  it('matches hostile wildcard patterns without backtracking (a regular expression would take ages here)', async () => {
+    const account = '111111111111';
+    const [result] = await evaluatePolicies(sandbox.endpoint, [
+      {
+        principal: { arn: `arn:aws:iam::${account}:user/alice`, account },
+        action: 's3:GetObject',
+        resource: `arn:aws:s3:::bucket/${'a'.repeat(5000)}`,
+        resourceAccount: account,
+        context: {},
+        identityPolicies: [
+          {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket/${'a*'.repeat(30)}b*a` },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(result.result).toBe('ImplicitlyDenied');
+  });
 });

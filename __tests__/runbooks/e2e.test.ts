@@ -23,7 +23,7 @@ import { s3Unlock } from '../../runbooks/s3-unlock';
 import { sqsUnlock } from '../../runbooks/sqs-unlock';
 import { rootPasswordReset } from '../../runbooks/root-password-reset';
 import { restoreBucket, restoreQueue } from '../../runbooks/restore';
-import { taskPolicyArn } from '../../runbooks/engine/tasks';
+import { renderOperatorPolicy } from '../../modules/root-operator';
 
 const CLI = join(__dirname, '../../dist/runbooks/cli/main.js');
 const DECLARED: Record<string, readonly string[]> = {
@@ -335,22 +335,12 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       await iam.send(
         new CreateRoleCommand({ RoleName: 'RootOperator', AssumeRolePolicyDocument: JSON.stringify(trust) }),
       );
-      // The operator may start the S3 unlock task and nothing else (the sandbox evaluates identity policies).
+      // The operator may start the unlock tasks and nothing else: the root-operator module's own policy.
       await iam.send(
         new PutRolePolicyCommand({
           RoleName: 'RootOperator',
-          PolicyName: 'assume-root-s3-unlock',
-          PolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Action: 'sts:AssumeRoot',
-                Resource: 'arn:aws:iam::*:root',
-                Condition: { StringEquals: { 'sts:TaskPolicyArn': taskPolicyArn('S3UnlockBucketPolicy') } },
-              },
-            ],
-          }),
+          PolicyName: 'assume-root-unlock-only',
+          PolicyDocument: renderOperatorPolicy({ profile: 'unlock-only' }),
         }),
       );
       iam.destroy();

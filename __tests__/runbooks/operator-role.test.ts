@@ -8,7 +8,7 @@ import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { seedOrganization } from '../../emulator/seed';
 import { parseCommon } from '../../runbooks/cli/options';
 import { resolveCaller } from '../../runbooks/engine/credentials';
-import { taskPolicyArn } from '../../runbooks/engine/tasks';
+import { renderOperatorPolicy } from '../../modules/root-operator';
 import { fleetAssumeRoot } from '../../runbooks/fleet/aws';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../support/sandbox';
 
@@ -41,21 +41,12 @@ describeWithSandbox('operator role (--role-arn) over a run longer than its sessi
         }),
       }),
     );
+    // The root-operator module's own policy for the audit task.
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: 'LongRunOperator',
-        PolicyName: 'assume-root-audit',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 'sts:AssumeRoot',
-              Resource: 'arn:aws:iam::*:root',
-              Condition: { StringEquals: { 'sts:TaskPolicyArn': taskPolicyArn('IAMAuditRootUserCredentials') } },
-            },
-          ],
-        }),
+        PolicyName: 'assume-root-audit-only',
+        PolicyDocument: renderOperatorPolicy({ profile: 'audit-only' }),
       }),
     );
     iam.destroy();

@@ -108,15 +108,14 @@ def _context(
         resource_member = organization_backend_of(resource_account)
         if resource_member is not None:
             context["aws:resourceorgid"] = resource_member.org.id
+    if caller.kind != DEFAULT_ADMIN:
+        lazy["aws:userid"] = caller.user_id
     if caller.kind == ROOT_SESSION:
         context["aws:assumedroot"] = "true"
     elif caller.kind == ROLE_SESSION:
         context["aws:multifactorauthpresent"] = "false"
-        context["aws:userid"] = f"{caller.arn.rsplit('/', 2)[-2]}:{caller.arn.rsplit('/', 1)[-1]}"
     elif caller.kind == IAM_USER:
         context["aws:username"] = caller.arn.rsplit("/", 1)[-1]
-    elif caller.is_root:
-        context["aws:userid"] = caller.account
     context.update(facts.context)
     return RequestContext(context, lazy)
 

@@ -125,67 +125,115 @@ def _substitute(value: str, context: Context) -> str | None:
     return None if pieces is None else "".join(text for _, text in pieces)
 
 
-def _split_arn(pattern: str) -> list[str] | None:
-    """The six colon-separated parts of an ARN pattern (colons inside ${...} do not split); None if fewer."""
-    parts: list[str] = []
-    current = []
-    depth = 0
-    for index, char in enumerate(pattern):
-        if char == "$" and pattern.startswith("${", index):
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-        if char == ":" and not depth and len(parts) < 5:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts if len(parts) == 6 else None
+# Wildcard characters that came from a resolved variable (or ${*} / ${?}) are literal: they are carried as these
+# private-use characters and match only a real '*' or '?'.
+_LITERAL_STAR, _LITERAL_ONE = "\ue000", "\ue001"
 
 
-def _part_source(part: str, context: Context, star: str, one: str) -> str | None:
-    """Regex source of one wildcard pattern (part); resolved variables are literal. None: a variable has no value."""
-    pieces = _tokens(part, context) if "${" in part else [(False, part)]
+def _resolve_pattern(pattern: str, context: Context) -> str | None:
+    """The pattern with its variables resolved (their wildcards made literal); None if one has no value."""
+    if "${" not in pattern:
+        return pattern
+    pieces = _tokens(pattern, context)
     if pieces is None:
         return None
     return "".join(
-        re.escape(text) if literal else "".join(star if c == "*" else one if c == "?" else re.escape(c) for c in text)
-        for literal, text in pieces
+        text.replace("*", _LITERAL_STAR).replace("?", _LITERAL_ONE) if literal else text for literal, text in pieces
     )
 
 
-_REGEX_CACHE: dict[tuple[str, bool, bool], re.Pattern[str] | None] = {}
+def _same(pattern_char: str, char: str) -> bool:
+    return (
+        pattern_char == char
+        or pattern_char == "?"
+        or (pattern_char == _LITERAL_STAR and char == "*")
+        or (pattern_char == _LITERAL_ONE and char == "?")
+    )
 
 
-def _compile(pattern: str, context: Context, arn: bool, ignore_case: bool) -> re.Pattern[str] | None:
-    parts = _split_arn(pattern) if arn and pattern.startswith("arn:") else None
-    if parts is not None:
-        # The partition, service, region and account never take a colon; the resource part may.
-        sources = [_part_source(p, context, "[^:]*", "[^:]") for p in parts[:5]]
-        sources.append(_part_source(parts[5], context, ".*", "."))
-        if any(s is None for s in sources):
-            return None
-        source = ":".join(sources)  # type: ignore[arg-type]
-    else:
-        single = _part_source(pattern, context, ".*", ".")
-        if single is None:
-            return None
-        source = single
-    return re.compile(f"^{source}$", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+def _chunk_at(text: str, position: int, chunk: str, plain: bool) -> bool:
+    if plain:
+        return text.startswith(chunk, position)
+    if position + len(chunk) > len(text):
+        return False
+    return all(_same(c, text[position + i]) for i, c in enumerate(chunk))
 
 
-def _glob(pattern: str, context: Context, arn: bool, ignore_case: bool = False) -> re.Pattern[str] | None:
-    """A compiled wildcard pattern ('*', '?'), with its policy variables resolved from the context; None when a
-    variable has no value (the pattern then matches nothing). Patterns without variables are compiled once."""
-    if "${" in pattern:
-        return _compile(pattern, context, arn, ignore_case)
-    key = (pattern, arn, ignore_case)
-    if key not in _REGEX_CACHE:
-        if len(_REGEX_CACHE) > 20_000:
-            _REGEX_CACHE.clear()
-        _REGEX_CACHE[key] = _compile(pattern, context, arn, ignore_case)
-    return _REGEX_CACHE[key]
+class _Glob:
+    """One wildcard pattern: '*' matches any run of characters, '?' one character. Matched by placing the pieces
+    between stars leftmost, in order (no regular expression, so no backtracking blow-up on hostile patterns)."""
+
+    __slots__ = ("pieces", "plain")
+
+    def __init__(self, pattern: str) -> None:
+        self.pieces = pattern.split("*")
+        self.plain = [not any(c in piece for c in ("?", _LITERAL_STAR, _LITERAL_ONE)) for piece in self.pieces]
+
+    def _find(self, text: str, index: int, start: int, end: int) -> int:
+        piece = self.pieces[index]
+        if self.plain[index]:
+            return text.find(piece, start, end)
+        for position in range(start, end - len(piece) + 1):
+            if _chunk_at(text, position, piece, False):
+                return position
+        return -1
+
+    def match(self, text: str) -> bool:
+        pieces, plain = self.pieces, self.plain
+        if len(pieces) == 1:
+            return len(text) == len(pieces[0]) and _chunk_at(text, 0, pieces[0], plain[0])
+        first, last = pieces[0], pieces[-1]
+        end = len(text) - len(last)
+        if end < len(first) or not _chunk_at(text, 0, first, plain[0]) or not _chunk_at(text, end, last, plain[-1]):
+            return False
+        position = len(first)
+        for index in range(1, len(pieces) - 1):
+            if pieces[index]:
+                found = self._find(text, index, position, end)
+                if found < 0:
+                    return False
+                position = found + len(pieces[index])
+        return True
+
+
+class _Wildcard:
+    """A policy string with wildcards. For ARNs the six colon-separated parts match separately: a '*' in the
+    partition, service, region or account never crosses a colon (IAM's ArnLike and Resource matching)."""
+
+    __slots__ = ("parts", "ignore_case")
+
+    def __init__(self, pattern: str, arn: bool, ignore_case: bool) -> None:
+        self.ignore_case = ignore_case
+        if ignore_case:
+            pattern = pattern.lower()
+        split = pattern.split(":", 5) if arn and pattern.startswith("arn:") else []
+        self.parts = [_Glob(p) for p in split] if len(split) == 6 else [_Glob(pattern)]
+
+    def match(self, text: str) -> bool:
+        if self.ignore_case:
+            text = text.lower()
+        if len(self.parts) == 1:
+            return self.parts[0].match(text)
+        segments = text.split(":", 5)
+        return len(segments) == 6 and all(part.match(segment) for part, segment in zip(self.parts, segments))
+
+
+_PATTERN_CACHE: dict[tuple[str, bool, bool], _Wildcard] = {}
+
+
+def _wildcard(pattern: str, context: Context, arn: bool, ignore_case: bool = False) -> _Wildcard | None:
+    """The compiled pattern, its variables resolved from the context (None when one has no value: the pattern then
+    matches nothing). Patterns without variables are compiled once."""
+    resolved = _resolve_pattern(pattern, context)
+    if resolved is None:
+        return None
+    key = (resolved, arn, ignore_case)
+    compiled = _PATTERN_CACHE.get(key)
+    if compiled is None:
+        if len(_PATTERN_CACHE) > 20_000:
+            _PATTERN_CACHE.clear()
+        compiled = _PATTERN_CACHE[key] = _Wildcard(resolved, arn, ignore_case)
+    return compiled
 
 
 # --- condition operators --------------------------------------------------------------------------------
@@ -230,16 +278,16 @@ def _string_equals_ignore_case(actual: str, expected: str, context: Context) -> 
 
 
 def _string_like(actual: str, expected: str, context: Context) -> bool:
-    compiled = _glob(expected, context, arn=False)
-    return compiled is not None and compiled.match(actual) is not None
+    compiled = _wildcard(expected, context, arn=False)
+    return compiled is not None and compiled.match(actual)
 
 
 def _arn_like(actual: str, expected: str, context: Context) -> bool:
     """ArnEquals and ArnLike alike: both ARNs must have their six parts, each part matched on its own."""
-    if actual.count(":") < 5 or not actual.startswith("arn:") or _split_arn(expected) is None:
+    if actual.count(":") < 5 or not actual.startswith("arn:"):
         return False
-    compiled = _glob(expected, context, arn=True)
-    return compiled is not None and compiled.match(actual) is not None
+    compiled = _wildcard(expected, context, arn=True)
+    return compiled is not None and len(compiled.parts) == 6 and compiled.match(actual)
 
 
 def _bool(actual: str, expected: str, context: Context) -> bool:
@@ -362,16 +410,14 @@ class _Patterns:
         self.arn, self.ignore_case = arn, ignore_case
         self.everything = "*" in patterns
         self.exact: set[str] = set()
-        self.globs: list[re.Pattern[str]] = []
+        self.globs: list[_Wildcard] = []
         self.dynamic: list[str] = []
         for pattern in patterns:
             key = pattern.lower() if ignore_case else pattern
             if "${" in pattern:
                 self.dynamic.append(pattern)
             elif "*" in pattern or "?" in pattern:
-                compiled = _glob(pattern, {}, arn, ignore_case)
-                if compiled is not None:
-                    self.globs.append(compiled)
+                self.globs.append(_Wildcard(pattern, arn, ignore_case))
             else:
                 self.exact.add(key)
 
@@ -383,7 +429,7 @@ class _Patterns:
         if any(g.match(value) for g in self.globs):
             return True
         for pattern in self.dynamic:
-            compiled = _glob(pattern, context, self.arn, self.ignore_case)
+            compiled = _wildcard(pattern, context, self.arn, self.ignore_case)
             if compiled is not None and compiled.match(value):
                 return True
         return False

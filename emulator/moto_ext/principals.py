@@ -52,6 +52,14 @@ class Caller:
     def task(self) -> list[policy_eval.Policy]:
         return [task_policies.DOCUMENTS[self.root_session.task_policy_name]] if self.root_session else []
 
+    def user_id(self) -> str:
+        """aws:userid: the account id for the root, AIDA... for a user, ROLEID:session for a role session."""
+        if self.kind == IAM_USER:
+            return self._source.id
+        if self.kind == ROLE_SESSION:
+            return self._source.user_id
+        return self.account
+
     def policies(self) -> tuple[list[policy_eval.Policy], policy_eval.Policy | None, list[policy_eval.Policy] | None]:
         """(identity policies, permissions boundary, session policies or None)."""
         if self._policies is None:
