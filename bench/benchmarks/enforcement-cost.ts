@@ -22,7 +22,7 @@ import { sequentialAudit } from '../lib/sequential-audit';
 const SIZES = (process.env.BENCH_ENFORCEMENT_SIZES ?? '1000,10000').split(',').map(Number);
 const SAMPLE = Number(process.env.BENCH_ENFORCEMENT_SAMPLE ?? 150);
 const BASELINE = process.env.BENCH_ENFORCEMENT_BASELINE;
-const PASSES = 3;
+const PASSES = 5;
 /** Accounts audited side by side: shortens the run; CPU per request is what is compared, not wall time. */
 const PARALLEL = 4;
 const REQUESTS_PER_ACCOUNT = 6;
