@@ -140,8 +140,10 @@ export const enforcementCost: Benchmark = {
         `of sandbox CPU per audit request at ${last.accounts.toLocaleString('en-US')} accounts ` +
         `(${round(median(last.us.on) / median(last.us.off), 2)}× the same process without it)` +
         (last.us.baseline.length
-          ? `; against the build before enforcement it is ${round(median(last.us.on) / median(last.us.baseline), 2)}×`
-          : '') +
+          ? `; against the baseline build it is ${round(median(last.us.on) / median(last.us.baseline), 2)}× ` +
+            `(BENCH_ENFORCEMENT_BASELINE=${BASELINE}, e.g. the emulator of the commit before enforcement: ` +
+            '`git archive <commit> emulator | tar -x -C /tmp/base-emulator`)'
+          : '; set BENCH_ENFORCEMENT_BASELINE to an older build’s emulator/server.py to measure it too') +
         '. The figures at both sizes match: the lookups stay O(1) as the organization grows.',
       details: { results, sample: SAMPLE, passes: PASSES, baseline: BASELINE ?? null },
     };
