@@ -13,10 +13,19 @@ import { fleetAudit } from './benchmarks/fleet-audit';
 import { hubSpokePlan } from './benchmarks/hub-spoke-plan';
 import { callCounts } from './benchmarks/call-counts';
 import { packageSize } from './benchmarks/package';
+import { enforcementCost } from './benchmarks/enforcement-cost';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-const BENCHMARKS: Benchmark[] = [coldStart, generation, fleetAudit, hubSpokePlan, callCounts, packageSize];
+const BENCHMARKS: Benchmark[] = [
+  coldStart,
+  generation,
+  fleetAudit,
+  hubSpokePlan,
+  callCounts,
+  packageSize,
+  enforcementCost,
+];
 
 async function runOne(bench: Benchmark): Promise<BenchResult> {
   const base = {

@@ -81,7 +81,10 @@ describeWithSandbox('reliability: fault proxy', () => {
       await s3.send(new CreateBucketCommand({ Bucket: 'proxy-log-bucket' }));
       const policy = {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::proxy-log-bucket' }],
+        // Denies object deletes only: a deny-all policy would lock this caller out of the bucket-policy calls below.
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::proxy-log-bucket/*' },
+        ],
       };
       await s3.send(new PutBucketPolicyCommand({ Bucket: 'proxy-log-bucket', Policy: JSON.stringify(policy) }));
       await s3.send(new GetBucketPolicyCommand({ Bucket: 'proxy-log-bucket' }));
