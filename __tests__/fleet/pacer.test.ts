@@ -129,7 +129,27 @@ async function simulate(clock: VirtualClock, pacer: Pacer, fleet: Fleet): Promis
   return outcome;
 }
 
+/** Feeds `key` answers as a quota would: `accepted` accepted and `throttled` throttled, all now. */
+function answers(pacer: Pacer, key: string, accepted: number, throttled: number): void {
+  for (let i = 0; i < accepted; i += 1) pacer.record(key, 'accepted');
+  for (let i = 0; i < throttled; i += 1) pacer.record(key, 'throttled');
+}
+
 describe('Pacer', () => {
+  it('limits a key only once a third of enough answers are throttled, and releases it when that share falls', () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer({ clock });
+    answers(pacer, 'one call', 0, 3);
+    expect(pacer.stats()[0].rate).toBeNull();
+    answers(pacer, 'noisy', 80, 20);
+    expect(pacer.stats()[1].rate).toBeNull();
+    answers(pacer, 'quota', 60, 40);
+    const limited = pacer.stats()[2].rate;
+    expect(limited).not.toBeNull();
+    answers(pacer, 'quota', 100, 0);
+    expect(pacer.stats()[2].rate).toBeNull();
+  });
+
   it('costs nothing while nothing is throttled: no promise, no wait, no limit', () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ clock });
@@ -231,8 +251,7 @@ describe('Pacer', () => {
   it('releases a key one window after its last throttling answer', async () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ clock, windowMs: 2_000 });
-    pacer.record('k', 'accepted');
-    pacer.record('k', 'throttled');
+    answers(pacer, 'k', 10, 10);
     expect(pacer.stats()[0].rate).not.toBeNull();
     await clock.run(clock.sleep(1_000));
     expect(pacer.stats()[0].rate).not.toBeNull();
@@ -244,7 +263,7 @@ describe('Pacer', () => {
   it('lets retries go before first attempts while a key is limited', async () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ clock });
-    pacer.record('k', 'throttled');
+    answers(pacer, 'k', 0, 10);
     const order: string[] = [];
     // The first attempt takes the one token there is; of the two that have to queue, the retry goes first.
     expect(pacer.acquire('k', false)).toBeUndefined();
@@ -259,8 +278,7 @@ describe('Pacer', () => {
   it('never lets a throttled key send faster than its limit', async () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ clock, windowMs: 2_000 });
-    for (let i = 0; i < 10; i += 1) pacer.record('k', 'accepted');
-    pacer.record('k', 'throttled');
+    answers(pacer, 'k', 10, 10);
     const rate = pacer.stats()[0].rate!;
     const sent: number[] = [];
     await clock.run(

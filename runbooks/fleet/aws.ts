@@ -1,13 +1,14 @@
 /**
  * The seam between the fleet cores' narrow ports and the engine: clients come from the engine's one factory
- * (adaptive retries, endpoint override, call log), AssumeRoot from the engine's assumeRoot. Nothing here decides
+ * (pacing and retries, endpoint override, call log), AssumeRoot from the engine's assumeRoot. Nothing here decides
  * anything; it only forwards.
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot } from '../engine/assume-root';
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
+import { queryClient } from '../engine/query-client';
 import type { OrgAccountsReader } from './accounts';
-import { rootIamPort, type RootIamWriter } from './root-iam';
+import { IAM_API_VERSION, rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
 
 /** AssumeRoot with the caller's session; one STS client serves the whole fleet. */
@@ -16,17 +17,13 @@ export async function fleetAssumeRoot(caller: Session, duration: number): Promis
   return async (account, task) => (await assumeRoot(sts, caller, { account, task, duration })).credentials;
 }
 
-/** IAM clients signed with root sessions, in the caller's region and endpoint. */
-export async function rootIamFactory(
-  caller: Session,
-): Promise<(credentials: SessionCredentials) => Promise<RootIamWriter>> {
-  const iam = await sdk('iam');
-  return async (credentials) => {
-    const client = await createClient('iam', { settings: caller.settings, credentials, label: 'root' });
-    // No destroy: the client's connections belong to the factory's shared pool, and the client is garbage
-    // once the account is done.
-    return rootIamPort(client, iam);
-  };
+/**
+ * IAM ports signed with root sessions, in the caller's region and endpoint: one query client for the whole run (built
+ * here, once), and per account only a port that binds the account's session to it.
+ */
+export async function rootIamFactory(caller: Session): Promise<(credentials: SessionCredentials) => RootIamWriter> {
+  const iam = await queryClient('iam', { settings: caller.settings, label: 'root' }, IAM_API_VERSION);
+  return (credentials) => rootIamPort(iam, credentials);
 }
 
 export async function orgAccountsReader(caller: Session): Promise<OrgAccountsReader & { client: OrganizationsClient }> {

@@ -57,6 +57,8 @@ export async function deleteRootCredentials(params: DeleteParams, settings: RunS
   try {
     await runAudit({
       ...ports,
+      // The plan and the record need credential ids only: no GetAccessKeyLastUsed.
+      keyLastUsed: false,
       accounts: selectAccounts(ports.org, selection, { concurrency, refuseManagementAccount: true }),
       concurrency,
       sink: (audit) => {

@@ -85,6 +85,10 @@ const BUCKETS = 8;
 const MIN_RATE = 1;
 /** Burst a limited key may send at once: this many ms worth of its rate (at least one send). */
 const BURST_MS = 100;
+/** Fewer answers than this in the window never start limiting: one unlucky call is not a rate. */
+const MIN_ANSWERS = 10;
+/** A limited key is released when its throttled share falls this far below the share that starts limiting. */
+const RELEASE_GAP = 0.1;
 /** Accepted and sent rates both below this share of their reference: pacing is what slows the key. */
 const FALLEN = 0.8;
 /** Then the sends allowed per accepted answer grow by this factor, up to the maximum. */
@@ -282,7 +286,17 @@ export class Pacer {
         if (pace.waited[slot] > 0) pacedBuckets += 1;
       }
     }
-    if (throttled === 0) {
+    // Limiting starts when at least the share of answers is throttled that pacing itself leaves against a quota
+    // (1 − 1/k: what exceeds the quota), and ends well below it, so random throttling under that share, which
+    // pacing cannot reduce, is never paced. A handful of answers is no evidence either way.
+    const answers = accepted + throttled;
+    const share = answers === 0 ? 0 : throttled / answers;
+    const engageAt = 1 - 1 / this.sendsPerAccepted;
+    const limited =
+      pace.rate === undefined
+        ? answers >= MIN_ANSWERS && share >= engageAt
+        : throttled > 0 && share >= engageAt - RELEASE_GAP;
+    if (!limited) {
       pace.rate = undefined;
       pace.sendsPerAccepted = this.sendsPerAccepted;
       pace.reference = undefined;
