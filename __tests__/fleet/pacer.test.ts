@@ -141,6 +141,9 @@ describe('Pacer', () => {
     const pacer = new Pacer({ clock });
     answers(pacer, 'one call', 0, 3);
     expect(pacer.stats()[0].rate).toBeNull();
+    // Nothing accepted yet is no rate to pace at either: backoff alone spaces those retries.
+    answers(pacer, 'one call', 0, 20);
+    expect(pacer.stats()[0].rate).toBeNull();
     answers(pacer, 'noisy', 80, 20);
     expect(pacer.stats()[1].rate).toBeNull();
     answers(pacer, 'quota', 60, 40);
@@ -210,6 +213,33 @@ describe('Pacer', () => {
     },
   );
 
+  it('does not hold down calls that are each throttled twice before they pass (throttling by count, not rate)', async () => {
+    const clock = new VirtualClock(2);
+    const pacer = new Pacer({ clock });
+    let call = 0;
+    // Each call's first two attempts are throttled, whatever the rate: two answers in three.
+    const paced = await simulate(clock, pacer, {
+      calls: 2000,
+      concurrency: 32,
+      rttMs: 100,
+      accepts: () => ++call % 3 === 0,
+    });
+    const free = await randomFleet(0, false);
+    expect(paced.failed).toBe(0);
+    // Three round trips per call instead of one, plus backoff: no more than 2× that.
+    expect(paced.elapsedMs).toBeLessThanOrEqual(free.elapsedMs * 3 * 2);
+  });
+
+  it('fills a quota someone else drained before the run started', async () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer({ clock });
+    const take = quota(clock, 40, 40);
+    for (let i = 0; i < 40; i += 1) take();
+    const outcome = await simulate(clock, pacer, { calls: 1000, concurrency: 32, rttMs: 100, accepts: () => take() });
+    expect(outcome.failed).toBe(0);
+    expect(outcome.elapsedMs).toBeLessThanOrEqual(1.1 * (1000 / 40) * 1000);
+  });
+
   it('slows only the API that is throttled', async () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ clock });
@@ -263,7 +293,7 @@ describe('Pacer', () => {
   it('lets retries go before first attempts while a key is limited', async () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ clock });
-    answers(pacer, 'k', 0, 10);
+    answers(pacer, 'k', 5, 10);
     const order: string[] = [];
     // The first attempt takes the one token there is; of the two that have to queue, the retry goes first.
     expect(pacer.acquire('k', false)).toBeUndefined();

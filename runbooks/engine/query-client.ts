@@ -13,7 +13,7 @@ import { createHash, createHmac, type BinaryLike } from 'node:crypto';
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Checksum, SourceData } from '@smithy/types';
 import { child, parseXml, textAt, type XmlElement } from '../lib/xml';
-import type { Pacer } from '../lib/pacer';
+import { Pacer } from '../lib/pacer';
 import { THROTTLING_CODES } from './aws-errors';
 import { connectionPool, createClient, sdk, type Session, type SessionCredentials } from './clients';
 import { apiKey, defaultPacer, paced, type Classified } from './retry';
@@ -85,8 +85,9 @@ const CAPTURED = 'RunbookEndpointCaptured';
  * signing step and is stopped there, so it never reaches the network. Dummy keys: resolving identities is not needed.
  */
 async function resolveTarget(service: 'iam', session: Session): Promise<QueryTarget> {
+  // Its own pacer, logger and keys: the probe is not a call, and must not count as one.
   const quiet: Session = {
-    settings: { ...session.settings, log: () => undefined },
+    settings: { ...session.settings, log: () => undefined, pacer: new Pacer() },
     credentials: { accessKeyId: 'endpoint-probe', secretAccessKey: 'endpoint-probe' },
     label: session.label,
   };

@@ -4,17 +4,18 @@
  *
  * Why not AIMD or the AWS SDK's adaptive mode: both cut the rate on every throttling answer, so throttling that has
  * nothing to do with the rate (a noisy neighbour, 20% random rejections) drives them down to their floor, and the
- * SDK's limiter sits on a client, so one throttled API slows every API of that client. Here a key is limited only
- * while its window holds throttling answers, and then to 1.5 × the rate the server accepted in the window (adaptive
+ * SDK's limiter sits on a client, so one throttled API slows every API of that client. Here a key is limited while
+ * a third or more of its recent answers are throttled, to 1.5 × the rate the server accepted in the window (adaptive
  * throttling as in Google's SRE book, delaying instead of rejecting):
  * - against a rate quota the limit converges on 1.5 × the quota within a window: the server stays saturated, and
- *   about a third of the attempts are throttled and come back through the queue;
- * - against random throttling of less than a third of the answers the limit stays above what is being sent, so it
- *   never binds;
+ *   about a third of the attempts are throttled and come back through the queue, retries first;
+ * - random throttling of less than a third of the answers never starts the limit;
  * - against heavier random throttling the limit would sink window after window, so a key whose accepted and sent
- *   rates both keep falling while it is paced (a quota would keep the accepted rate where it was) gets twice the
- *   sends per accepted answer, up to 4.
- * A key that stops being throttled is released once its window holds no throttling answer.
+ *   rates both keep falling while it is paced (a quota would keep the accepted rate where it was) may send enough
+ *   per accepted answer to leave room over its throttled share, up to 8;
+ * - a key throttled before the server accepted anything is not limited (a limit of 1.5 × nothing would hold it at
+ *   the floor); backoff alone spaces those retries until answers come.
+ * A key is released when its throttled share falls well below a third, or its window holds no throttling answer.
  */
 
 export interface PacerClock {
@@ -87,13 +88,21 @@ const MIN_RATE = 1;
 const BURST_MS = 100;
 /** Fewer answers than this in the window never start limiting: one unlucky call is not a rate. */
 const MIN_ANSWERS = 10;
+/**
+ * Nor do fewer accepted answers: the limit is a multiple of the accepted rate, and a key throttled from its first
+ * request (someone else drained the quota) would be held near zero. Until the server accepts some, backoff alone
+ * spaces the retries.
+ */
+const MIN_ACCEPTED = 5;
 /** A limited key is released when its throttled share falls this far below the share that starts limiting. */
 const RELEASE_GAP = 0.1;
 /** Accepted and sent rates both below this share of their reference: pacing is what slows the key. */
 const FALLEN = 0.8;
 /** Then the sends allowed per accepted answer grow by this factor, up to the maximum. */
 const RAISE = 2;
-const MAX_SENDS_PER_ACCEPTED = 4;
+const MAX_SENDS_PER_ACCEPTED = 8;
+/** A raise leaves this much room over the throttled share: sends per accepted answer ≥ HEADROOM / (1 − share). */
+const HEADROOM = 1.25;
 
 interface Waiter {
   resolve: () => void;
@@ -294,7 +303,7 @@ export class Pacer {
     const engageAt = 1 - 1 / this.sendsPerAccepted;
     const limited =
       pace.rate === undefined
-        ? answers >= MIN_ANSWERS && share >= engageAt
+        ? answers >= MIN_ANSWERS && accepted >= MIN_ACCEPTED && share >= engageAt
         : throttled > 0 && share >= engageAt - RELEASE_GAP;
     if (!limited) {
       pace.rate = undefined;
@@ -313,7 +322,7 @@ export class Pacer {
       pace.settledAt = now;
       pace.reference = undefined;
     } else if (pacedBuckets === BUCKETS && now - pace.settledAt >= this.windowMs) {
-      this.judge(pace, now, (accepted * 1000) / spanMs, (sent * 1000) / spanMs);
+      this.judge(pace, now, (accepted * 1000) / spanMs, (sent * 1000) / spanMs, share);
     }
     // One accepted answer is assumed, so that a key throttled before anything was accepted still probes.
     const rate = Math.max(MIN_RATE, (pace.sendsPerAccepted * (accepted + 1) * 1000) / spanMs);
@@ -327,17 +336,19 @@ export class Pacer {
    * window, and pacing would slow the key to its floor. So a key whose accepted and sent rates have both fallen well
    * below where they were one window into its pacing may send more per accepted answer. (A quota that drops looks
    * the same and gets the raise too; that costs throttled attempts, never accepted ones. Going back down on a
-   * holding accepted rate was tried: under heavy random throttling it oscillates into the very collapse this
-   * prevents.)
+   * holding accepted rate was tried, and so was probing with more sends: under heavy random throttling both
+   * oscillate into the very collapse this prevents.)
    */
-  private judge(pace: KeyPace, now: number, accepted: number, sent: number): void {
+  private judge(pace: KeyPace, now: number, accepted: number, sent: number, share: number): void {
     const reference = pace.reference;
     if (reference === undefined) {
       pace.reference = { accepted, sent };
       return;
     }
     if (accepted < FALLEN * reference.accepted && sent < FALLEN * reference.sent) {
-      pace.sendsPerAccepted = Math.min(MAX_SENDS_PER_ACCEPTED, pace.sendsPerAccepted * RAISE);
+      // Enough sends per accepted answer to leave room over the throttled share, and at least twice as many.
+      const needed = HEADROOM / Math.max(1 - share, 1 / MAX_SENDS_PER_ACCEPTED);
+      pace.sendsPerAccepted = Math.min(MAX_SENDS_PER_ACCEPTED, Math.max(pace.sendsPerAccepted * RAISE, needed));
       pace.settledAt = now;
       pace.reference = undefined;
     }
