@@ -10,12 +10,22 @@ import { writeReport } from './lib/report';
 import { coldStart } from './benchmarks/cold-start';
 import { generation } from './benchmarks/generation';
 import { fleetAudit } from './benchmarks/fleet-audit';
+import { fleetThrottling } from './benchmarks/fleet-throttling';
+import { fleetChanges } from './benchmarks/fleet-changes';
 import { hubSpokePlan } from './benchmarks/hub-spoke-plan';
 import { callCounts } from './benchmarks/call-counts';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-const BENCHMARKS: Benchmark[] = [coldStart, generation, fleetAudit, hubSpokePlan, callCounts];
+const BENCHMARKS: Benchmark[] = [
+  coldStart,
+  generation,
+  fleetAudit,
+  fleetThrottling,
+  fleetChanges,
+  hubSpokePlan,
+  callCounts,
+];
 
 async function runOne(bench: Benchmark): Promise<BenchResult> {
   const base = {
