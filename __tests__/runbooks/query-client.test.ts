@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assumeRoot, queryAssumeRoot, STS_API_VERSION } from '../../runbooks/engine/assume-root';
 import type { Session } from '../../runbooks/engine/clients';
 import { queryClient, QueryError } from '../../runbooks/engine/query-client';
 import { IAM_API_VERSION, rootIamPort } from '../../runbooks/fleet/root-iam';
@@ -249,5 +250,39 @@ describe('lean query client', () => {
     }
     expect(seen).toHaveLength(1);
     expect(String(seen[0].headers.authorization)).toContain('/us-east-1/iam/aws4_request');
+  });
+
+  it('sends AssumeRoot for a fleet: the task policy as a flattened member, the credentials read back', async () => {
+    const expiration = '2030-01-02T03:04:05Z';
+    handler = (req, res) =>
+      req.body.includes('TargetPrincipal=222233334444')
+        ? xml(
+            res,
+            200,
+            `<AssumeRootResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRootResult><Credentials>
+            <AccessKeyId>ASIAROOT</AccessKeyId><SecretAccessKey>root/secret</SecretAccessKey>
+            <SessionToken>root-token</SessionToken><Expiration>${expiration}</Expiration></Credentials>
+            <SourceIdentity/></AssumeRootResult></AssumeRootResponse>`,
+          )
+        : xml(res, 403, errorXml('AccessDenied', 'not allowed'));
+    const caller: Session = { ...session(), label: 'caller' };
+    const send = queryAssumeRoot(await queryClient('sts', caller, STS_API_VERSION), async () => credentials);
+    const root = await assumeRoot(send, caller, { account: '222233334444', task: 'audit', duration: 900 });
+    expect(seen[0].body).toBe(
+      'Action=AssumeRoot&Version=2011-06-15&TargetPrincipal=222233334444' +
+        '&TaskPolicyArn.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Froot-task%2FIAMAuditRootUserCredentials&DurationSeconds=900',
+    );
+    expect(String(seen[0].headers.authorization)).toContain('/eu-west-1/sts/aws4_request');
+    expect(root).toMatchObject({
+      accessKeyId: 'ASIAROOT',
+      expiration: new Date(expiration),
+      credentials: { accessKeyId: 'ASIAROOT', secretAccessKey: 'root/secret', sessionToken: 'root-token' },
+    });
+    await expect(
+      assumeRoot(send, caller, { account: '999988887777', task: 'audit', duration: 900 }),
+    ).rejects.toMatchObject({
+      code: 'AccessDenied',
+      message: expect.stringContaining('sts:AssumeRoot on account 999988887777 failed: AccessDenied: not allowed'),
+    });
   });
 });

@@ -9,8 +9,8 @@
  *   client every account shares), an IAM client per account, and the summary ignored, so every kind is listed (six
  *   reads of a clean account, as before);
  * - summary: the same, reading GetAccountSummary first (three calls for a clean account);
- * - pacer: the engine's clients (the pacer instead of the adaptive mode), still an SDK IAM client per account;
- * - lean: the product as it ships, root IAM calls through the engine's lean query client.
+ * - pacer: the engine's SDK clients (the pacer instead of the adaptive mode), still an SDK IAM client per account;
+ * - lean: the product as it ships, AssumeRoot and the root IAM calls through the engine's lean query client.
  */
 import { createHash } from 'node:crypto';
 import type * as Iam from '@aws-sdk/client-iam';
@@ -80,8 +80,11 @@ async function ports(variant: Variant, caller: Session) {
   }
   const iam = await sdk('iam');
   if (variant === 'pacer') {
+    const sts = await createClient('sts', caller);
+    const assume: AssumeRootFn = async (account, task) =>
+      (await assumeRoot(sts, caller, { account, task, duration: 900 })).credentials;
     return {
-      assumeRoot: await fleetAssumeRoot(caller, 900),
+      assumeRoot: assume,
       iamFor: async (credentials: SessionCredentials) =>
         sdkPort(await createClient('iam', { settings: caller.settings, credentials, label: 'root' }), iam),
     };
@@ -133,9 +136,7 @@ async function main(request: VariantRequest): Promise<VariantResult> {
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const used = process.cpuUsage(cpu);
   org.client.destroy();
-  const found = rows
-    .map(({ summary: _summary, ...row }) => row)
-    .sort((a, b) => a.account.localeCompare(b.account));
+  const found = rows.map(({ summary: _summary, ...row }) => row).sort((a, b) => a.account.localeCompare(b.account));
   return {
     variant: request.variant,
     wallMs: Math.round(wallMs),

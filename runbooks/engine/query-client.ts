@@ -1,5 +1,5 @@
 /**
- * A lean client for AWS query-protocol APIs (IAM), for the calls a fleet run repeats in every account. The SDK spends
+ * A lean client for AWS query-protocol APIs (IAM, STS), for the calls a fleet run repeats in every account. The SDK spends
  * about 1 ms of CPU per call on its middleware, schema serde and XML parser; this client signs with the SDK's own
  * SigV4 signer, posts the form on the run's shared keep-alive agent and reads the answer with lib/xml, for about a
  * quarter of that (BENCHMARKS.md, fleet-audit).
@@ -80,11 +80,18 @@ function toBinary(data: SourceData): BinaryLike {
 
 const CAPTURED = 'RunbookEndpointCaptured';
 
+/** The services this client speaks, each with a read-only command to learn the SDK's endpoint from. */
+const PROBES = {
+  iam: async () => new (await sdk('iam')).GetAccountSummaryCommand({}),
+  sts: async () => new (await sdk('sts')).GetCallerIdentityCommand({}),
+};
+export type QueryService = keyof typeof PROBES;
+
 /**
  * The target the SDK client resolves for `service` with these settings: one command runs through the SDK up to its
  * signing step and is stopped there, so it never reaches the network. Dummy keys: resolving identities is not needed.
  */
-async function resolveTarget(service: 'iam', session: Session): Promise<QueryTarget> {
+async function resolveTarget(service: QueryService, session: Session): Promise<QueryTarget> {
   // Its own pacer, logger and keys: the probe is not a call, and must not count as one.
   const quiet: Session = {
     settings: { ...session.settings, log: () => undefined, pacer: new Pacer() },
@@ -110,8 +117,8 @@ async function resolveTarget(service: 'iam', session: Session): Promise<QueryTar
     },
     { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'runbookEndpointCapture' },
   );
-  const { GetAccountSummaryCommand } = await sdk('iam');
-  await client.send(new GetAccountSummaryCommand({})).catch((error: unknown) => {
+  const probe = await PROBES[service]();
+  await (client as unknown as { send(command: unknown): Promise<unknown> }).send(probe).catch((error: unknown) => {
     if ((error as { name?: string }).name !== CAPTURED) throw error;
   });
   if (target === undefined) throw new Error(`could not resolve the ${service} endpoint`);
@@ -194,10 +201,10 @@ function retryAfterMs(response: IncomingMessage): number | undefined {
 
 /**
  * The query client for `service` with the caller's settings: built once per run, then one signer per credentials.
- * `version` is the API version the service's query protocol requires (IAM: 2010-05-08).
+ * `version` is the API version the service's query protocol requires (IAM: 2010-05-08, STS: 2011-06-15).
  */
 export async function queryClient(
-  service: 'iam',
+  service: QueryService,
   session: Session,
   version: string,
   options: { pacer?: Pacer } = {},
