@@ -51,7 +51,10 @@ const REQUESTS_PER_ACCOUNT = 5;
 
 /**
  * Everything a fleet command needs from AWS, built once per run from the caller's session. Every client shares
- * one keep-alive pool sized so that `concurrency` accounts never wait for a connection.
+ * one keep-alive pool sized so that `concurrency` accounts never wait for a connection, and every call of the run
+ * (these ports, and any client a fleet command builds from the same settings with the engine's createClient or
+ * queryClient) is paced by the process's one pacer: each API at the rate AWS accepts, a throttled API slowing only
+ * itself.
  */
 export async function fleetPorts(caller: Session, duration: number, concurrency: number) {
   const fleet: Session = {
