@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createClient, sdk, type Session } from '../../runbooks/engine/clients';
+import { pacingReport } from '../../runbooks/engine/retry';
 import { Pacer } from '../../runbooks/lib/pacer';
 
 const IDENTITY = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
@@ -109,12 +110,15 @@ describe('client factory', () => {
 
       const pacer = new Pacer();
       const sts = await createClient('sts', session(7, pacer));
-      const started = Date.now();
       const paced = await throttledFleet(() => sts.send(new GetCallerIdentityCommand({})), 120);
-      console.log('paced', Date.now() - started);
       expect(paced).toEqual({ ok: 120, failed: 0 });
       expect(pacer.stats()).toEqual([
         expect.objectContaining({ key: 'sts:GetCallerIdentity', accepted: 120, throttled: 240 }),
+      ]);
+      expect(pacingReport(pacer)).toEqual([
+        expect.stringMatching(
+          /^pacing: sts:GetCallerIdentity: 120 accepted, 240 throttled, limited down to [\d.]+ requests\/s$/,
+        ),
       ]);
     }, 60_000);
 

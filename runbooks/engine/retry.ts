@@ -20,6 +20,18 @@ export function defaultPacer(): Pacer {
   return processPacer;
 }
 
+/** One line per API that AWS throttled during the run, for the verbose log: how often, and how far it was paced. */
+export function pacingReport(pacer: Pacer): string[] {
+  return pacer
+    .stats()
+    .filter((api) => api.throttled > 0)
+    .map(
+      (api) =>
+        `pacing: ${api.key}: ${api.accepted} accepted, ${api.throttled} throttled, ` +
+        (api.lowestRate === null ? 'never limited' : `limited down to ${api.lowestRate.toFixed(1)} requests/s`),
+    );
+}
+
 /** The pacing key of an API. */
 export const apiKey = (service: string, action: string): string => `${service}:${action}`;
 

@@ -7,6 +7,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { assumeRoot, queryAssumeRoot, STS_API_VERSION } from '../engine/assume-root';
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
 import { queryClient } from '../engine/query-client';
+import { defaultPacer, pacingReport } from '../engine/retry';
 import type { OrgAccountsReader } from './accounts';
 import { IAM_API_VERSION, rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
@@ -16,10 +17,7 @@ import type { AssumeRootFn } from './account-session';
  * CPU per call). The SDK STS client is kept for what it does best: resolving and refreshing the caller's credentials.
  */
 export async function fleetAssumeRoot(caller: Session, duration: number): Promise<AssumeRootFn> {
-  const [sts, query] = await Promise.all([
-    createClient('sts', caller),
-    queryClient('sts', caller, STS_API_VERSION),
-  ]);
+  const [sts, query] = await Promise.all([createClient('sts', caller), queryClient('sts', caller, STS_API_VERSION)]);
   const send = queryAssumeRoot(query, () => sts.config.credentials());
   return async (account, task) => (await assumeRoot(send, caller, { account, task, duration })).credentials;
 }
@@ -66,5 +64,9 @@ export async function fleetPorts(caller: Session, duration: number, concurrency:
     fleetAssumeRoot(fleet, duration),
     rootIamFactory(fleet),
   ]);
-  return { org, assumeRoot: assumeRootFn, iamFor, close: () => org.client.destroy() };
+  const close = () => {
+    org.client.destroy();
+    for (const line of pacingReport(fleet.settings.pacer ?? defaultPacer())) fleet.settings.log(line);
+  };
+  return { org, assumeRoot: assumeRootFn, iamFor, close };
 }
