@@ -7,6 +7,7 @@
  *   ≤ 1.3 × N/R + the clean wall time, with 0 failed accounts and identical results. A burst of 1 is measured too.
  */
 import { existsSync } from 'node:fs';
+import { THROTTLED_BACKOFF_MS } from '../../runbooks/lib/pacer';
 import { auditThrough, runsNote, startFleet, type AuditRun } from '../lib/fleet-run';
 import { median, round } from '../lib/measure';
 import { CLI } from '../lib/paths';
@@ -115,7 +116,7 @@ export const fleetThrottling: Benchmark = {
           `Each figure is a ratio to clean runs of the same ${n}-account audit in this benchmark, interleaved.`,
           `With ${THROTTLE * 100}% of requests throttled at random the audit took ${ratio}× the clean time at 0 ms and`,
           `${ratio50}× at 50 ms: random throttling never starts the pacer (it limits an API only while a third of its`,
-          `answers are throttled), so the cost is the retried requests and their jittered backoff of at most 50 ms.`,
+          `answers are throttled), so the cost is the retried requests: a round trip each, plus a jittered backoff of at most ${THROTTLED_BACKOFF_MS} ms the first time.`,
           `Against an AssumeRoot quota of ${QUOTA}/s the audit took ${quota.wallS} s for N/R = ${round(n / QUOTA, 1)} s:`,
           `the pacer holds AssumeRoot at 1.5 × the accepted rate, so the quota is used fully while the other APIs run`,
           `unpaced, and throttled calls wait in its queue instead of in growing backoffs. With a burst of 1 (arrivals`,

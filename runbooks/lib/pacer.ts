@@ -72,7 +72,7 @@ export const MAX_BACKOFF_MS = 20_000;
  * First backoff for throttling. Short on purpose: the pacer, not the backoff, holds the rate of a throttled API, so a
  * long first backoff would only stretch every account's latency under throttling that is random.
  */
-export const THROTTLED_BACKOFF_MS = 50;
+export const THROTTLED_BACKOFF_MS = 25;
 export const TRANSIENT_BACKOFF_MS = 100;
 /** A hint from the server (Retry-After) is honoured, but never stretches a wait by more than this. */
 const MAX_HINT_EXTRA_MS = 5_000;
