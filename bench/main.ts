@@ -10,6 +10,8 @@ import { writeReport } from './lib/report';
 import { coldStart } from './benchmarks/cold-start';
 import { generation } from './benchmarks/generation';
 import { fleetAudit } from './benchmarks/fleet-audit';
+import { fleetThrottling } from './benchmarks/fleet-throttling';
+import { fleetChanges } from './benchmarks/fleet-changes';
 import { hubSpokePlan } from './benchmarks/hub-spoke-plan';
 import { callCounts } from './benchmarks/call-counts';
 import { packageSize } from './benchmarks/package';
@@ -21,6 +23,8 @@ const BENCHMARKS: Benchmark[] = [
   coldStart,
   generation,
   fleetAudit,
+  fleetThrottling,
+  fleetChanges,
   hubSpokePlan,
   callCounts,
   packageSize,

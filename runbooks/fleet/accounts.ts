@@ -127,6 +127,23 @@ function toFleetAccount(account: OrgAccount, managementAccountId: string): Fleet
 }
 
 /**
+ * Pages of a listing, the next one requested as soon as the current one arrives: the run works on a page's accounts
+ * while the next page is on its way, instead of stalling every account for a round trip once a page is used up.
+ */
+async function* prefetched<P extends { NextToken?: string }>(
+  list: (NextToken?: string) => Promise<P>,
+): AsyncGenerator<P> {
+  let next: Promise<P> | undefined = list(undefined);
+  while (next) {
+    const page: P = await next;
+    next = page.NextToken ? list(page.NextToken) : undefined;
+    // If the run stops before it reads this page, its failure must not surface as an unhandled rejection.
+    next?.catch(() => undefined);
+    yield page;
+  }
+}
+
+/**
  * Streams the selected accounts, page by page, so a fleet run can start auditing before the listing ends.
  * Explicit ids are described (bounded concurrency, input order kept); an id outside the organization is bad
  * input (exit 2), refused before any account is yielded.
@@ -171,12 +188,9 @@ export async function* selectAccounts(
   }
 
   if ('all' in selection) {
-    let NextToken: string | undefined;
-    do {
-      const page = await org.listAccounts({ NextToken });
+    for await (const page of prefetched((NextToken) => org.listAccounts({ NextToken }))) {
       for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
     return;
   }
 
@@ -184,19 +198,20 @@ export async function* selectAccounts(
   const parents = [selection.ou];
   while (parents.length > 0) {
     const ParentId = parents.pop() as string;
-    let NextToken: string | undefined;
-    do {
-      const page = await org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
+    const pages = prefetched((NextToken) =>
+      org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
         if ((error as { name?: string }).name !== 'ParentNotFoundException') throw error;
         throw badInput(
           `OU "${ParentId}" was not found in the organization.`,
           'List OUs with `aws organizations list-organizational-units-for-parent`.',
         );
-      });
+      }),
+    );
+    for await (const page of pages) {
       for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
     const children: string[] = [];
+    let NextToken: string | undefined;
     do {
       const page = await org.listOrganizationalUnitsForParent({ ParentId, NextToken });
       for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) children.push(ou.Id);
