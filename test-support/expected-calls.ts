@@ -39,11 +39,11 @@ export const sortedPhases = (expected: CallPhases): string[][] => expected.map((
 const CALLER_AND_ORGANIZATION = [['sts GetCallerIdentity'], ['organizations DescribeOrganization']] as const;
 
 /**
- * `audit --accounts <one clean account>`: the management account, the account's state, one AssumeRoot, and
- * GetAccountSummary with GetLoginProfile; the summary shows nothing else to list. Two round trips in the account.
+ * `audit --accounts <one clean account>`: the caller, the management account, the account's state, one AssumeRoot,
+ * and GetAccountSummary with GetLoginProfile; the summary shows nothing else to list. Two round trips in the account.
  */
 export const AUDIT_CLEAN_ACCOUNT_CALLS: CallPhases = [
-  ['organizations DescribeOrganization'],
+  ...CALLER_AND_ORGANIZATION,
   ['organizations DescribeAccount'],
   ['sts AssumeRoot'],
   ['iam GetAccountSummary', 'iam GetLoginProfile'],
