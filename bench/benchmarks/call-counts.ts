@@ -110,7 +110,8 @@ export const callCounts: Benchmark = {
           {
             text:
               `delete-root-credentials of every kind makes exactly ${calls(DELETE_ALL_KINDS_CALLS)} calls (21 before ` +
-              `issue 14, DescribeOrganization twice): ${show(DELETE_ALL_KINDS_CALLS)}`,
+              `issue 14, DescribeOrganization twice, and before the re-read that proves the plan still holds): ` +
+              show(DELETE_ALL_KINDS_CALLS),
             met: phased('delete-root-credentials (1 account, every kind of credential)', DELETE_ALL_KINDS_CALLS),
           },
         ],
@@ -118,8 +119,8 @@ export const callCounts: Benchmark = {
           'Each runbook was run once against a fresh locked resource with no faults; the list is every request ' +
           'the proxy saw, in order (calls sent together may arrive in either order). Reads before AssumeRoot are ' +
           'the caller checks; everything after it runs in the member account under the task policy. The audit ' +
-          'reads GetAccountSummary first and lists only the kinds it reports present; the deletion plan needs ids ' +
-          'only (no GetAccessKeyLastUsed).',
+          'reads GetAccountSummary first and lists only the kinds it reports present; the deletion plan, the re-read ' +
+          'right before the deletes and the verifying re-read need ids only (no GetAccessKeyLastUsed).',
         details: { sequences },
       };
     } finally {
