@@ -30,7 +30,8 @@ import { runCli as runInProcess } from '../../runbooks/cli/main';
 import { CLI } from '../../test-support/cli';
 import { cliEnv } from '../../test-support/cli-env';
 import { fill, mountTmpfs, tmpfsProblem, type Mount } from '../../test-support/mounts';
-import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv } from '../../test-support/sandbox';
+import { describeWithSandbox, MANAGEMENT_CREDENTIALS, queueUrlVia, sandboxEnv } from '../../test-support/sandbox';
+import { renderOperatorPolicy } from '../../modules/root-operator';
 import { lastRun, ofType, runOutcome, trailRecords } from '../../test-support/trail';
 import { auditLogOf, runCli, scratchDir } from './harness';
 
@@ -282,10 +283,13 @@ describeWithSandbox('reliability: the audit trail', () => {
           pipelineRoleArn: `arn:aws:iam::${account}:role/admin-fix`,
         }),
       );
-      const run = await runCli(['sqs-unlock', '--account', account, '--queue-url', queueUrl, '--yes'], {
-        endpoint: proxy.endpoint,
-        scratch,
-      });
+      const run = await runCli(
+        ['sqs-unlock', '--account', account, '--queue-url', queueUrlVia(queueUrl, proxy.endpoint), '--yes'],
+        {
+          endpoint: proxy.endpoint,
+          scratch,
+        },
+      );
       expect(run.code).toBe(1);
       expect(await readQueuePolicy(sandbox.endpoint, account, queueUrl)).toContain('admin-fix');
       expectStopped(scratch, 'sqs-unlock');
@@ -517,7 +521,13 @@ describeWithSandbox('reliability: the audit trail', () => {
         root: 1,
       });
       const { queueUrl } = await seedLockedQueue(sandbox.endpoint, accounts[5], { queueName: 'trail-sessions-q' });
-      await recorded(['sqs-unlock', '--account', accounts[5], '--queue-url', queueUrl, '--yes'], { code: 0, root: 1 });
+      await recorded(
+        ['sqs-unlock', '--account', accounts[5], '--queue-url', queueUrlVia(queueUrl, proxy.endpoint), '--yes'],
+        {
+          code: 0,
+          root: 1,
+        },
+      );
       await recorded(['root-password-reset', '--account', accounts[5], '--yes'], { code: 0, root: 1 });
       const backup = (JSON.parse(unlock.run.stdout) as { backup: string }).backup;
       await recorded(['restore', '--backup', backup, '--yes'], { code: 0, root: 1 });
@@ -568,12 +578,13 @@ describeWithSandbox('reliability: the audit trail', () => {
       const { account, bucket } = bucketForRestore ?? (await lockedBucket());
       await seedLockedBucket(sandbox.endpoint, account, { bucket });
       const roleArn = `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/TrailOperator`;
-      const { IAMClient, CreateRoleCommand } = await import('@aws-sdk/client-iam');
-      await new IAMClient({
+      const { IAMClient, CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
+      const iam = new IAMClient({
         endpoint: sandbox.endpoint,
         region: 'us-east-1',
         credentials: MANAGEMENT_CREDENTIALS,
-      }).send(
+      });
+      await iam.send(
         new CreateRoleCommand({
           RoleName: 'TrailOperator',
           AssumeRolePolicyDocument: JSON.stringify({
@@ -586,6 +597,14 @@ describeWithSandbox('reliability: the audit trail', () => {
               },
             ],
           }),
+        }),
+      );
+      // The strict sandbox wants the operator role allowed to AssumeRoot, as the root-operator module allows it.
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'TrailOperator',
+          PolicyName: 'assume-root-unlock',
+          PolicyDocument: renderOperatorPolicy({ profile: 'unlock-only' }),
         }),
       );
       const { records } = await recorded(
