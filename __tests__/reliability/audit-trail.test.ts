@@ -239,12 +239,20 @@ describeWithSandbox('reliability: the audit trail', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('ENOSPC');
-      const recorded = new Set(ofType(trailRecords(log), 'session').map((r) => r.accessKeyId));
+      // The disk may fill in the middle of a line: that record did not make it, and its session must be unused.
+      const sessions = ofType(trailRecords(log, { tornTail: true }), 'session');
+      const recorded = new Set(sessions.map((r) => r.accessKeyId));
       const signers = new Set(proxy.log().map((e) => e.accessKeyId));
       signers.delete('testing');
       expect([...signers].filter((key) => !recorded.has(key))).toEqual([]);
-      // It stopped: the third session was taken but never used, and no account after it was assumed.
-      expect(proxy.log().filter((e) => e.action === 'AssumeRoot')).toHaveLength(3);
+      // It stopped at the first record the full disk refused: the log's last page may still hold the third
+      // session's record (then a later record fails), and at most the one session whose record failed was taken
+      // unrecorded (and never used, above); no account after it was assumed.
+      const assumes = proxy.log().filter((e) => e.action === 'AssumeRoot').length;
+      const rootRecords = sessions.filter((r) => r.kind === 'root').length;
+      expect(assumes).toBeGreaterThanOrEqual(3);
+      expect(assumes - rootRecords).toBeGreaterThanOrEqual(0);
+      expect(assumes - rootRecords).toBeLessThanOrEqual(1);
     },
   );
 
