@@ -5,11 +5,27 @@
  * central one with a provider for a member (security) account (root-activity-e2e.ts). The sandbox carries every module (emulator/README.md lists what the extension adds for them: the
  * account-root resource in IAM policies, service-managed StackSets). The cdktf deploy path has its own suite
  * (cdktf-deploy.test.ts), which runs the cdktf CLI.
+ *
+ * The modules' promises are shown by real requests in the same root, so no second apply is needed for them: the
+ * guardrail denies a member's root user with long-term keys while `runbook s3-unlock`'s AssumeRoot session
+ * (aws:AssumedRoot) still unlocks the bucket, and the operator role may start its own tasks and no other.
  */
-import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetRoleCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { describeOrganization, memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
+import {
+  describeOrganization,
+  memberAdminCredentials,
+  readBucketPolicy,
+  seedLockedBucket,
+  seedOrganization,
+  seedRootCredentials,
+  type SeededOrg,
+} from '../../emulator/seed';
 import {
   apply,
   destroy,
@@ -22,7 +38,9 @@ import {
 import { renderGuardrailPolicies } from '../../modules/scp-guardrails/catalog';
 import { describeWithTerraform, planSummary } from '../../test-support/terraform';
 import { assumeRole, clients, expectAwsError } from '../emulator/aws';
-import { useSandbox } from '../../test-support/sandbox';
+import { runCli } from '../../test-support/cli';
+import { sandboxEnv, useSandbox } from '../../test-support/sandbox';
+import { taskPolicyArn } from '../../runbooks/engine/tasks';
 import { alertsCalls, checkAlerts, checkAlertsRemoved, SECURITY_PROVIDER, subscribeQueues } from './root-activity-e2e';
 
 const LONG = 600_000;
@@ -92,6 +110,15 @@ describeWithTerraform(
         // The security account, where root-activity-alerts' bus and topics live: a member inside the target OU.
         const security = inTarget[0];
         const securityCreds = await memberAdminCredentials(endpoint, security);
+
+        // A member (outside the target OU, under the guardrail on the organization root) whose root user still has
+        // long-term keys, and a bucket it locked everyone out of. Before the guardrail the keys reach the policy
+        // (the owner's root exception).
+        const guarded = outside[0];
+        const { bucket, policy } = await seedLockedBucket(endpoint, guarded, { bucket: 'guarded-bucket' });
+        const { accessKeys } = await seedRootCredentials(endpoint, guarded, { accessKeys: 1, loginProfile: true });
+        const rootUser = clients(endpoint, accessKeys[0]);
+        expect((await rootUser.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy).toBe(policy);
         const work = makeWorkdir('e2e-root-');
         writeSandboxRoot(
           work.dir,
@@ -166,6 +193,28 @@ describeWithTerraform(
           expect(created).toEqual(twin);
           expect(await decide(org, created, false)).toBe('ExplicitlyDenied');
           expect(await decide(org, created, true)).toBe('Allowed');
+          // The same verdicts from the sandbox, on real requests: the root user's keys are denied by the SCP...
+          const denied = await expectAwsError(
+            rootUser.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })),
+            'AccessDenied',
+            403,
+          );
+          expect(denied.message).toContain('with an explicit deny in a service control policy');
+          await expectAwsError(rootUser.iam.send(new ListAccessKeysCommand({})), 'AccessDenied', 403);
+          expect(await readBucketPolicy(endpoint, guarded, bucket)).toBe(policy);
+          // ...while the runbook's AssumeRoot session unlocks the bucket.
+          const runbookDir = mkdtempSync(join(tmpdir(), 'e2e-unlock-'));
+          const unlock = await runCli(['s3-unlock', '--account', guarded, '--bucket', bucket, '--yes', '--json'], {
+            cwd: runbookDir,
+            env: {
+              ...sandboxEnv(endpoint),
+              RUNBOOK_AUDIT_LOG: join(runbookDir, 'audit.jsonl'),
+              RUNBOOK_BACKUP_DIR: join(runbookDir, 'backups'),
+            },
+          });
+          expect({ code: unlock.code, stderr: unlock.stderr }).toEqual({ code: 0, stderr: '' });
+          expect(JSON.parse(unlock.stdout)).toMatchObject({ status: 'changed' });
+          expect(await readBucketPolicy(endpoint, guarded, bucket)).toBeNull();
 
           // hub-spoke-roles: the service-managed StackSet deployed the spoke role into each account of the
           // target OU: the hub reaches it with the external id, and without it the spoke's trust policy refuses.
@@ -191,6 +240,17 @@ describeWithTerraform(
               'arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy',
             ],
           });
+          // The role may start its selected tasks, and AWS refuses it any other.
+          const operator = clients(
+            endpoint,
+            await assumeRole(clients(endpoint).sts, (out.operator as { role_arn: string }).role_arn),
+          );
+          const start = (task: Parameters<typeof taskPolicyArn>[0]) =>
+            operator.sts.send(
+              new AssumeRootCommand({ TargetPrincipal: guarded, TaskPolicyArn: { arn: taskPolicyArn(task) } }),
+            );
+          expect((await start('S3UnlockBucketPolicy')).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+          await expectAwsError(start('IAMAuditRootUserCredentials'), 'AccessDenied', 403);
 
           // root-activity-alerts: the StackSet put the forwarding rules into the target OU's accounts (the
           // security account's own included), the management account forwards through its plain rules, and each
@@ -218,6 +278,8 @@ describeWithTerraform(
         expect((await describeOrganization(endpoint)).features ?? []).toEqual([]);
         for (const account of inTarget) await expect(hubToSpoke(account, 'e2e-external-id')).rejects.toThrow();
         await expectAwsError(iam.send(new GetRoleCommand({ RoleName: 'RootOperator' })), 'NoSuchEntityException');
+        // With the SCP gone the root user's keys are back to what IAM alone allows.
+        await rootUser.iam.send(new ListAccessKeysCommand({}));
         await checkAlertsRemoved(endpoint, inTarget.find((a) => a !== security)!);
       },
       LONG,

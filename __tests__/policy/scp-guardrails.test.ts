@@ -1,7 +1,7 @@
 /**
  * Policy proofs for the generated SCPs, with the IAM simulator and the real task-policy documents: every statement,
  * exemption and task is decided here, case by case. The sandbox evaluates SCPs too, and
- * __tests__/emulator/scp-guardrails-e2e.test.ts shows the applied guardrail at work on real requests; the simulator
+ * __tests__/modules/sandbox-e2e.test.ts shows the applied guardrail at work on real requests; the simulator
  * covers the combinations a sandbox run would take too long to walk.
  */
 import { readFileSync } from 'node:fs';

@@ -203,8 +203,8 @@ The end-to-end test applies this module against the sandbox, checks that a secon
 destroys it. moto's IAM policy validator alone rejects the resource \`arn:aws:iam::*:root\` that \`sts:AssumeRoot\`
 needs; the project's extension accepts exactly that form (\`arn:<partition>:iam::<account id or *>:root\`), as AWS
 does. The sandbox evaluates identity policies and \`sts:TaskPolicyArn\` on every AssumeRoot, so the role is also proved
-by real requests: applied with the audit-only profile, it starts the audit task and is refused the S3 task
-(\`__tests__/emulator/scp-guardrails-e2e.test.ts\`), and the runbooks run through it end to end. The IAM simulator
+by real requests: applied with the unlock-only profile, it starts the S3 task and is refused the audit task
+(\`__tests__/modules/sandbox-e2e.test.ts\`), and the runbooks run through it end to end. The IAM simulator
 (it can start exactly its selected tasks) and \`terraform test\` prove every profile.`,
 };
 
