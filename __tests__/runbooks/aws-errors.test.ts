@@ -25,6 +25,7 @@ describe('AWS errors become RunbookErrors with a code and a hint', () => {
       1,
     ],
     [awsError('AccountNotManagementOrDelegatedAdministratorException', 'x'), 'NotManagementOrDelegatedAdmin', 1],
+    [awsError('CallerIsNotManagementAccountException', 'x'), 'CallerIsNotManagementAccount', 1],
     [awsError('AccessDenied', 'because the target is the management account'), 'TargetIsManagementAccount', 2],
     [awsError('AccessDenied', 'because the target is not a member account of the organization'), 'BadInput', 2],
     [awsError('AccessDenied', 'User: x is not authorized to perform: sts:AssumeRoot'), 'AccessDenied', 1],

@@ -47,8 +47,14 @@ const RULES: readonly Rule[] = [
       'enable trusted access for iam.amazonaws.com and the RootSessions feature (the centralize-root-access module, or "runbook enable --root-sessions")',
   },
   {
+    code: 'CallerIsNotManagementAccount',
+    names: ['CallerIsNotManagementAccountException'],
+    hint: () =>
+      "only the organization's management account can change the organization features and trusted access; run this with its credentials (the IAM delegated administrator can read them, and take root sessions)",
+  },
+  {
     code: 'NotManagementOrDelegatedAdmin',
-    names: ['AccountNotManagementOrDelegatedAdministratorException', 'CallerIsNotManagementAccountException'],
+    names: ['AccountNotManagementOrDelegatedAdministratorException'],
     message: /neither the management account nor|not the management account or/i,
     hint: () => 'run from the management account or the IAM delegated administrator (check --profile / --role-arn)',
   },
