@@ -27,16 +27,25 @@ export const TASK_PROFILES: Record<'audit-only' | 'unlock-only' | 'full', readon
 };
 export type TaskProfile = keyof typeof TASK_PROFILES | 'custom';
 
-/** The read calls the runbooks make with the operator's own credentials. */
+/**
+ * The read calls the runbooks make with the operator's own credentials: account selection, the caller's role for
+ * the audit trail, and doctor's checks. AWS answers each of them for the management account and for a delegated
+ * administrator alike, so the role works the same in either account.
+ */
 export const READ_ACTIONS = [
   'iam:ListOrganizationsFeatures',
   'organizations:DescribeAccount',
   'organizations:DescribeOrganization',
+  'organizations:DescribePolicy',
+  'organizations:ListAWSServiceAccessForOrganization',
   'organizations:ListAccounts',
   'organizations:ListAccountsForParent',
+  'organizations:ListDelegatedAdministrators',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListParents',
+  'organizations:ListPolicies',
   'organizations:ListRoots',
+  'organizations:ListTargetsForPolicy',
 ];
 
 /** The permissions document, written once against references (concrete values or HCL expressions). */
