@@ -44,6 +44,14 @@ describe('AWS errors become RunbookErrors with a code and a hint', () => {
     expect(mapped.hint).toBeTruthy();
   });
 
+  it('an Organizations read denied to a member says who Organizations answers', () => {
+    const denied = awsError('AccessDeniedException', "You don't have permissions to access this resource.");
+    const mapped = toRunbookError(denied, { action: 'organizations:ListAccounts', target: 'the organization' });
+    expect(mapped).toMatchObject({ code: 'AccessDenied', exitCode: 1 });
+    expect(mapped.hint).toMatch(/management account and delegated administrators only/);
+    expect(toRunbookError(denied, { action: 's3:GetBucketPolicy', target: 'b' }).hint).not.toMatch(/delegated/);
+  });
+
   it('passes a RunbookError through unchanged', () => {
     const original = new RunbookError('BackupFailed', 'x');
     expect(toRunbookError(original, assumeRoot)).toBe(original);

@@ -100,10 +100,16 @@ const RULES: readonly Rule[] = [
   {
     code: 'AccessDenied',
     names: ['AccessDenied', 'AccessDeniedException', 'AccessDeniedError', 'UnauthorizedOperation', 'Forbidden'],
-    hint: (ctx) =>
-      ctx.action === 'sts:AssumeRoot'
-        ? 'the caller needs sts:AssumeRoot on the target root ARN for this task policy (sts:TaskPolicyArn), from the management account or the IAM delegated administrator; also check SCPs'
-        : `${ctx.action} was denied: check the task policy, SCPs, and that the resource belongs to the target account`,
+    hint: (ctx) => {
+      if (ctx.action === 'sts:AssumeRoot') {
+        return 'the caller needs sts:AssumeRoot on the target root ARN for this task policy (sts:TaskPolicyArn), from the management account or the IAM delegated administrator; also check SCPs';
+      }
+      // Organizations answers a member account's reads only when it is a delegated administrator.
+      if (ctx.action.startsWith('organizations:')) {
+        return `${ctx.action} was denied: Organizations answers it to the management account and delegated administrators only (run from one of them: check --profile / --role-arn; "runbook doctor" says what the caller is), and the caller needs the permission`;
+      }
+      return `${ctx.action} was denied: check the task policy, SCPs, and that the resource belongs to the target account`;
+    },
   },
 ];
 
