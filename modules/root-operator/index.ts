@@ -195,6 +195,28 @@ export const INFO: ModuleInfo = {
       },
     },
     {
+      name: 'delegated-administrator',
+      description:
+        'The operator role in the IAM delegated administrator account, so that day-to-day root tasks stay out of the management account.',
+      instances: [
+        {
+          label: 'operator',
+          provider: {
+            alias: 'delegated_admin',
+            comment:
+              'The IAM delegated administrator account (registered by centralize-root-access, delegated_administrator_account_id).',
+          },
+          inputs: {
+            trusted_principal_arn_patterns: [
+              'arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_RootOperator_*',
+            ],
+            require_mfa: true,
+            task_profile: 'full',
+          },
+        },
+      ],
+    },
+    {
       name: 'custom-tasks-and-permission-set',
       description: 'An audit and password-recovery role plus the same permissions as a permission set.',
       inputs: {
@@ -211,8 +233,9 @@ export const INFO: ModuleInfo = {
 The end-to-end test applies this module against the sandbox, checks that a second plan shows no changes, and
 destroys it. moto's IAM policy validator alone rejects the resource \`arn:aws:iam::*:root\` that \`sts:AssumeRoot\`
 needs; the project's extension accepts exactly that form (\`arn:<partition>:iam::<account id or *>:root\`), as AWS
-does. The sandbox does not evaluate identity policies, so the role's permissions are proved with the IAM simulator
-(it can start exactly its selected tasks) and by \`terraform test\`.`,
+does. The sandbox evaluates identity policies: the runbook tests run through the role's policy, in the management
+account and applied into the IAM delegated administrator account (its read actions are what the runbooks and
+\`runbook doctor\` call there); the IAM simulator proves it can start exactly its selected tasks.`,
 };
 
 export class RootOperator extends ModuleConstruct {
