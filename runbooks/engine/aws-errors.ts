@@ -113,9 +113,12 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** The SDK error's name (its AWS error code), or '' for anything without one. */
+export const awsErrorName = (error: unknown): string => (error as { name?: string } | null)?.name ?? '';
+
 export function toRunbookError(err: unknown, ctx: ErrorContext): RunbookError {
   if (err instanceof RunbookError) return err;
-  const name = (err as { name?: string } | null)?.name ?? 'Error';
+  const name = awsErrorName(err) || 'Error';
   const text = err instanceof Error ? err.message : String(err);
   const rule = RULES.find((r) => r.names?.includes(name) || (r.message !== undefined && r.message.test(text)));
   const message = `${ctx.action} on ${ctx.target} failed: ${name}${text && text !== name ? `: ${text}` : ''}`;

@@ -11,6 +11,7 @@
  * Anything else (the caller may not call one of them, AWS is unreachable) leaves it `unknown`: the lookup never
  * fails a run, the command's own calls say what is wrong.
  */
+import { awsErrorName as errorName } from './aws-errors';
 import { createClient, sdk, type Session } from './clients';
 
 export const CALLER_ROLES = ['management', 'delegated-admin', 'neither', 'unknown'] as const;
@@ -21,8 +22,6 @@ export interface CallerOrganization {
   /** The organization's management account, when DescribeOrganization answered. */
   readonly managementAccountId: string | null;
 }
-
-const errorName = (error: unknown): string => (error as { name?: string } | null)?.name ?? '';
 
 /** The organization's management account id (null outside an organization); rejects when it cannot be read. */
 async function managementAccountOf(session: Session): Promise<string | null> {

@@ -5,6 +5,7 @@
  * reads come in as a port.
  */
 import { denyRootWithoutExemption } from './scp-rule';
+import { awsErrorName as errorName } from '../engine/aws-errors';
 import type { CallerRole } from '../engine/caller-role';
 import { RunbookError } from '../engine/errors';
 
@@ -231,8 +232,6 @@ export interface DoctorOutcome {
   /** What the caller is to the organization; `unknown` when the checks could not tell. */
   readonly callerKind: CallerRole;
 }
-
-const errorName = (error: unknown): string => (error as { name?: string } | null)?.name ?? '';
 
 /**
  * A member's registration as IAM delegated administrator: ListDelegatedAdministrators for iam.amazonaws.com, which
