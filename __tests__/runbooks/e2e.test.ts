@@ -405,6 +405,8 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       expect(await readBucketPolicy(sandbox.endpoint, account, 'operator-bucket')).toBeNull();
       const records = lastRun(trailRecords(auditLog), 's3-unlock');
       expect(runOutcome(records)?.callerArn).toMatch(/:assumed-role\/RootOperator\/runbook-/);
+      // The operator role lives in the management account: the records say so.
+      expect(runOutcome(records)).toMatchObject({ callerAccount: MANAGEMENT_ACCOUNT_ID, callerRole: 'management' });
       // The operator session signed AssumeRoot: its key is recorded, so CloudTrail's AssumeRoot event can be found.
       expect(ofType(records, 'session').map((r) => r.kind)).toEqual(['operator', 'root']);
     });

@@ -201,6 +201,54 @@ describeWithSandbox('refused from a member account that is not the IAM delegated
     },
   );
 
+  it('a caller that may not read the organization is recorded as unknown, and the run fails for its own reason', async () => {
+    const iam = clients(sandbox.endpoint, strangerCreds).iam;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'Narrow',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${stranger}:root` }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'Narrow',
+        PolicyName: 'assume-root-only',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoot', Resource: '*' }],
+        }),
+      }),
+    );
+    const before = await readBucketPolicy(sandbox.endpoint, target, 'locked-bucket');
+    const run = await runbook(
+      [
+        's3-unlock',
+        '--account',
+        target,
+        '--bucket',
+        'locked-bucket',
+        '--yes',
+        '--role-arn',
+        `arn:aws:iam::${stranger}:role/Narrow`,
+      ],
+      strangerCreds,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(NOT_DELEGATED);
+    expect(await readBucketPolicy(sandbox.endpoint, target, 'locked-bucket')).toBe(before);
+    expect(runOutcome(lastRun(trailRecords(auditLog), 's3-unlock'))).toMatchObject({
+      outcome: 'failed',
+      callerArn: expect.stringContaining(`arn:aws:sts::${stranger}:assumed-role/Narrow/`),
+      callerAccount: stranger,
+      callerRole: 'unknown',
+    });
+  });
+
   it('doctor says the caller is neither, with the fix to register it (exit 1)', async () => {
     const run = await runbook(['doctor', '--json'], strangerCreds);
     expect(run.code).toBe(1);
