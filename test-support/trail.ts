@@ -11,10 +11,17 @@ export interface Rec extends Record<string, unknown> {
   readonly runbook: string;
 }
 
-/** Every record of the log in order ([] when there is no log); throws naming a line that is not JSON. */
-export function trailRecords(path: string): Rec[] {
+/**
+ * Every record of the log in order ([] when there is no log); throws naming a line that is not JSON.
+ * `tornEnd: 'drop'` is for a disk that filled mid-write: the log may then end in the cut-off bytes of a write that
+ * failed (no newline after them), which are no record; anywhere else they still fail the read.
+ */
+export function trailRecords(path: string, options: { tornEnd?: 'fail' | 'drop' } = {}): Rec[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  const text = readFileSync(path, 'utf8');
+  const complete =
+    options.tornEnd === 'drop' && !text.endsWith('\n') ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
+  return complete
     .split('\n')
     .filter((line) => line !== '')
     .map((line, index) => {

@@ -221,7 +221,7 @@ describeWithSandbox('reliability: the audit trail', () => {
     const used = proxy.log().filter((e) => e.accessKeyId !== 'testing');
     expect(used).toEqual([]);
     expect(await readBucketPolicy(sandbox.endpoint, account, bucket)).toBe(policy);
-    expect(ofType(trailRecords(log), 'intent')).toHaveLength(1);
+    expect(ofType(trailRecords(log, { tornEnd: 'drop' }), 'intent')).toHaveLength(1);
   });
 
   withTmpfs(
@@ -239,7 +239,8 @@ describeWithSandbox('reliability: the audit trail', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('ENOSPC');
-      const recorded = new Set(ofType(trailRecords(log), 'session').map((r) => r.accessKeyId));
+      // The disk may fill in the middle of a write: its cut-off bytes are no record (and the run stops there).
+      const recorded = new Set(ofType(trailRecords(log, { tornEnd: 'drop' }), 'session').map((r) => r.accessKeyId));
       const signers = new Set(proxy.log().map((e) => e.accessKeyId));
       signers.delete('testing');
       expect([...signers].filter((key) => !recorded.has(key))).toEqual([]);
