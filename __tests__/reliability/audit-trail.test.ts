@@ -244,8 +244,13 @@ describeWithSandbox('reliability: the audit trail', () => {
       const signers = new Set(proxy.log().map((e) => e.accessKeyId));
       signers.delete('testing');
       expect([...signers].filter((key) => !recorded.has(key))).toEqual([]);
-      // It stopped: the third session was taken but never used, and no account after it was assumed.
-      expect(proxy.log().filter((e) => e.action === 'AssumeRoot')).toHaveLength(3);
+      // It stopped at the first write the full disk refused: at most the session whose record that was is
+      // unrecorded (and it signed nothing, above), and no account after it was assumed. Which write that is
+      // depends on the room left in the log's last page (the filler cannot take it), so it is not counted.
+      const assumed = proxy.log().filter((e) => e.action === 'AssumeRoot').length;
+      const rootRecords = ofType(trailRecords(log, { tornEnd: 'drop' }), 'session').filter((r) => r.kind === 'root');
+      expect(assumed).toBeGreaterThanOrEqual(3);
+      expect(assumed - rootRecords.length).toBeLessThanOrEqual(1);
     },
   );
 
