@@ -244,8 +244,8 @@ describeWithSandbox('reliability: the audit trail', () => {
       const signers = new Set(proxy.log().map((e) => e.accessKeyId));
       signers.delete('testing');
       expect([...signers].filter((key) => !recorded.has(key))).toEqual([]);
-      // It stopped at the first write the full disk refused: at most the session whose record that was is
-      // unrecorded (and it signed nothing, above), and no account after it was assumed. Which write that is
+      // It stopped at the first write the full disk refused: at most one session is unrecorded (the one taken
+      // when the trail broke; it signed nothing, above), none after it was taken. Which write is refused
       // depends on the room left in the log's last page (the filler cannot take it), so it is not counted.
       const assumed = proxy.log().filter((e) => e.action === 'AssumeRoot').length;
       const rootRecords = ofType(trailRecords(log, { tornEnd: 'drop' }), 'session').filter((r) => r.kind === 'root');
