@@ -196,19 +196,20 @@ async function demo(sandbox: Sandbox, work: string): Promise<void> {
     time: string;
     outcome: string | null;
     callerArn: string | null;
+    callerRole: string;
     sessions: { kind: string; accessKeyId: string }[];
   }[];
   for (const run of runs) {
     const root = run.sessions.find((s) => s.kind === 'root')?.accessKeyId ?? 'none';
     say(
-      `    ${run.time} ${run.runbook.padEnd(20)} ${String(run.outcome).padEnd(10)} caller ${String(run.callerArn)} root key ${root}`,
+      `    ${run.time} ${run.runbook.padEnd(20)} ${String(run.outcome).padEnd(10)} caller ${String(run.callerArn)} (${run.callerRole}) root key ${root}`,
     );
   }
   const verified = runbook(env, work, ['log', 'verify']);
   check(
     'audit log',
     runs.length === 4 &&
-      runs.every((r) => r.outcome === 'dry-run' || r.outcome === 'changed') &&
+      runs.every((r) => (r.outcome === 'dry-run' || r.outcome === 'changed') && r.callerRole === 'management') &&
       verified.code === 0 &&
       verified.result?.ok === true,
     `${runs.length} runs in ${join(work, 'audit.jsonl')}, hash chain intact (runbook log verify); backups in ${backupDir} (${readdirSync(backupDir).length} files)`,

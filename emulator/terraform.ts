@@ -285,12 +285,17 @@ export interface SandboxRun {
 
 /**
  * init + apply of one root calling several generated modules against the sandbox (one init and one apply for
- * all: each loads the 700 MB provider). Credentials are the sandbox's management account.
+ * all: each loads the 700 MB provider). Credentials are the sandbox's management account, and each of `aliases`
+ * another account's for the calls that name it (`provider`).
  */
-export async function applyToSandbox(endpoint: string, calls: readonly ModuleCall[]): Promise<SandboxRun> {
+export async function applyToSandbox(
+  endpoint: string,
+  calls: readonly ModuleCall[],
+  options: { aliases?: readonly SandboxProviderAlias[] } = {},
+): Promise<SandboxRun> {
   const work = makeWorkdir('sandbox-root-');
   try {
-    writeSandboxRoot(work.dir, endpoint, calls);
+    writeSandboxRoot(work.dir, endpoint, calls, options);
     await terraform(work.dir, ['init', NO_COLOR]);
     await apply(work.dir);
     const all = (await outputs(work.dir)) as Record<string, Record<string, unknown>>;

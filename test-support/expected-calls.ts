@@ -85,3 +85,18 @@ export const DELETE_LOGIN_PROFILE_CALLS: CallPhases = [
   ['iam DeleteLoginProfile'],
   ['iam GetLoginProfile', 'iam ListAccessKeys', 'iam ListMFADevices', 'iam ListSigningCertificates'],
 ];
+
+/**
+ * The caller's own reads, beside AssumeRoot and never on a root session: its identity (the audit log's caller ARN;
+ * with --role-arn the AssumeRole answer names it instead) and its role to the organization (engine/caller-role.ts:
+ * DescribeOrganization, then ListOrganizationsFeatures for a member account). Each at most once per run.
+ */
+export const CALLER_LOOKUP_CALLS: readonly string[] = [
+  'sts GetCallerIdentity',
+  'organizations DescribeOrganization',
+  'iam ListOrganizationsFeatures',
+];
+
+/** One of CALLER_LOOKUP_CALLS, given as the service and the action (`organizations`, `DescribeOrganization`). */
+export const isCallerLookup = (service: string, action: string): boolean =>
+  CALLER_LOOKUP_CALLS.includes(`${service} ${action}`);

@@ -94,6 +94,15 @@ describeWithSandbox('sts:AssumeRoot', () => {
     const input = { TargetPrincipal: member, TaskPolicyArn: { arn: S3_TASK } };
     await expectAwsError(memberClients.sts.send(new AssumeRootCommand(input)), 'AccessDenied', 403);
 
+    // A delegated administrator of another service is not IAM's: AssumeRoot stays refused.
+    await clients(sandbox.endpoint).organizations.send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: caller,
+        ServicePrincipal: 'member.org.stacksets.cloudformation.amazonaws.com',
+      }),
+    );
+    await expectAwsError(memberClients.sts.send(new AssumeRootCommand(input)), 'AccessDenied', 403);
+
     await clients(sandbox.endpoint).organizations.send(
       new RegisterDelegatedAdministratorCommand({ AccountId: caller, ServicePrincipal: 'iam.amazonaws.com' }),
     );

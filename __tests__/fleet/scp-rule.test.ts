@@ -80,15 +80,69 @@ describe('runDoctor', () => {
   });
 
   it('passes every check for a delegated admin in a ready organization', async () => {
-    const checks = await runDoctor(healthy());
+    const { checks, callerKind } = await runDoctor(healthy());
+    expect(callerKind).toBe('delegated-admin');
     expect(checks.map((c) => [c.ok, c.detail])).toEqual([
       [true, expect.stringContaining('user/ops')],
-      [true, 'IAM delegated administrator of o-1'],
+      [
+        true,
+        expect.stringMatching(
+          /^IAM delegated administrator of o-1 \(ListDelegatedAdministrators .*management account is 111111111111\)$/,
+        ),
+      ],
       [true, 'enabled'],
       [true, 'both enabled'],
       [true, expect.any(String)],
       [true, expect.stringContaining('222222222222')],
     ]);
+  });
+
+  it('tells the management account from the IAM delegated administrator and neither', async () => {
+    const asked: string[] = [];
+    const management = await runDoctor({
+      ...healthy(),
+      callerIdentity: async () => ({ account: '111111111111', arn: 'arn:aws:iam::111111111111:role/ops' }),
+      delegatedAdministrators: async (principal) => {
+        asked.push(principal);
+        return [];
+      },
+    });
+    expect(management.callerKind).toBe('management');
+    expect(management.checks[1]).toMatchObject({ ok: true, detail: 'management account of o-1' });
+    expect(asked).toEqual([]);
+
+    // A caller that may not list the delegated administrators: ListOrganizationsFeatures tells the registration.
+    const denied = async (): Promise<never> => {
+      throw Object.assign(new Error('no'), { name: 'AccessDeniedException' });
+    };
+    const inferred = await runDoctor({ ...healthy(), delegatedAdministrators: denied });
+    expect(inferred.callerKind).toBe('delegated-admin');
+    expect(inferred.checks[1].detail).toMatch(/ListOrganizationsFeatures answers it \(AccessDeniedException/);
+    const refused = await runDoctor({
+      ...healthy(),
+      delegatedAdministrators: denied,
+      organizationsFeatures: async () => {
+        throw Object.assign(new Error('no'), { name: 'AccountNotManagementOrDelegatedAdministratorException' });
+      },
+    });
+    expect(refused.callerKind).toBe('neither');
+    expect(refused.checks[1]).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^account 999999999999 is neither the management account \(111111111111\)/),
+      fix: expect.stringContaining('register-delegated-administrator --service-principal iam.amazonaws.com'),
+    });
+  });
+
+  it('tries the dry AssumeRoot on a member other than the management account and the caller', async () => {
+    let excluded: readonly string[] = [];
+    await runDoctor({
+      ...healthy(),
+      firstMemberAccount: async (exclude) => {
+        excluded = exclude;
+        return '222222222222';
+      },
+    });
+    expect([...excluded].sort()).toEqual(['111111111111', '999999999999']);
   });
 
   it('reports every problem with a fix, and one failing check does not stop the others', async () => {
@@ -117,7 +171,8 @@ describe('runDoctor', () => {
         throw Object.assign(new Error('no'), { name: 'AccessDenied' });
       },
     };
-    const checks = await runDoctor(port, { account: '333333333333' });
+    const { checks, callerKind } = await runDoctor(port, { account: '333333333333' });
+    expect(callerKind).toBe('neither');
     expect(checks.map((c) => c.ok)).toEqual([true, false, false, false, false, false]);
     // Ordinary failures are not root causes: every check was made.
     expect(checks.map((c) => c.status)).toEqual(['ok', 'failed', 'failed', 'failed', 'failed', 'failed']);
@@ -159,7 +214,7 @@ describe('runDoctor', () => {
         ]),
       ) as unknown as DoctorPort;
       port.callerIdentity = failing(error.name, error);
-      const checks = await runDoctor(port);
+      const { checks } = await runDoctor(port);
       expect(checks[0]).toMatchObject({ status: 'failed', cause, detail: expect.stringMatching(detail) });
       expect(checks.slice(1).map((c) => c.status)).toEqual(Array(5).fill('not-checked'));
       expect(checks.slice(1).every((c) => c.fix === undefined && c.detail.includes('(see "caller identity")'))).toBe(
@@ -171,7 +226,7 @@ describe('runDoctor', () => {
 
   it('a root cause that shows on a later check is reported there once; checks hitting the same one are not checked', async () => {
     const unreachableIam = failing('Error', { code: 'ECONNREFUSED', address: '10.0.0.1', port: 443 });
-    const checks = await runDoctor({
+    const { checks } = await runDoctor({
       ...healthy(),
       organizationsFeatures: unreachableIam,
       assumeRootAudit: unreachableIam,
@@ -181,12 +236,14 @@ describe('runDoctor', () => {
     expect(checks[5].detail).toContain('(see "organization features RootCredentialsManagement and RootSessions")');
 
     // Credentials are every check's: once they expire, nothing after can pass.
-    const expired = await runDoctor({ ...healthy(), serviceAccessPrincipals: failing('ExpiredToken') });
+    const expired = (await runDoctor({ ...healthy(), serviceAccessPrincipals: failing('ExpiredToken') })).checks;
     expect(expired.map((c) => c.status)).toEqual(['ok', 'ok', 'failed', 'not-checked', 'not-checked', 'not-checked']);
   });
 
   it('prints ✓, ✗ with the fix, and – for a check not made', async () => {
-    const text = checkLines(await runDoctor({ ...healthy(), callerIdentity: failing('CredentialsProviderError') }));
+    const text = checkLines(
+      (await runDoctor({ ...healthy(), callerIdentity: failing('CredentialsProviderError') })).checks,
+    );
     expect(text.split('\n')[0]).toMatch(/^✗ caller identity: no credentials found/);
     expect(text.match(/ {4}fix: /g)).toHaveLength(1);
     expect(text).toMatch(/^– trusted access for iam\.amazonaws\.com: not checked: there are no credentials/m);

@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../emulator/sandbox';
 import { seedLockedBucket, seedLockedQueue, seedOrganization, seedRootCredentials } from '../../emulator/seed';
 import {
   AUDIT_CLEAN_ACCOUNT_CALLS,
+  CALLER_LOOKUP_CALLS,
   DELETE_ALL_KINDS_CALLS,
   DELETE_LOGIN_PROFILE_CALLS,
   inPhases,
@@ -44,8 +45,8 @@ describeWithSandbox('reliability: AWS calls', () => {
 
   const names = (log: ProxyLogEntry[]) => log.map((entry) => `${entry.service} ${entry.action}`);
   const changes = (log: ProxyLogEntry[]) => names(log.filter((entry) => entry.mutating));
-  /** The caller's own identity (for the audit log's caller ARN) is the one read outside the task session. */
-  const withoutCallerCheck = (log: ProxyLogEntry[]) => names(log).filter((name) => name !== 'sts GetCallerIdentity');
+  /** The caller's identity and role (for the audit log) are the reads outside the task session. */
+  const withoutCallerCheck = (log: ProxyLogEntry[]) => names(log).filter((name) => !CALLER_LOOKUP_CALLS.includes(name));
 
   describe('AWS calls per fleet account', () => {
     it('audit of a clean account: AssumeRoot, then GetAccountSummary with GetLoginProfile, and nothing to list', async () => {
@@ -82,13 +83,19 @@ describeWithSandbox('reliability: AWS calls', () => {
   });
 
   describe('AWS calls per runbook', () => {
-    it('s3-unlock: AssumeRoot, read, delete, verify — and nothing else but the caller check', async () => {
+    it('s3-unlock: AssumeRoot, read, delete, verify — and nothing else but the caller lookups', async () => {
       await seedLockedBucket(sandbox.endpoint, accounts[0], { bucket: 'calls-bucket' });
       const dry = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--dry-run']);
       expect(changes(dry)).toEqual([]);
       const log = await calls(['s3-unlock', '--account', accounts[0], '--bucket', 'calls-bucket', '--yes']);
       expect(withoutCallerCheck(log)).toEqual(S3_UNLOCK_CALLS);
-      expect(names(log).filter((name) => name === 'sts GetCallerIdentity').length).toBeLessThanOrEqual(1);
+      // Each lookup once at most; the management account's role needs no ListOrganizationsFeatures.
+      for (const lookup of CALLER_LOOKUP_CALLS) {
+        expect([lookup, names(log).filter((name) => name === lookup).length]).toEqual([
+          lookup,
+          lookup === 'iam ListOrganizationsFeatures' ? 0 : 1,
+        ]);
+      }
     });
 
     it('sqs-unlock: one AssumeRoot and one SetQueueAttributes; none on --dry-run', async () => {

@@ -25,6 +25,7 @@ describe('AWS errors become RunbookErrors with a code and a hint', () => {
       1,
     ],
     [awsError('AccountNotManagementOrDelegatedAdministratorException', 'x'), 'NotManagementOrDelegatedAdmin', 1],
+    [awsError('CallerIsNotManagementAccountException', 'x'), 'CallerIsNotManagementAccount', 1],
     [awsError('AccessDenied', 'because the target is the management account'), 'TargetIsManagementAccount', 2],
     [awsError('AccessDenied', 'because the target is not a member account of the organization'), 'BadInput', 2],
     [awsError('AccessDenied', 'User: x is not authorized to perform: sts:AssumeRoot'), 'AccessDenied', 1],
@@ -41,6 +42,14 @@ describe('AWS errors become RunbookErrors with a code and a hint', () => {
     expect(mapped.exitCode).toBe(exitCode);
     expect(mapped.message).toContain('sts:AssumeRoot on account 111122223333');
     expect(mapped.hint).toBeTruthy();
+  });
+
+  it('an Organizations read denied to a member says who Organizations answers', () => {
+    const denied = awsError('AccessDeniedException', "You don't have permissions to access this resource.");
+    const mapped = toRunbookError(denied, { action: 'organizations:ListAccounts', target: 'the organization' });
+    expect(mapped).toMatchObject({ code: 'AccessDenied', exitCode: 1 });
+    expect(mapped.hint).toMatch(/management account and delegated administrators only/);
+    expect(toRunbookError(denied, { action: 's3:GetBucketPolicy', target: 'b' }).hint).not.toMatch(/delegated/);
   });
 
   it('passes a RunbookError through unchanged', () => {

@@ -6,8 +6,9 @@
 3. May they (authorize.check, with the one policy evaluator policy_eval): identity policies, task and session
    policies, boundaries, SCPs, resource policies, account boundaries; refusals are AccessDenied (403).
 4. What moto lacks is answered here: sts:AssumeRoot (assume_root) and the root user's IAM calls (root_iam).
-5. moto serves the rest, in the right account: the caller's, or the queue owner's for an allowed cross-account
-   queue call. A client-sent x-moto-account-id is dropped, so the access key alone decides the account.
+5. moto serves the rest, in the right account: the caller's, the queue owner's for an allowed cross-account
+   queue call, or the management account's for a delegated administrator's Organizations read (a member's other
+   Organizations calls are refused there, organizations_ext.serving_account). A client-sent x-moto-account-id is dropped, so the access key alone decides the account.
 
 The answers use the protocol of the service called (query XML, SQS JSON, JSON 1.1, S3 XML). Doing this before moto
 parses the request keeps one code path for every service, S3 included.
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from . import assume_root, authorize, errors, principals, request_facts, root_iam, state, task_policies
+from . import assume_root, authorize, errors, organizations_ext, principals, request_facts, root_iam, state, task_policies
 
 StartResponse = Callable[..., Any]
 
@@ -68,6 +69,9 @@ def answer(environ: dict[str, Any]) -> errors.Response | None:
         denial = authorize.check(caller, facts, environ) if state.ENFORCE else _legacy_check(caller, facts)
         if denial is not None:
             raise denial
+        organizations_account = (
+            organizations_ext.serving_account(caller.account, facts.operation) if service == "organizations" else None
+        )
     except errors.SandboxError as error:
         return _render(error, environ, service)
 
@@ -81,6 +85,8 @@ def answer(environ: dict[str, Any]) -> errors.Response | None:
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = caller.account  # moto knows no root keys
     if facts.queue is not None and facts.queue[1] and facts.queue[1] != caller.account:
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = facts.queue[1]
+    if organizations_account is not None:
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = organizations_account
     return None
 
 

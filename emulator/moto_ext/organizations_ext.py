@@ -1,5 +1,5 @@
-"""Organizations: trusted access and delegated administration for IAM, O(1) organization and account lookups,
-and the SCPs that govern an account."""
+"""Organizations: trusted access and delegated administration for IAM, which account serves a member's
+Organizations call, O(1) organization and account lookups, and the SCPs that govern an account."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from moto.organizations.models import (
     OrganizationsBackend,
     organizations_backends,
 )
+
+from .errors import SandboxError
 
 IAM_PRINCIPAL = "iam.amazonaws.com"
 
@@ -58,6 +60,68 @@ def set_iam_trusted_access(backend: OrganizationsBackend, enabled: bool) -> None
 
 def is_iam_delegated_admin(backend: OrganizationsBackend, account_id: str) -> bool:
     return any(admin.account.id == account_id and IAM_PRINCIPAL in admin.services for admin in backend.admins)
+
+
+def is_delegated_admin(backend: OrganizationsBackend, account_id: str) -> bool:
+    """Registered as delegated administrator for any service: that alone grants Organizations' read-only calls."""
+    return any(admin.account.id == account_id for admin in backend.admins)
+
+
+# --- which account answers a member's Organizations call ---------------------------------------------------
+# moto answers every account from its own backend, so a member saw an empty organization (ListAccounts: [],
+# DescribeAccount: AccountNotFound) and could "enable" things in it. AWS answers from the organization, by who asks
+# (Organizations API reference, "API operations by account"; user guide, "Permissions granted to delegated
+# administrator accounts").
+
+# Any account of the organization: moto's own backend already answers these from the organization.
+ANY_MEMBER_OPERATIONS = frozenset(
+    {
+        "AcceptHandshake",
+        "DeclineHandshake",
+        "DescribeEffectivePolicy",
+        "DescribeHandshake",
+        "DescribeOrganization",
+        "LeaveOrganization",
+        "ListHandshakesForAccount",
+    }
+)
+# The read-only calls a delegated administrator (for any service) may make.
+DELEGATED_ADMIN_READS = frozenset(
+    {
+        "DescribeAccount",
+        "DescribeCreateAccountStatus",
+        "DescribeOrganizationalUnit",
+        "DescribePolicy",
+        "DescribeResourcePolicy",
+        "ListAWSServiceAccessForOrganization",
+        "ListAccounts",
+        "ListAccountsForParent",
+        "ListChildren",
+        "ListCreateAccountStatus",
+        "ListDelegatedAdministrators",
+        "ListDelegatedServicesForAccount",
+        "ListHandshakesForOrganization",
+        "ListOrganizationalUnitsForParent",
+        "ListParents",
+        "ListPolicies",
+        "ListPoliciesForTarget",
+        "ListRoots",
+        "ListTagsForResource",
+        "ListTargetsForPolicy",
+    }
+)
+
+
+def serving_account(caller_account: str, operation: str) -> str | None:
+    """The account whose Organizations backend answers `operation` from `caller_account`: None for moto's usual
+    one (the caller's own), the management account for a delegated administrator's read. A member asking anything
+    else gets AccessDeniedException, as on AWS (resource-based delegation policies are not modelled)."""
+    backend = organization_backend_of(caller_account)
+    if backend is None or backend.account_id == caller_account or operation in ANY_MEMBER_OPERATIONS:
+        return None
+    if operation in DELEGATED_ADMIN_READS and is_delegated_admin(backend, caller_account):
+        return backend.account_id
+    raise SandboxError("AccessDeniedException", "You don't have permissions to access this resource.")
 
 
 # --- accounts, OUs and SCPs, for the request gate --------------------------------------------------------

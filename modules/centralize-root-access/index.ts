@@ -95,6 +95,12 @@ export const INFO: ModuleInfo = {
       inputs: {},
     },
     {
+      name: 'delegated-administrator',
+      description:
+        'Brownfield, with a member account registered as IAM delegated administrator: the runbooks, doctor and the root-operator role work from there; enable stays with the management account.',
+      inputs: { delegated_administrator_account_id: '222222222222' },
+    },
+    {
       name: 'managed-organization',
       description: 'This configuration owns the organization; existing ones are imported first.',
       inputs: {
@@ -121,7 +127,20 @@ import {
 \`\`\`
 
 Destroying \`aws_iam_organizations_features\` disables the features; enabling them removes root credentials only
-from accounts created afterwards (use the delete-root-credentials runbook for existing ones).`,
+from accounts created afterwards (use the delete-root-credentials runbook for existing ones).
+
+## Working from the IAM delegated administrator
+
+AWS recommends keeping day-to-day work out of the management account. The management account applies this
+module once with \`delegated_administrator_account_id\` (the [\`delegated-administrator\`](examples/delegated-administrator)
+example): trusted access, the features and the registration stay its own to change (\`runbook enable\` from any
+other account is refused, as AWS answers CallerIsNotManagementAccountException). The registered account then holds
+the operator role (root-operator's \`delegated-administrator\` example, applied with a provider for that account).
+StackSet modules (\`hub-spoke-roles\`, \`root-activity-alerts\`) applied from an account registered as the StackSets
+delegated administrator take \`call_as = "DELEGATED_ADMIN"\`. From the delegated administrator, \`runbook doctor\`
+reports the caller as "the IAM delegated administrator" and checks its registration; every runbook and fleet
+command (s3-unlock, sqs-unlock, root-password-reset, restore, audit, delete-root-credentials, exec, credentials)
+works there as from the management account, and the audit trail records \`callerRole: "delegated-admin"\`.`,
 };
 
 export class CentralizeRootAccess extends ModuleConstruct {
@@ -164,13 +183,22 @@ export class CentralizeRootAccess extends ModuleConstruct {
       },
     });
     this.featuresAddress = this.address(features);
+    const org = this.address(organization);
     const admin = this.declare(OrganizationsDelegatedAdministrator, 'delegated_administrator', 'iam', {
       count: this.countIf(`${create} && ${adminAccount} != null`),
       accountId: expr.string(adminAccount),
       servicePrincipal: 'iam.amazonaws.com',
       dependsOn: [features],
+      lifecycle: {
+        precondition: [
+          // Organizations refuses it too, but only at apply, after the features changed: the plan says it first.
+          precondition(
+            `try(${readOrganization}[0].master_account_id, ${org}[0].master_account_id, null) != ${adminAccount}`,
+            'delegated_administrator_account_id is the management account: register a member account (the management account already has every right the delegated administrator gets).',
+          ),
+        ],
+      },
     });
-    const org = this.address(organization);
     const adminAddress = this.address(admin);
 
     this.output({

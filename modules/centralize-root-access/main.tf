@@ -35,4 +35,11 @@ resource "aws_organizations_delegated_administrator" "iam" {
   account_id        = var.delegated_administrator_account_id
   service_principal = "iam.amazonaws.com"
   depends_on        = [aws_iam_organizations_features.this]
+
+  lifecycle {
+    precondition {
+      condition     = try(data.aws_organizations_organization.this[0].master_account_id, aws_organizations_organization.this[0].master_account_id, null) != var.delegated_administrator_account_id
+      error_message = "delegated_administrator_account_id is the management account: register a member account (the management account already has every right the delegated administrator gets)."
+    }
+  }
 }

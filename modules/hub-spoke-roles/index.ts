@@ -149,6 +149,28 @@ export const INFO: ModuleInfo = {
         create_management_spoke: true,
       },
     },
+    {
+      name: 'from-delegated-administrator',
+      description:
+        'Applied in the StackSets delegated administrator account (call_as = "DELEGATED_ADMIN"): the hub role lives there, the spokes in every account of the OU.',
+      instances: [
+        {
+          label: 'hub_spoke',
+          provider: {
+            alias: 'delegated_admin',
+            comment:
+              'The account registered as delegated administrator for member.org.stacksets.cloudformation.amazonaws.com (often also the IAM one).',
+          },
+          inputs: {
+            organization_id: 'o-exampleorg1',
+            hub_trusted_principal_arns: ['arn:aws:iam::222222222222:role/Operations'],
+            target_ou_ids: ['ou-ab12-11111111'],
+            external_id: 'example-external-id',
+            call_as: 'DELEGATED_ADMIN',
+          },
+        },
+      ],
+    },
   ],
   notes: `## Sandbox coverage (what the local moto sandbox carries)
 

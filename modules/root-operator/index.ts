@@ -27,16 +27,25 @@ export const TASK_PROFILES: Record<'audit-only' | 'unlock-only' | 'full', readon
 };
 export type TaskProfile = keyof typeof TASK_PROFILES | 'custom';
 
-/** The read calls the runbooks make with the operator's own credentials. */
+/**
+ * The read calls the runbooks make with the operator's own credentials: account selection, the caller's role for
+ * the audit trail, and doctor's checks. AWS answers each of them for the management account and for a delegated
+ * administrator alike, so the role works the same in either account.
+ */
 export const READ_ACTIONS = [
   'iam:ListOrganizationsFeatures',
   'organizations:DescribeAccount',
   'organizations:DescribeOrganization',
+  'organizations:DescribePolicy',
+  'organizations:ListAWSServiceAccessForOrganization',
   'organizations:ListAccounts',
   'organizations:ListAccountsForParent',
+  'organizations:ListDelegatedAdministrators',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListParents',
+  'organizations:ListPolicies',
   'organizations:ListRoots',
+  'organizations:ListTargetsForPolicy',
 ];
 
 /** The permissions document, written once against references (concrete values or HCL expressions). */
@@ -186,6 +195,28 @@ export const INFO: ModuleInfo = {
       },
     },
     {
+      name: 'delegated-administrator',
+      description:
+        'The operator role in the IAM delegated administrator account, so that day-to-day root tasks stay out of the management account.',
+      instances: [
+        {
+          label: 'operator',
+          provider: {
+            alias: 'delegated_admin',
+            comment:
+              'The IAM delegated administrator account (registered by centralize-root-access, delegated_administrator_account_id).',
+          },
+          inputs: {
+            trusted_principal_arn_patterns: [
+              'arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_RootOperator_*',
+            ],
+            require_mfa: true,
+            task_profile: 'full',
+          },
+        },
+      ],
+    },
+    {
       name: 'custom-tasks-and-permission-set',
       description: 'An audit and password-recovery role plus the same permissions as a permission set.',
       inputs: {
@@ -204,8 +235,10 @@ destroys it. moto's IAM policy validator alone rejects the resource \`arn:aws:ia
 needs; the project's extension accepts exactly that form (\`arn:<partition>:iam::<account id or *>:root\`), as AWS
 does. The sandbox evaluates identity policies and \`sts:TaskPolicyArn\` on every AssumeRoot, so the role is also proved
 by real requests: applied with the unlock-only profile, it starts the S3 task and is refused the audit task
-(\`__tests__/modules/sandbox-e2e.test.ts\`), and the runbooks run through it end to end. The IAM simulator
-(it can start exactly its selected tasks) and \`terraform test\` prove every profile.`,
+(\`__tests__/modules/sandbox-e2e.test.ts\`); the runbook tests run through the role's policy, in the management
+account and applied into the IAM delegated administrator account (its read actions are what the runbooks and
+\`runbook doctor\` call there). The IAM simulator (it can start exactly its selected tasks) and \`terraform test\`
+prove every profile.`,
 };
 
 export class RootOperator extends ModuleConstruct {

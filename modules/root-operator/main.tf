@@ -60,11 +60,16 @@ locals {
           "iam:ListOrganizationsFeatures",
           "organizations:DescribeAccount",
           "organizations:DescribeOrganization",
+          "organizations:DescribePolicy",
+          "organizations:ListAWSServiceAccessForOrganization",
           "organizations:ListAccounts",
           "organizations:ListAccountsForParent",
+          "organizations:ListDelegatedAdministrators",
           "organizations:ListOrganizationalUnitsForParent",
           "organizations:ListParents",
+          "organizations:ListPolicies",
           "organizations:ListRoots",
+          "organizations:ListTargetsForPolicy",
         ]
         Resource = "*"
       },

@@ -59,8 +59,14 @@ const RULES: readonly Rule[] = [
       'enable trusted access for iam.amazonaws.com and the RootSessions feature (the centralize-root-access module, or "runbook enable --root-sessions")',
   },
   {
+    code: 'CallerIsNotManagementAccount',
+    names: ['CallerIsNotManagementAccountException'],
+    hint: () =>
+      "only the organization's management account can change the organization features and trusted access; run this with its credentials (the IAM delegated administrator can read them, and take root sessions)",
+  },
+  {
     code: 'NotManagementOrDelegatedAdmin',
-    names: ['AccountNotManagementOrDelegatedAdministratorException', 'CallerIsNotManagementAccountException'],
+    names: ['AccountNotManagementOrDelegatedAdministratorException'],
     message: /neither the management account nor|not the management account or/i,
     hint: () => 'run from the management account or the IAM delegated administrator (check --profile / --role-arn)',
   },
@@ -99,16 +105,25 @@ const RULES: readonly Rule[] = [
   {
     code: 'AccessDenied',
     names: ['AccessDenied', 'AccessDeniedException', 'AccessDeniedError', 'UnauthorizedOperation', 'Forbidden'],
-    hint: (ctx) =>
-      ctx.action === 'sts:AssumeRoot'
-        ? 'the caller needs sts:AssumeRoot on the target root ARN for this task policy (sts:TaskPolicyArn), from the management account or the IAM delegated administrator; also check SCPs'
-        : `${ctx.action} was denied: check the task policy, SCPs, and that the resource belongs to the target account`,
+    hint: (ctx) => {
+      if (ctx.action === 'sts:AssumeRoot') {
+        return 'the caller needs sts:AssumeRoot on the target root ARN for this task policy (sts:TaskPolicyArn), from the management account or the IAM delegated administrator; also check SCPs';
+      }
+      // Organizations answers a member account's reads only when it is a delegated administrator.
+      if (ctx.action.startsWith('organizations:')) {
+        return `${ctx.action} was denied: Organizations answers it to the management account and delegated administrators only (run from one of them: check --profile / --role-arn; "runbook doctor" says what the caller is), and the caller needs the permission`;
+      }
+      return `${ctx.action} was denied: check the task policy, SCPs, and that the resource belongs to the target account`;
+    },
   },
 ];
 
+/** The SDK error's name (its AWS error code), or '' for anything without one. */
+export const awsErrorName = (error: unknown): string => (error as { name?: string } | null)?.name ?? '';
+
 export function toRunbookError(err: unknown, ctx: ErrorContext): RunbookError {
   if (err instanceof RunbookError) return err;
-  const name = (err as { name?: string } | null)?.name ?? 'Error';
+  const name = awsErrorName(err) || 'Error';
   const text = err instanceof Error ? err.message : String(err);
   const rule = RULES.find((r) => r.names?.includes(name) || (r.message !== undefined && r.message.test(text)));
   const message = `${ctx.action} on ${ctx.target} failed: ${name}${text && text !== name ? `: ${text}` : ''}`;

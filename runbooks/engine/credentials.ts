@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { createClient, sdk, type AwsSettings, type Session } from './clients';
 import { toRunbookError } from './aws-errors';
 import { checkEnvironment } from './environment';
+import { lookupCallerRole, type CallerOrganization, type CallerRole } from './caller-role';
 import { assumeOperatorRole } from './operator-role';
 import type { RunSettings } from './settings';
 import type { TrailRun } from './trail';
@@ -20,6 +21,11 @@ export interface CallerSession {
    * trail run, the caller is identified to it and the caller's own access key id recorded (kind `caller`).
    */
   callerArn(): Promise<string>;
+  /**
+   * Management account, IAM delegated administrator or neither (caller-role.ts), looked up once per run beside
+   * the caller's identity; every trail record after it names the role. Never rejects.
+   */
+  callerRole(): Promise<CallerOrganization>;
 }
 
 export interface CallerOptions {
@@ -60,27 +66,43 @@ export async function resolveCaller(
   const base: Session = { settings, credentials, label: 'caller' };
   const { run } = options;
   if (caller.roleArn === undefined) {
+    const identity = once(() => getCallerIdentity(base));
+    const organization = once(() =>
+      lookupCallerRole(
+        base,
+        identity().then(
+          (i) => i.account,
+          () => null,
+        ),
+      ),
+    );
     return {
       session: base,
       callerArn: once(async () => {
-        const lookup = getCallerIdentity(base);
-        // Sessions taken while the lookup is in flight (AssumeRoot runs concurrently) wait for it in the trail.
-        run?.identify(lookup.then(({ arn, account }) => ({ arn, account })));
-        const identity = await lookup;
+        const lookup = identity();
+        // Sessions taken while the lookups are in flight (AssumeRoot runs concurrently) wait for them in the trail.
+        run?.identify(
+          Promise.all([lookup, organization()]).then(([{ arn, account }, { role }]) => ({ arn, account, role })),
+        );
+        const found = await lookup;
         if (run !== undefined) {
           await run.session({
             kind: 'caller',
-            account: identity.account,
+            account: found.account,
             region: settings.region,
-            accessKeyId: identity.accessKeyId,
+            accessKeyId: found.accessKeyId,
           });
         }
-        return identity.arn;
+        return found.arn;
       }),
+      callerRole: organization,
     };
   }
   const roleArn = caller.roleArn;
   const name = sessionName();
+  // The operator session is recorded before its first use, so before the role can be looked up with it: its first
+  // record says `unknown`, the records after the lookup (refreshes included) the role found.
+  let role: CallerRole = 'unknown';
   const operator = await assumeOperatorRole(base, {
     roleArn,
     sessionName: name,
@@ -88,11 +110,11 @@ export async function resolveCaller(
     durationSeconds: options.operatorSessionSeconds ?? OPERATOR_SESSION_SECONDS,
     onSession: async ({ identity, arn }) => {
       if (run === undefined) return;
-      run.identify({ arn, account: arn.split(':')[4] ?? null });
+      run.identify({ arn, account: accountOf(arn), role });
       await run.session(
         {
           kind: 'operator',
-          account: roleArn.split(':')[4] ?? null,
+          account: accountOf(roleArn),
           region: settings.region,
           accessKeyId: identity.accessKeyId,
           expiration: identity.expiration ?? null,
@@ -103,11 +125,23 @@ export async function resolveCaller(
       );
     },
   });
+  const session: Session = { settings, label: 'operator', credentials: operator.credentials };
+  const organization = once(async () => {
+    const found = await lookupCallerRole(session, Promise.resolve(accountOf(operator.arn)));
+    role = found.role;
+    return found;
+  });
   return {
-    session: { settings, label: 'operator', credentials: operator.credentials },
-    callerArn: async () => operator.arn,
+    session,
+    callerArn: once(async () => {
+      run?.identify(organization().then(({ role }) => ({ arn: operator.arn, account: accountOf(operator.arn), role })));
+      return operator.arn;
+    }),
+    callerRole: organization,
   };
 }
+
+const accountOf = (arn: string): string | null => arn.split(':')[4] || null;
 
 /** `fn`, called at most once: later calls share the first call's promise. */
 function once<T>(fn: () => Promise<T>): () => Promise<T> {

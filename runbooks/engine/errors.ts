@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'NotConfirmed'
   | 'FeatureNotEnabled'
   | 'NotManagementOrDelegatedAdmin'
+  | 'CallerIsNotManagementAccount'
   | 'TargetIsManagementAccount'
   | 'AccessDenied'
   | 'NoSuchResource'

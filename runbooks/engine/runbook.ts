@@ -275,7 +275,7 @@ export const openRootSession: OpenSession = async ({ settings, env, log, account
   const callerArn = arn.status === 'fulfilled' ? arn.value : null;
   if (callerArn !== null && callerArn.split(':')[4] === account) {
     throw new RunbookError('TargetIsManagementAccount', `--account ${account} is the caller's own account`, {
-      hint: 'AssumeRoot targets member accounts; name a member account of the organization',
+      hint: "name another member account: AssumeRoot targets member accounts, never the management account (a delegated administrator's own account is reached from the management account)",
     });
   }
   if (root.status === 'rejected') throw root.reason;

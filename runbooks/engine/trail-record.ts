@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
+import type { CallerRole } from './caller-role';
 import { redact, type Secrets } from './redact';
 
 export const TRAIL_VERSION = 1;
@@ -97,7 +98,8 @@ export interface OutcomeFacts {
 export interface CallerFacts {
   readonly arn: string;
   readonly account: string | null;
-  readonly role?: 'management' | 'delegated-admin' | 'unknown';
+  /** Management account, IAM delegated administrator or neither (caller-role.ts); `unknown` until told. */
+  readonly role?: CallerRole;
 }
 
 /** What every record of one run shares. */
@@ -209,7 +211,7 @@ export function changeRecord(run: RunMeta, facts: ChangeFacts, secrets: Secrets)
 export function outcomeRecord(
   run: RunMeta,
   facts: OutcomeFacts,
-  extra: { callerArn: string | null; durationMs?: number },
+  extra: { caller: CallerFacts | undefined; durationMs?: number },
   secrets: Secrets,
 ): RecordBody {
   return body(
@@ -224,7 +226,9 @@ export function outcomeRecord(
       backup: facts.backup ?? null,
       errorCode: facts.errorCode ?? null,
       summary: facts.summary ?? null,
-      callerArn: extra.callerArn,
+      callerArn: extra.caller?.arn ?? null,
+      callerAccount: extra.caller?.account ?? null,
+      callerRole: extra.caller?.role ?? 'unknown',
       ...(extra.durationMs === undefined ? {} : { durationMs: extra.durationMs }),
       ...(facts.details === undefined ? {} : { details: facts.details }),
     },

@@ -4,6 +4,7 @@
  * session's AccessKeyId (those events carry userIdentity.assumedRoot = "true" for root sessions), and the
  * AssumeRoot call in the caller's account by the caller's own access key id.
  */
+import { CALLER_ROLES, describeCallerRole, type CallerRole } from './caller-role';
 import { badValue } from './validate';
 import { eachRecord } from './trail-read';
 import type { TrailRecord } from './trail-record';
@@ -34,6 +35,9 @@ export interface RunView {
   readonly time: string;
   readonly plan: string | null;
   readonly callerArn: string | null;
+  readonly callerAccount: string | null;
+  /** Management account, IAM delegated administrator, neither, or unknown (not told, or a log from before). */
+  readonly callerRole: CallerRole;
   readonly accounts: string[];
   readonly outcome: string | null;
   readonly errorCode: string | null;
@@ -90,6 +94,8 @@ export function showRuns(log: string, filter: ShowFilter = {}): RunView[] {
           time: record.time,
           plan: text(record.plan),
           callerArn: null,
+          callerAccount: null,
+          callerRole: 'unknown',
           accounts: [],
           outcome: null,
           errorCode: null,
@@ -136,6 +142,10 @@ function add(building: Building, record: TrailRecord): void {
   const account = text(record.account);
   if (account !== null) accounts.add(account);
   if (record.callerArn !== undefined && record.callerArn !== null) view.callerArn ??= text(record.callerArn);
+  view.callerAccount ??= text(record.callerAccount);
+  // The first records of a run may precede the lookup (an operator session is recorded before its first use).
+  const role = CALLER_ROLES.find((r) => r === record.callerRole);
+  if (role !== undefined && role !== 'unknown') view.callerRole = role;
   if (record.type === 'session') {
     const session: SessionView = {
       kind: String(record.kind),
@@ -190,7 +200,11 @@ export function showLines(runs: RunView[]): string {
     out.push(
       `${run.time}  ${run.runbook}  ${run.outcome ?? 'NO OUTCOME (interrupted or running)'}${run.errorCode ? ` (${run.errorCode})` : ''}  run ${run.run}`,
     );
-    if (run.callerArn) out.push(`  caller   ${run.callerArn}`);
+    if (run.callerArn) {
+      const account = run.callerAccount ? `account ${run.callerAccount}, ` : '';
+      const role = run.callerRole === 'unknown' ? 'role unknown' : describeCallerRole(run.callerRole);
+      out.push(`  caller   ${run.callerArn} (${account}${role})`);
+    }
     if (run.plan) out.push(`  plan     ${run.plan}`);
     if (fleet) out.push(`  accounts ${fleet}`);
     for (const change of run.changes) {

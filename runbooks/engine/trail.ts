@@ -508,19 +508,20 @@ class Run implements TrailRun {
   }
 
   outcome(facts: OutcomeFacts & { readonly account: string }): Promise<void> {
-    return this.append(outcomeRecord(this, facts, { callerArn: this.caller?.arn ?? null }, this.secrets));
+    return this.append(outcomeRecord(this, facts, { caller: this.caller }, this.secrets));
   }
 
   /** The outcome record of the run itself. */
   last(facts: OutcomeFacts): RecordBody {
-    const extra = { callerArn: this.caller?.arn ?? null, durationMs: Date.now() - this.started };
+    const extra = { caller: this.caller, durationMs: Date.now() - this.started };
     return outcomeRecord(this, { ...facts, account: undefined }, extra, this.secrets);
   }
 
   async finish(facts: OutcomeFacts): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await Promise.allSettled([...this.inflight]);
+    // The outcome names the caller and its role too: a run that fails fast still waits for the lookup in flight.
+    await Promise.allSettled([...this.inflight, this.callerLookup]);
     const earlier = this.broken;
     try {
       // Written even after a failed write: the failure may have passed, and the outcome says what happened.

@@ -1,4 +1,5 @@
 /** runbook doctor, the run: the checks of doctor.ts on the caller's own session. */
+import type { CallerRole } from '../engine/caller-role';
 import { resolveCaller } from '../engine/credentials';
 import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
@@ -22,6 +23,8 @@ export interface DoctorReport {
   readonly runbook: 'doctor';
   /** Every check passed. */
   readonly ok: boolean;
+  /** The caller: its ARN and account, and what it is to the organization (management, delegated-admin, neither). */
+  readonly caller: { readonly arn: string | null; readonly account: string | null; readonly kind: CallerRole };
   readonly checks: Check[];
 }
 
@@ -45,8 +48,14 @@ export async function diagnose(
       const caller = await resolveCaller(settings, io.env, io.log, { run });
       const ports = await orgAdminPorts(caller, settings.duration, run);
       try {
-        const checks = await runDoctor(ports.doctor, params);
-        return { runbook: 'doctor' as const, ok: checks.every((c) => c.ok), checks };
+        const { checks, callerKind } = await runDoctor(ports.doctor, params);
+        const arn = await caller.callerArn().catch(() => null);
+        return {
+          runbook: 'doctor' as const,
+          ok: checks.every((c) => c.ok),
+          caller: { arn, account: arn?.split(':')[4] ?? null, kind: callerKind },
+          checks,
+        };
       } finally {
         ports.close();
       }

@@ -5,19 +5,22 @@
  * reads come in as a port.
  */
 import { denyRootWithoutExemption } from './scp-rule';
+import { awsErrorName as errorName } from '../engine/aws-errors';
+import type { CallerRole } from '../engine/caller-role';
 import { RunbookError } from '../engine/errors';
 
 export interface DoctorPort {
   callerIdentity(): Promise<{ account: string; arn: string }>;
   organization(): Promise<{ id: string; managementAccountId: string; featureSet: string | undefined }>;
+  /** organizations:ListDelegatedAdministrators: the management account and any delegated administrator may call it. */
   delegatedAdministrators(servicePrincipal: string): Promise<string[]>;
   serviceAccessPrincipals(): Promise<string[]>;
   /** iam:ListOrganizationsFeatures EnabledFeatures. */
   organizationsFeatures(): Promise<string[]>;
   /** Every SCP with its document and the ids it is attached to. */
   serviceControlPolicies(): Promise<{ id: string; name: string; content: string; targets: () => Promise<string[]> }[]>;
-  /** The first ACTIVE member account (not the management account), if any. */
-  firstMemberAccount(managementAccountId: string): Promise<string | undefined>;
+  /** The first ACTIVE member account not in `exclude` (the management account, the caller's own), if any. */
+  firstMemberAccount(exclude: readonly string[]): Promise<string | undefined>;
   /** AssumeRoot with the audit task; the session is not used. */
   assumeRootAudit(account: string): Promise<void>;
 }
@@ -224,11 +227,42 @@ function notChecked(name: string, where: string, cause: RootCause): Check {
   };
 }
 
-export async function runDoctor(port: DoctorPort, options: { account?: string } = {}): Promise<Check[]> {
+export interface DoctorOutcome {
+  readonly checks: Check[];
+  /** What the caller is to the organization; `unknown` when the checks could not tell. */
+  readonly callerKind: CallerRole;
+}
+
+/**
+ * A member's registration as IAM delegated administrator: ListDelegatedAdministrators for iam.amazonaws.com, which
+ * AWS answers every delegated administrator. A caller that may not list them (no organizations: permission, or
+ * the refusal a non-delegated member gets) is told by ListOrganizationsFeatures, which AWS answers the IAM
+ * delegated administrator and refuses every other member.
+ */
+async function registration(port: DoctorPort, account: string): Promise<{ registered: boolean; how: string }> {
+  try {
+    const admins = await port.delegatedAdministrators(IAM);
+    return { registered: admins.includes(account), how: `ListDelegatedAdministrators for ${IAM}` };
+  } catch (listing) {
+    if (rootCause(listing) !== undefined) throw listing;
+    try {
+      await port.organizationsFeatures();
+      return { registered: true, how: `iam:ListOrganizationsFeatures answers it (${errorName(listing)} on the list)` };
+    } catch (features) {
+      if (errorName(features) === 'AccountNotManagementOrDelegatedAdministratorException') {
+        return { registered: false, how: `iam:ListOrganizationsFeatures refuses it: ${errorName(features)}` };
+      }
+      throw listing;
+    }
+  }
+}
+
+export async function runDoctor(port: DoctorPort, options: { account?: string } = {}): Promise<DoctorOutcome> {
   let caller: { account: string; arn: string } | undefined;
   let management: string | undefined;
+  let callerKind: CallerRole = 'unknown';
 
-  return runChecks([
+  const checks = await runChecks([
     {
       name: 'caller identity',
       fix: 'configure credentials (AWS_PROFILE, --profile, SSO login, or --role-arn)',
@@ -240,7 +274,7 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
     },
     {
       name: 'management account or IAM delegated administrator',
-      fix: `run from the management account, or register this account: aws organizations register-delegated-administrator --service-principal ${IAM} --account-id <id>`,
+      fix: `run from the management account, or register this account as IAM delegated administrator, from the management account: aws organizations register-delegated-administrator --service-principal ${IAM} --account-id <id> (or delegated_administrator_account_id of the centralize-root-access module)`,
       run: async () => {
         const org = await port.organization();
         management = org.managementAccountId;
@@ -248,19 +282,26 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
           return { ok: false, detail: `organization ${org.id} has feature set ${org.featureSet}, not ALL` };
         }
         if (caller === undefined) return { ok: false, detail: 'caller unknown' };
-        if (caller.account === management) return { ok: true, detail: `management account of ${org.id}` };
-        const admins = await port.delegatedAdministrators(IAM);
-        return admins.includes(caller.account)
-          ? { ok: true, detail: `IAM delegated administrator of ${org.id}` }
+        if (caller.account === management) {
+          callerKind = 'management';
+          return { ok: true, detail: `management account of ${org.id}` };
+        }
+        const { registered, how } = await registration(port, caller.account);
+        callerKind = registered ? 'delegated-admin' : 'neither';
+        return registered
+          ? {
+              ok: true,
+              detail: `IAM delegated administrator of ${org.id} (${how}; the management account is ${management})`,
+            }
           : {
               ok: false,
-              detail: `account ${caller.account} is neither the management account (${management}) nor the IAM delegated administrator`,
+              detail: `account ${caller.account} is neither the management account (${management}) nor the IAM delegated administrator of ${org.id} (${how})`,
             };
       },
     },
     {
       name: `trusted access for ${IAM}`,
-      fix: `runbook enable (or: aws organizations enable-aws-service-access --service-principal ${IAM}; or the centralize-root-access module)`,
+      fix: `from the management account: runbook enable (or: aws organizations enable-aws-service-access --service-principal ${IAM}; or the centralize-root-access module)`,
       run: async () => {
         const enabled = (await port.serviceAccessPrincipals()).includes(IAM);
         return { ok: enabled, detail: enabled ? 'enabled' : 'not enabled' };
@@ -268,7 +309,7 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
     },
     {
       name: 'organization features RootCredentialsManagement and RootSessions',
-      fix: 'runbook enable --root-sessions (or: aws iam enable-organizations-root-credentials-management; aws iam enable-organizations-root-sessions)',
+      fix: 'from the management account: runbook enable --root-sessions (or: aws iam enable-organizations-root-credentials-management; aws iam enable-organizations-root-sessions)',
       run: async () => {
         const enabled = await port.organizationsFeatures();
         const missing = FEATURES.filter((f) => !enabled.includes(f));
@@ -299,13 +340,16 @@ export async function runDoctor(port: DoctorPort, options: { account?: string } 
       name: 'dry AssumeRoot (audit task) into a member account',
       fix: 'grant the caller sts:AssumeRoot on arn:aws:iam::<member>:root with sts:TaskPolicyArn for the root-task policies, enable RootSessions, and fix the SCPs above',
       run: async () => {
-        const account = options.account ?? (await port.firstMemberAccount(management ?? ''));
-        if (account === undefined) return { ok: false, detail: 'no ACTIVE member account to try' };
+        // Never the caller's own account: AssumeRoot reaches the other members (and never the management account).
+        const exclude = [management, caller?.account].filter((id): id is string => id !== undefined);
+        const account = options.account ?? (await port.firstMemberAccount(exclude));
+        if (account === undefined) return { ok: false, detail: 'no other ACTIVE member account to try' };
         await port.assumeRootAudit(account);
         return { ok: true, detail: `AssumeRoot into ${account} with IAMAuditRootUserCredentials succeeded` };
       },
     },
   ]);
+  return { checks, callerKind };
 }
 
 const MARK: Record<CheckStatus, string> = { ok: '✓', failed: '✗', 'not-checked': '–' };

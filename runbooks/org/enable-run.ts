@@ -3,6 +3,7 @@
  * AWS requires, and reads again to verify. A second run changes nothing.
  */
 import { toRunbookError } from '../engine/aws-errors';
+import { describeCallerRole, type CallerOrganization } from '../engine/caller-role';
 import { confirm } from '../engine/confirm';
 import { resolveCaller } from '../engine/credentials';
 import { RunbookError } from '../engine/errors';
@@ -30,6 +31,24 @@ export interface EnableReport {
 }
 
 const digest = (state: EnableState): string => sha256(JSON.stringify(state));
+
+/**
+ * Trusted access and both features are the management account's to change: AWS answers anyone else
+ * CallerIsNotManagementAccountException (the IAM delegated administrator) or refuses outright. Refused here,
+ * before the first read, when the caller is known to be another account; a caller whose role could not be told
+ * goes on, and AWS decides.
+ */
+function refuseUnlessManagement(callerArn: string, { role, managementAccountId }: CallerOrganization): void {
+  if (role !== 'delegated-admin' && role !== 'neither') return;
+  const management = managementAccountId ?? 'of the organization';
+  throw new RunbookError(
+    'CallerIsNotManagementAccount',
+    `enable changes the organization's trusted access and features, which only the management account ${management} can do; the caller ${callerArn} is ${describeCallerRole(role)}`,
+    {
+      hint: `run "runbook enable" with credentials of the management account ${management} (AWS answers CallerIsNotManagementAccountException to anyone else); nothing was changed. "runbook doctor" shows from here what is enabled`,
+    },
+  );
+}
 
 /**
  * The trail has the intent and the caller before the first read, a change record (the steps, the digest of what
@@ -63,6 +82,7 @@ export async function enableOrganization(
     async (run) => {
       const caller = await resolveCaller(settings, io.env, io.log, { run });
       const callerArn = await caller.callerArn();
+      refuseUnlessManagement(callerArn, await caller.callerRole());
       const ports = await orgAdminPorts(caller, settings.duration, run);
       try {
         before = await readEnableState(ports.enable).catch((err: unknown) => {

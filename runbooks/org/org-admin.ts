@@ -88,11 +88,13 @@ export async function orgAdminPorts(
         }),
       );
     },
-    firstMemberAccount: async (management) => {
+    firstMemberAccount: async (exclude) => {
       let NextToken: string | undefined;
       do {
         const r = await org.send(new o.ListAccountsCommand({ NextToken }));
-        const member = r.Accounts?.find((a) => a.Id !== management && (a.State ?? a.Status) === 'ACTIVE');
+        const member = r.Accounts?.find(
+          (a) => a.Id !== undefined && !exclude.includes(a.Id) && (a.State ?? a.Status) === 'ACTIVE',
+        );
         if (member?.Id) return member.Id;
         NextToken = r.NextToken;
       } while (NextToken);

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { CALLER_ROLES, type CallerRole } from '../engine/caller-role';
 import { removeAtExpiry } from '../lib/expire-file';
 import { lockSync, LockTimeout } from '../lib/file-lock';
 import { ensurePrivateDir, NotPrivate, readPrivateFile, writePrivateFile } from '../lib/private-files';
@@ -29,6 +30,8 @@ export interface CachedSession {
   /** When the session was taken: its lifetime decides how close to the end it is still handed out. */
   readonly issued: Date;
   readonly callerArn: string;
+  /** The caller's role when the session was taken (an entry written before roles were recorded: unknown). */
+  readonly callerRole: CallerRole;
   readonly account: string;
   readonly region: string;
   readonly taskPolicyArn: string;
@@ -134,6 +137,7 @@ function serialize(s: CachedSession): string {
     expiration: iso(s.expiration),
     issued: iso(s.issued),
     callerArn: s.callerArn,
+    callerRole: s.callerRole,
     account: s.account,
     region: s.region,
     taskPolicyArn: s.taskPolicyArn,
@@ -177,7 +181,8 @@ function parseEntry(text: string): CachedSession | undefined {
   const issued = new Date(String(value.issued));
   if (Number.isNaN(expiration.getTime()) || Number.isNaN(issued.getTime())) return undefined;
   const fields = Object.fromEntries(STRING_FIELDS.map((field) => [field, value[field] as string]));
-  return { ...(fields as Record<(typeof STRING_FIELDS)[number], string>), expiration, issued };
+  const callerRole = CALLER_ROLES.find((role) => role === value.callerRole) ?? 'unknown';
+  return { ...(fields as Record<(typeof STRING_FIELDS)[number], string>), callerRole, expiration, issued };
 }
 
 function statOrUndefined(path: string): { mtimeMs: number } | undefined {

@@ -88,6 +88,7 @@ async function newSession(
     expiration: c.expiration ?? new Date(Date.now() + settings.duration * 1000),
     issued: new Date(),
     callerArn: opened.callerArn,
+    callerRole: opened.callerRole,
     account,
     region: opened.root.settings.region,
     taskPolicyArn: opened.root.taskPolicyArn,
@@ -127,6 +128,11 @@ async function cachedSession(params: CredentialsParams, settings: RunSettings, i
   );
   if (reused) {
     // The same key again, no new AssumeRoot: the trail says who was handed it, and when.
+    run.identify({
+      arn: session.callerArn,
+      account: session.callerArn.split(':')[4] || null,
+      role: session.callerRole,
+    });
     await run.session(
       {
         kind: 'root',

@@ -4,6 +4,7 @@
  * handed to anything. exec --server takes a new session from the same caller as each one expires.
  */
 import { assumeRootFrom, type RootSession } from '../engine/assume-root';
+import type { CallerRole } from '../engine/caller-role';
 import type { SessionCredentials } from '../engine/clients';
 import { resolveCaller } from '../engine/credentials';
 import type { RunIo } from '../engine/io';
@@ -19,6 +20,7 @@ export interface RootSessionRequest {
 
 export interface OpenedRootSession {
   callerArn: string;
+  callerRole: CallerRole;
   root: RootSession;
   credentials: SessionCredentials;
 }
@@ -26,6 +28,7 @@ export interface OpenedRootSession {
 /** One caller, any number of root sessions: each `take()` is one AssumeRoot, recorded before it is returned. */
 export interface RootSessionSource {
   readonly callerArn: string;
+  readonly callerRole: CallerRole;
   take(): Promise<OpenedRootSession>;
 }
 
@@ -37,11 +40,12 @@ export async function rootSessionSource(
 ): Promise<RootSessionSource> {
   const caller = await resolveCaller(settings, io.env, io.log, { run });
   const callerArn = await caller.callerArn();
+  const { role: callerRole } = await caller.callerRole();
   const take = async (): Promise<OpenedRootSession> => {
     const root = await assumeRootFrom(caller.session, { ...request, duration: settings.duration }, run);
-    return { callerArn, root, credentials: root.credentials as SessionCredentials };
+    return { callerArn, callerRole, root, credentials: root.credentials as SessionCredentials };
   };
-  return { callerArn, take };
+  return { callerArn, callerRole, take };
 }
 
 export async function openRootSession(

@@ -32,6 +32,7 @@ run "brownfield_with_trusted_access" {
     target = data.aws_organizations_organization.this[0]
     values = {
       id                            = "o-exampleorg1"
+      master_account_id             = "123456789012"
       feature_set                   = "ALL"
       aws_service_access_principals = ["iam.amazonaws.com"]
     }
@@ -89,6 +90,44 @@ run "brownfield_consolidated_billing_fails" {
   }
 
   expect_failures = [aws_iam_organizations_features.this]
+}
+
+run "management_account_as_delegated_administrator_is_refused" {
+  command = plan
+
+  override_data {
+    target = data.aws_organizations_organization.this[0]
+    values = {
+      id                            = "o-exampleorg1"
+      master_account_id             = "123456789012"
+      feature_set                   = "ALL"
+      aws_service_access_principals = ["iam.amazonaws.com"]
+    }
+  }
+
+  variables {
+    delegated_administrator_account_id = "123456789012"
+  }
+
+  expect_failures = [aws_organizations_delegated_administrator.iam]
+}
+
+run "bad_delegated_administrator_is_refused" {
+  command = plan
+
+  override_data {
+    target = data.aws_organizations_organization.this[0]
+    values = {
+      feature_set                   = "ALL"
+      aws_service_access_principals = ["iam.amazonaws.com"]
+    }
+  }
+
+  variables {
+    delegated_administrator_account_id = "12345678901"
+  }
+
+  expect_failures = [var.delegated_administrator_account_id]
 }
 
 run "unknown_feature_is_refused" {

@@ -78,6 +78,29 @@ run "no_external_id_no_condition" {
   }
 }
 
+run "from_the_stacksets_delegated_administrator" {
+  command = plan
+
+  variables {
+    call_as = "DELEGATED_ADMIN"
+  }
+
+  assert {
+    condition     = aws_cloudformation_stack_set.this[0].call_as == "DELEGATED_ADMIN" && alltrue([for i in aws_cloudformation_stack_set_instance.this : i.call_as == "DELEGATED_ADMIN"])
+    error_message = "call_as reaches the StackSet and every stack instance: both are called as the delegated administrator."
+  }
+}
+
+run "bad_call_as_is_refused" {
+  command = plan
+
+  variables {
+    call_as = "MANAGEMENT"
+  }
+
+  expect_failures = [var.call_as]
+}
+
 run "bad_ou_is_refused" {
   command = plan
 

@@ -236,6 +236,16 @@ run "central_part_without_organization_is_refused" {
   expect_failures = [aws_cloudwatch_event_bus_policy.this]
 }
 
+run "bad_call_as_is_refused" {
+  command = plan
+
+  variables {
+    call_as = "delegated_admin"
+  }
+
+  expect_failures = [var.call_as]
+}
+
 run "bad_name_is_refused" {
   command = plan
 

@@ -1,0 +1,86 @@
+/**
+ * Which kind of caller a run has, for the audit trail and for the commands only one kind may run (enable):
+ * the organization's management account, the IAM delegated administrator, or neither. Told once per run with
+ * two cheap reads on the caller's own session, both callable by any account of an organization:
+ *
+ * - organizations:DescribeOrganization: the management account's id (the caller's account equal to it:
+ *   `management`); AWSOrganizationsNotInUseException: not in an organization (`neither`).
+ * - for a member, iam:ListOrganizationsFeatures: AWS answers it for the management account and the IAM delegated
+ *   administrator only (`delegated-admin`); AccountNotManagementOrDelegatedAdministratorException: `neither`.
+ *
+ * Anything else (the caller may not call one of them, AWS is unreachable) leaves it `unknown`: the lookup never
+ * fails a run, the command's own calls say what is wrong.
+ */
+import { awsErrorName as errorName } from './aws-errors';
+import { createClient, sdk, type Session } from './clients';
+
+export const CALLER_ROLES = ['management', 'delegated-admin', 'neither', 'unknown'] as const;
+export type CallerRole = (typeof CALLER_ROLES)[number];
+
+export interface CallerOrganization {
+  readonly role: CallerRole;
+  /** The organization's management account, when DescribeOrganization answered. */
+  readonly managementAccountId: string | null;
+}
+
+/** The organization's management account id (null outside an organization); rejects when it cannot be read. */
+async function managementAccountOf(session: Session): Promise<string | null> {
+  const { DescribeOrganizationCommand } = await sdk('organizations');
+  const organizations = await createClient('organizations', session);
+  try {
+    const { Organization } = await organizations.send(new DescribeOrganizationCommand({}));
+    return Organization?.MasterAccountId ?? null;
+  } catch (error) {
+    if (errorName(error) === 'AWSOrganizationsNotInUseException') return null;
+    throw error;
+  } finally {
+    organizations.destroy();
+  }
+}
+
+async function answersOrganizationsFeatures(session: Session): Promise<boolean | undefined> {
+  const { ListOrganizationsFeaturesCommand } = await sdk('iam');
+  const iam = await createClient('iam', session);
+  try {
+    await iam.send(new ListOrganizationsFeaturesCommand({}));
+    return true;
+  } catch (error) {
+    return errorName(error) === 'AccountNotManagementOrDelegatedAdministratorException' ? false : undefined;
+  } finally {
+    iam.destroy();
+  }
+}
+
+/**
+ * Starts the lookup at once (so it runs beside GetCallerIdentity); `account` is the caller's account, a promise
+ * while the identity lookup is in flight. Never rejects.
+ */
+export async function lookupCallerRole(session: Session, account: Promise<string | null>): Promise<CallerOrganization> {
+  const management = managementAccountOf(session);
+  management.catch(() => undefined); // awaited below; a rejection before then is not unhandled
+  try {
+    const [caller, managementAccountId] = await Promise.all([account, management]);
+    if (managementAccountId === null) return { role: 'neither', managementAccountId };
+    if (caller === null) return { role: 'unknown', managementAccountId };
+    if (caller === managementAccountId) return { role: 'management', managementAccountId };
+    const answered = await answersOrganizationsFeatures(session);
+    const role = answered === undefined ? 'unknown' : answered ? 'delegated-admin' : 'neither';
+    return { role, managementAccountId };
+  } catch {
+    return { role: 'unknown', managementAccountId: null };
+  }
+}
+
+/** The role as a person reads it after "is" (log show, doctor, messages). */
+export function describeCallerRole(role: CallerRole): string {
+  switch (role) {
+    case 'management':
+      return 'the management account';
+    case 'delegated-admin':
+      return 'the IAM delegated administrator';
+    case 'neither':
+      return 'neither the management account nor the IAM delegated administrator';
+    default:
+      return 'not known to be the management account or the IAM delegated administrator';
+  }
+}
