@@ -35,8 +35,11 @@ export function inPhases(log: readonly string[], expected: CallPhases): string[]
 
 export const sortedPhases = (expected: CallPhases): string[][] => expected.map((phase) => [...phase].sort());
 
-/** Before any root session: the caller's ARN (for the audit log) and the organization's management account. */
-const CALLER_AND_ORGANIZATION = [['sts GetCallerIdentity'], ['organizations DescribeOrganization']] as const;
+/**
+ * Before any root session, together: the caller's ARN and its role to the organization (for the audit log), whose
+ * DescribeOrganization also gives account selection the management account (no second call).
+ */
+const CALLER_AND_ORGANIZATION = [['sts GetCallerIdentity', 'organizations DescribeOrganization']] as const;
 
 /**
  * `audit --accounts <one clean account>`: the caller, the management account, the account's state, one AssumeRoot,

@@ -17,7 +17,7 @@ function fakeOrg(accounts: Acct[], management = '111111111111'): OrgAccountsRead
   };
   const strip = ({ parent: _parent, ...rest }: Acct) => rest as Account;
   return {
-    describeOrganization: async () => ({ Organization: { MasterAccountId: management }, $metadata: {} }),
+    managementAccountId: async () => management,
     describeAccount: async ({ AccountId }) => {
       const found = accounts.find((a) => a.Id === AccountId);
       if (!found) throw Object.assign(new Error('nope'), { name: 'AccountNotFoundException' });

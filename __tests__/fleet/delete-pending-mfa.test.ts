@@ -110,7 +110,7 @@ describe('withPendingMfa', () => {
 
 describe('selectAccounts for a command that changes accounts', () => {
   const org = {
-    describeOrganization: async () => ({ Organization: { MasterAccountId: '111111111111' }, $metadata: {} }),
+    managementAccountId: async () => '111111111111',
     describeAccount: async ({ AccountId }: { AccountId: string }) => ({
       Account: { Id: AccountId, State: 'ACTIVE' },
       $metadata: {},

@@ -1,8 +1,6 @@
 import type {
   DescribeAccountCommandInput,
   DescribeAccountCommandOutput,
-  DescribeOrganizationCommandInput,
-  DescribeOrganizationCommandOutput,
   ListAccountsCommandInput,
   ListAccountsCommandOutput,
   ListAccountsForParentCommandInput,
@@ -16,7 +14,8 @@ import { runPool } from '../lib/pool';
 
 /** The Organizations reads that account selection needs; the real client or a fake satisfies it. */
 export interface OrgAccountsReader {
-  describeOrganization(input: DescribeOrganizationCommandInput): Promise<DescribeOrganizationCommandOutput>;
+  /** The organization's management account (DescribeOrganization's MasterAccountId). */
+  managementAccountId(): Promise<string>;
   describeAccount(input: DescribeAccountCommandInput): Promise<DescribeAccountCommandOutput>;
   listAccounts(input: ListAccountsCommandInput): Promise<ListAccountsCommandOutput>;
   listAccountsForParent(input: ListAccountsForParentCommandInput): Promise<ListAccountsForParentCommandOutput>;
@@ -153,8 +152,7 @@ export async function* selectAccounts(
   selection: AccountSelection,
   options: { concurrency?: number; refuseManagementAccount?: boolean } = {},
 ): AsyncGenerator<FleetAccount> {
-  const organization = await org.describeOrganization({});
-  const management = organization.Organization?.MasterAccountId ?? '';
+  const management = await org.managementAccountId();
 
   if ('accounts' in selection) {
     if (options.refuseManagementAccount && selection.accounts.includes(management)) {

@@ -51,7 +51,7 @@ export async function auditFleet(params: AuditParams, settings: RunSettings, io:
     async (run) => {
       const caller = await resolveCaller(settings, io.env, io.log, { run, connections: fleetConnections(concurrency) });
       await caller.callerArn();
-      const ports = await fleetPorts(caller.session, settings.duration, concurrency, run);
+      const ports = await fleetPorts(caller, settings.duration, concurrency, run);
       const renderer = auditRenderer(params.output, streamWrite(io.stdout));
       // Rows streaming to a terminal are progress enough; a bar redrawn on the same terminal would tear them.
       const rowsOnTerminal = (io.stdout as Writer & { isTTY?: boolean }).isTTY === true;

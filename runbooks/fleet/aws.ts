@@ -8,6 +8,8 @@ import { assumeRoot, queryAssumeRoot, STS_API_VERSION } from '../engine/assume-r
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
 import { queryClient } from '../engine/query-client';
 import { defaultPacer, pacingReport } from '../engine/retry';
+import type { CallerOrganization } from '../engine/caller-role';
+import type { CallerSession } from '../engine/credentials';
 import type { TrailRun } from '../engine/trail';
 import type { OrgAccountsReader } from './accounts';
 import { IAM_API_VERSION, rootIamPort, type RootIamWriter } from './root-iam';
@@ -33,12 +35,22 @@ export async function rootIamFactory(caller: Session): Promise<(credentials: Ses
   return (credentials) => rootIamPort(iam, credentials);
 }
 
-export async function orgAccountsReader(caller: Session): Promise<OrgAccountsReader & { client: OrganizationsClient }> {
+/**
+ * `known` is the caller's own organization lookup (engine/caller-role.ts), which already asked DescribeOrganization
+ * for the audit trail: its answer is used, and the call made again only when that lookup could not read it.
+ */
+export async function orgAccountsReader(
+  caller: Session,
+  known?: () => Promise<CallerOrganization>,
+): Promise<OrgAccountsReader & { client: OrganizationsClient }> {
   const m = await sdk('organizations');
   const client = await createClient('organizations', caller);
   return {
     client,
-    describeOrganization: (input) => client.send(new m.DescribeOrganizationCommand(input)),
+    managementAccountId: async () =>
+      (await known?.())?.managementAccountId ??
+      (await client.send(new m.DescribeOrganizationCommand({}))).Organization?.MasterAccountId ??
+      '',
     describeAccount: (input) => client.send(new m.DescribeAccountCommand(input)),
     listAccounts: (input) => client.send(new m.ListAccountsCommand(input)),
     listAccountsForParent: (input) => client.send(new m.ListAccountsForParentCommand(input)),
@@ -62,13 +74,13 @@ export const fleetConnections = (concurrency: number): number => concurrency * R
  * queryClient) is paced by the process's one pacer: each API at the rate AWS accepts, a throttled API slowing only
  * itself.
  */
-export async function fleetPorts(caller: Session, duration: number, concurrency: number, run: TrailRun) {
+export async function fleetPorts(caller: CallerSession, duration: number, concurrency: number, run: TrailRun) {
   const fleet: Session = {
-    ...caller,
-    settings: { ...caller.settings, connections: fleetConnections(concurrency) },
+    ...caller.session,
+    settings: { ...caller.session.settings, connections: fleetConnections(concurrency) },
   };
   const [org, assumeRootFn, iamFor] = await Promise.all([
-    orgAccountsReader(fleet),
+    orgAccountsReader(fleet, caller.callerRole),
     fleetAssumeRoot(fleet, duration, run),
     rootIamFactory(fleet),
   ]);

@@ -80,7 +80,7 @@ async function deleteInRun(params: DeleteParams, settings: RunSettings, io: RunI
   const { selection, concurrency, kinds } = params;
   const caller = await resolveCaller(settings, io.env, io.log, { run, connections: fleetConnections(concurrency) });
   const callerArn = await caller.callerArn();
-  const ports = await fleetPorts(caller.session, settings.duration, concurrency, run);
+  const ports = await fleetPorts(caller, settings.duration, concurrency, run);
   const text = (line: string) => {
     if (!settings.json) io.stdout.write(`${line}\n`);
   };
@@ -208,7 +208,7 @@ async function deleteInRun(params: DeleteParams, settings: RunSettings, io: RunI
   const deleting = createProgress(stderr, { label: 'delete', total: planned.length });
   const results: AccountDeletion[] = [];
   const planOf = new Map(planned.map((p) => [p.account, p]));
-  const deletePorts = await fleetPorts(caller.session, settings.duration, concurrency, run);
+  const deletePorts = await fleetPorts(caller, settings.duration, concurrency, run);
   const beforeDeletes = (account: string): Promise<void> => {
     const plan = planOf.get(account) as Planned;
     return run.change({
