@@ -101,6 +101,8 @@ export interface TrailRun {
 
 interface Pending {
   readonly record: RecordBody;
+  /** Something waits for it (a session about to be used, a change about to be made, the run's start or end). */
+  readonly urgent: boolean;
   readonly resolve: () => void;
   readonly reject: (error: RunbookError) => void;
 }
@@ -141,7 +143,7 @@ class TrailFile {
   private startTimer: NodeJS.Timeout | undefined;
   private lastStart = -Infinity;
   private lazyTimer: NodeJS.Timeout | undefined;
-  /** When the last record that something waits for was queued: lazy ones wait only while such records come. */
+  /** When a record that something waits for was last queued or written: lazy ones wait only while they come. */
   private lastUrgentAt = -Infinity;
   private inFlight: InFlight | undefined;
   private known: KnownEnd | undefined;
@@ -158,7 +160,7 @@ class TrailFile {
         this.urgent = true;
         if (!lazy) this.lastUrgentAt = now;
       }
-      this.pending.push({ record, resolve, reject });
+      this.pending.push({ record, urgent: !lazy, resolve, reject });
       this.schedule();
     });
   }
@@ -225,6 +227,7 @@ class TrailFile {
 
   private land(flight: InFlight, error: Error | null): void {
     if (this.inFlight === flight) this.inFlight = undefined;
+    if (flight.batch.some((p) => p.urgent)) this.lastUrgentAt = Date.now();
     try {
       if (error !== null) throw error;
       this.writeHead(flight.seq, flight.prev);
