@@ -122,6 +122,41 @@ describe('group commit', () => {
     await run.finish({ outcome: 'unchanged' });
     expect(verifyTrail(log)).toMatchObject({ ok: true, lines: 502 });
   });
+
+  it("lets a fleet's per-account outcomes ride with the next session's fsync, and still writes every one", async () => {
+    const log = fresh();
+    const run = await openRun(log, intent);
+    await run.session({ kind: 'root', account: '1', accessKeyId: 'ASIA1' });
+    const before = trailStats();
+    const outcomes = ['1', '2', '3'].map((account) => run.outcome({ account, outcome: 'unchanged' }));
+    // The next account's session comes a turn later; unheld, the outcomes would have had a flush of their own by then.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    await run.session({ kind: 'root', account: '4', accessKeyId: 'ASIA4' });
+    await Promise.all(outcomes);
+    expect(trailStats().flushes - before.flushes).toBe(1);
+    await run.finish({ outcome: 'unchanged' });
+    expect(trailRecords(log).map((r) => r.outcome ?? r.type)).toEqual([
+      'intent',
+      'session',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'session',
+      'unchanged',
+    ]);
+  });
+
+  it('an outcome with no session coming is written at once, not held back', async () => {
+    const log = fresh();
+    const run = await openRun(log, intent);
+    await new Promise((resolve) => setTimeout(resolve, 80)); // longer than any session traffic keeps it waiting
+    const written = run.outcome({ account: '1', outcome: 'unchanged' });
+    await new Promise((resolve) => setImmediate(resolve)); // the flush started at the end of that turn
+    expect(trailRecords(log).map((r) => r.outcome ?? r.type)).toEqual(['intent', 'unchanged']);
+    await written;
+    await run.finish({ outcome: 'unchanged' });
+  });
 });
 
 describe('several processes on one log', () => {
@@ -303,14 +338,18 @@ describe("interrupts while a batch is being fsync'd", () => {
   it('continues the chain from the batch in flight and makes both durable before returning', async () => {
     const log = fresh();
     const run = await openRun(log, intent);
-    const written = run.outcome({ account: '111111111111', outcome: 'unchanged' });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the group-commit gap: the next flush starts at once
+    const written = run.session({ kind: 'root', account: '111111111111', accessKeyId: 'ASIA1' });
     await new Promise((resolve) => setImmediate(resolve)); // the batch is written; its fsync is on the thread pool
     expect(interruptOpenRuns('SIGINT')).toBe(1);
     const types = readFileSync(log, 'utf8')
       .trimEnd()
       .split('\n')
-      .map((line) => (JSON.parse(line) as { type: string; outcome?: string }).outcome ?? 'intent');
-    expect(types).toEqual(['intent', 'unchanged', 'interrupted']);
+      .map((line) => {
+        const record = JSON.parse(line) as { type: string; outcome?: string };
+        return record.outcome ?? record.type;
+      });
+    expect(types).toEqual(['intent', 'session', 'interrupted']);
     await written;
     expect(verifyTrail(log)).toMatchObject({ ok: true, lines: 3, head: { seq: 3 } });
   });

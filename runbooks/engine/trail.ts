@@ -7,13 +7,20 @@
  *   written stops the run there (AuditLogFailed, exit 1).
  * - `session` and `change` records are awaited before the session is used and before the change is made.
  * - Appends are group-committed: every record queued while the event loop runs is written by one flush at the
- *   end of the turn (one lock, one write, one fsync), so a fleet's concurrent accounts share fsyncs.
+ *   end of the turn (one lock, one write, one fsync), so a fleet's concurrent accounts share fsyncs. While
+ *   records keep coming, flushes start at most GROUP_MS apart, so sessions taken a few milliseconds apart share
+ *   one too. Each still waits for its own record to be on disk.
+ * - A fleet's per-account outcome has nothing waiting behind it (no session is used and no change made on the
+ *   strength of it), so it does not start a flush of its own while records that do wait are coming: it rides
+ *   with the next of them, or goes LAZY_MS later. A signal's flush and finish() take it at once.
  * - Each flush takes the log's lock (lib/file-lock), so several processes can append to one log: the flush
- *   re-reads the tail for the last line's hash and number, writes, fsyncs and updates `<log>.head`.
+ *   re-reads the tail for the last line's hash and number, writes, fsyncs and updates `<log>.head`. When the
+ *   file is still exactly as this process left it (same inode, size and modification time), the tail it wrote
+ *   is the tail, and the re-read is skipped.
  * - A write that fails breaks the run: every later append and assertWritable throws, so nothing is changed
  *   without its record on disk.
- * - Flushes are synchronous (only their start is deferred), so a signal handler never runs in the middle of one,
- *   and interruptOpenRuns can write `interrupted` records from it.
+ * - Flushes are synchronous (only their start and their fsync are deferred), so a signal handler never runs in the
+ *   middle of one, and interruptOpenRuns can write `interrupted` records from it.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -58,6 +65,19 @@ export type { CallerFacts, ChangeFacts, IntentFacts, Outcome, OutcomeFacts, Sess
 export const headPath = (log: string): string => `${log}.head`;
 const lockPath = (log: string): string => `${log}.lock`;
 
+/**
+ * How long a record that nothing waits for may wait for one that something does, to share its fsync. Short: it is
+ * what a SIGKILL could take of them (a signal's flush takes everything queued).
+ */
+const LAZY_MS = 50;
+
+/**
+ * The least time between the starts of two flushes of one log while records keep coming: what arrives meanwhile
+ * shares the next fsync. A fleet's accounts take sessions a few milliseconds apart; each flush costs the lock, a
+ * write, an fsync and the head, so this halves the flushes for a few milliseconds of each session's wait.
+ */
+const GROUP_MS = 5;
+
 export interface TrailRun {
   readonly id: string;
   /** The log this run writes to. */
@@ -81,6 +101,8 @@ export interface TrailRun {
 
 interface Pending {
   readonly record: RecordBody;
+  /** Something waits for it (a session about to be used, a change about to be made, the run's start or end). */
+  readonly urgent: boolean;
   readonly resolve: () => void;
   readonly reject: (error: RunbookError) => void;
 }
@@ -101,33 +123,97 @@ interface InFlight {
   prev: string;
 }
 
+/** The log as this process's last write left it: its identity, and the number and hash of its last line. */
+interface KnownEnd {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly seq: number;
+  readonly prev: string;
+}
+
 class TrailFile {
   private pending: Pending[] = [];
+  /** Some queued record has something waiting for it: flush at the end of this turn. */
+  private urgent = false;
   private scheduled = false;
+  /** The deferred start of the next flush (the group-commit gap), cleared when a flush takes the queue. */
+  private startTimer: NodeJS.Timeout | undefined;
+  private lastStart = -Infinity;
+  private lazyTimer: NodeJS.Timeout | undefined;
+  /** When a record that something waits for was last queued or written: lazy ones wait only while they come. */
+  private lastUrgentAt = -Infinity;
   private inFlight: InFlight | undefined;
+  private known: KnownEnd | undefined;
   readonly stats: TrailStats = { records: 0, flushes: 0 };
 
   constructor(readonly path: string) {}
 
-  append(record: RecordBody): Promise<void> {
+  append(record: RecordBody, lazy = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ record, resolve, reject });
+      const now = Date.now();
+      // A lazy record with no urgent traffic around would wait for nothing: it goes at once.
+      const waits = lazy && now - this.lastUrgentAt < LAZY_MS;
+      if (!waits) {
+        this.urgent = true;
+        if (!lazy) this.lastUrgentAt = now;
+      }
+      this.pending.push({ record, urgent: !lazy, resolve, reject });
       this.schedule();
     });
   }
 
-  /** One flush at a time: what is queued while a batch is being fsync'd goes out in the next one. */
+  /** Makes what is queued go with the next flush, lazy records included (finish: the run's last record). */
+  hurry(): void {
+    if (this.pending.length === 0) return;
+    this.urgent = true;
+    this.schedule();
+  }
+
+  /**
+   * One flush at a time: what is queued while a batch is being fsync'd goes out in the next one. A queue of lazy
+   * records only gets a timer.
+   */
   private schedule(): void {
     if (this.scheduled || this.inFlight !== undefined || this.pending.length === 0) return;
+    if (!this.urgent) {
+      this.lazyTimer ??= setTimeout(() => {
+        this.lazyTimer = undefined;
+        this.hurry();
+      }, LAZY_MS);
+      return;
+    }
+    this.clearTimers();
     this.scheduled = true;
-    setImmediate(() => this.start());
+    const wait = this.lastStart + GROUP_MS - Date.now();
+    this.startTimer = wait > 0 ? setTimeout(() => this.start(), wait) : undefined;
+    if (wait <= 0) setImmediate(() => this.start());
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.lazyTimer);
+    clearTimeout(this.startTimer);
+    this.lazyTimer = undefined;
+    this.startTimer = undefined;
+  }
+
+  /** Takes every queued record for a flush. */
+  private take(): Pending[] {
+    this.urgent = false;
+    this.scheduled = false;
+    this.clearTimers();
+    return this.pending.splice(0);
   }
 
   /** Writes the queued batch under the lock, then fsyncs it on the thread pool. */
   private start(): void {
-    this.scheduled = false;
-    const batch = this.pending.splice(0);
+    // A start that flushNow overtook, or one left from before it: the queue is flushNow's or a later start's.
+    if (!this.scheduled || this.inFlight !== undefined) return;
+    const batch = this.take();
     if (batch.length === 0) return;
+    this.lastStart = Date.now();
     let flight: InFlight;
     try {
       flight = { ...this.write(batch.map((p) => p.record)), batch };
@@ -141,6 +227,7 @@ class TrailFile {
 
   private land(flight: InFlight, error: Error | null): void {
     if (this.inFlight === flight) this.inFlight = undefined;
+    if (flight.batch.some((p) => p.urgent)) this.lastUrgentAt = Date.now();
     try {
       if (error !== null) throw error;
       this.writeHead(flight.seq, flight.prev);
@@ -160,8 +247,7 @@ class TrailFile {
    * fsync is still running is covered too (this process holds the lock, and one fsync makes both durable).
    */
   flushNow(): void {
-    this.scheduled = false;
-    const batch = this.pending.splice(0);
+    const batch = this.take();
     const flight = this.inFlight;
     if (flight !== undefined) {
       try {
@@ -174,6 +260,7 @@ class TrailFile {
               false,
             ),
           );
+          this.remember(flight.fd, flight);
         }
         fsyncNow(flight.fd);
         this.writeHead(flight.seq, flight.prev);
@@ -209,6 +296,7 @@ class TrailFile {
   }
 
   private fail(batch: Pending[], error: unknown): void {
+    this.known = undefined;
     const failure = trailError(this.path, error);
     batch.forEach((p) => p.reject(failure));
   }
@@ -222,19 +310,44 @@ class TrailFile {
     let fd: number | undefined;
     try {
       fd = openForAppend(this.path);
-      const stat = fstatSync(fd);
+      const stat = fstatSync(fd, { bigint: true });
       if (!stat.isFile()) throw new Error('it is not a regular file');
-      const tail = readTail(fd, stat.size);
-      const notice = headProblem(this.path, tail);
+      const known = this.known;
+      const unchanged =
+        known !== undefined &&
+        known.dev === stat.dev &&
+        known.ino === stat.ino &&
+        known.size === stat.size &&
+        known.mtimeNs === stat.mtimeNs &&
+        known.ctimeNs === stat.ctimeNs;
+      // Unchanged since our last write: its tail is the one we wrote, and its head the one we wrote after it.
+      const tail = unchanged ? { seq: known.seq + 1, prev: known.prev, torn: false } : readTail(fd, Number(stat.size));
+      const notice = unchanged ? undefined : headProblem(this.path, tail);
       const all = notice === undefined ? records : [noticeRecord(runOf(records[0]), notice), ...records];
       const position = { seq: tail.seq - 1, prev: tail.prev };
       appendAll(fd, this.lines(all, position, tail.torn));
+      this.remember(fd, position);
       return { fd, release, ...position };
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       release();
       throw error;
     }
+  }
+
+  /** Notes the log's state right after a write of ours under the lock, ending at `position`. */
+  private remember(fd: number, position: { seq: number; prev: string }): void {
+    this.known = undefined;
+    const stat = fstatSync(fd, { bigint: true });
+    this.known = {
+      dev: stat.dev,
+      ino: stat.ino,
+      size: stat.size,
+      mtimeNs: stat.mtimeNs,
+      ctimeNs: stat.ctimeNs,
+      seq: position.seq,
+      prev: position.prev,
+    };
   }
 
   /** The bytes of `records` after the line at `position`, which is moved to the last of them. */
@@ -481,9 +594,9 @@ class Run implements TrailRun {
     if (this.broken !== undefined) throw this.broken;
   }
 
-  append(record: RecordBody): Promise<void> {
+  append(record: RecordBody, lazy = false): Promise<void> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
-    const written = this.file.append(record).catch((error: RunbookError) => {
+    const written = this.file.append(record, lazy).catch((error: RunbookError) => {
       this.broken ??= error;
       throw error;
     });
@@ -508,7 +621,8 @@ class Run implements TrailRun {
   }
 
   outcome(facts: OutcomeFacts & { readonly account: string }): Promise<void> {
-    return this.append(outcomeRecord(this, facts, { caller: this.caller }, this.secrets));
+    // Nothing is used or changed on the strength of it, so it may share the next session's fsync.
+    return this.append(outcomeRecord(this, facts, { caller: this.caller }, this.secrets), true);
   }
 
   /** The outcome record of the run itself. */
@@ -520,6 +634,7 @@ class Run implements TrailRun {
   async finish(facts: OutcomeFacts): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.file.hurry();
     // The outcome names the caller and its role too: a run that fails fast still waits for the lookup in flight.
     await Promise.allSettled([...this.inflight, this.callerLookup]);
     const earlier = this.broken;

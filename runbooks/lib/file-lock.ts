@@ -6,7 +6,18 @@
  * Synchronous on purpose: a caller that must write from a signal handler cannot wait for the event loop.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 
 export interface LockOptions {
@@ -27,6 +38,10 @@ export class LockTimeout extends Error {
   }
 }
 
+/** What makes each lock of this process its own (the audit trail takes one per flush, hundreds a second). */
+const nonce = randomBytes(6).toString('hex');
+let taken = 0;
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
 
@@ -34,17 +49,26 @@ const sleep = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
 export function lockSync(path: string, options: LockOptions = {}): () => void {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   const staleMs = options.staleMs ?? 10_000;
-  const mine = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}\n`;
+  taken += 1;
+  const mine = `${process.pid} ${hostname()} ${nonce}-${taken}\n`;
   for (let attempt = 0; ; attempt += 1) {
+    let fd: number | undefined;
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
-      return () => release(path, mine);
+      fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, mine);
+      const held = fstatSync(fd, { bigint: true });
+      const own = fd;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        release(path, own, held.dev, held.ino);
+      };
     } catch (error) {
+      if (fd !== undefined) {
+        closeSync(fd);
+        throw error;
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const held = readLock(path);
@@ -113,10 +137,17 @@ function breakLock(path: string, judged: string): void {
   unlinkSync(aside);
 }
 
-function release(path: string, mine: string): void {
+/**
+ * Deletes the lock if the file at `path` is still the one this holder created. Its descriptor stays open until
+ * then, so the inode cannot be freed and reused by a newer lock: the same device and inode mean the same file.
+ */
+function release(path: string, fd: number, dev: bigint, ino: bigint): void {
   try {
-    if (readFileSync(path, 'utf8') === mine) unlinkSync(path);
+    const now = lstatSync(path, { bigint: true });
+    if (now.dev === dev && now.ino === ino) unlinkSync(path);
   } catch {
     // already gone (broken as stale): nothing to release
+  } finally {
+    closeSync(fd);
   }
 }
