@@ -6,7 +6,7 @@ concern; the server entry (emulator/server.py) wraps moto's WSGI app with the re
 seeding API.
 """
 
-from . import cloudformation_ext, iam_ext, organizations_ext, perf, sts_ext
+from . import cloudformation_ext, iam_ext, organizations_ext, perf, s3_ext, sts_ext
 
 _installed = False
 
@@ -20,4 +20,5 @@ def install() -> None:
     iam_ext.install()
     sts_ext.install()
     cloudformation_ext.install()
+    s3_ext.install()
     _installed = True

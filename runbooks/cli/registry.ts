@@ -11,6 +11,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   restore: () => import('./commands/restore').then((m) => m.command),
   audit: () => import('./commands/audit').then((m) => m.command),
   'delete-root-credentials': () => import('./commands/delete-root-credentials').then((m) => m.command),
+  'lockout-scan': () => import('./commands/lockout-scan').then((m) => m.command),
   exec: () => import('./commands/exec').then((m) => m.command),
   credentials: () => import('./commands/credentials').then((m) => m.command),
   spoke: () => import('./commands/spoke').then((m) => m.command),

@@ -24,7 +24,8 @@ export interface OrgAccountsReader {
   ): Promise<ListOrganizationalUnitsForParentCommandOutput>;
 }
 
-export type AccountSelection = { accounts: string[] } | { ou: string } | { all: true };
+/** `ou`: one or more OU (or root) ids, each taken with its child OUs. */
+export type AccountSelection = { accounts: string[] } | { ou: string[] } | { all: true };
 
 /** Which accounts a fleet run works on, and how many at once. */
 export interface FleetScope {
@@ -50,7 +51,7 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
   if (given !== 1) {
     throw badInput(
       given === 0 ? 'No accounts selected.' : 'Choose only one of --accounts, --ou and --all.',
-      'Use exactly one of --accounts <id,id,…>, --ou <ou-id> or --all.',
+      'Use exactly one of --accounts <id,id,…>, --ou <ou-id,…> or --all.',
     );
   }
   if (flags.accounts !== undefined) {
@@ -66,10 +67,16 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
     return { accounts: [...new Set(ids)] };
   }
   if (flags.ou !== undefined) {
-    if (!OU_ID.test(flags.ou) && !ROOT_ID.test(flags.ou)) {
-      throw badInput(`Invalid OU id "${flags.ou}".`, 'An OU id looks like ou-ab12-cd34ef56 (or a root id r-ab12).');
+    const ids = flags.ou
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    if (ids.length === 0) throw badInput(`--ou is empty ("${flags.ou}").`, 'Give OU ids such as ou-ab12-cd34ef56.');
+    const bad = ids.find((id) => !OU_ID.test(id) && !ROOT_ID.test(id));
+    if (bad !== undefined) {
+      throw badInput(`Invalid OU id "${bad}".`, 'An OU id looks like ou-ab12-cd34ef56 (or a root id r-ab12).');
     }
-    return { ou: flags.ou };
+    return { ou: [...new Set(ids)] };
   }
   return { all: true };
 }
@@ -155,10 +162,14 @@ export async function* selectAccounts(
     return;
   }
 
-  // Depth-first through the OU tree; the stack holds parent ids only, never accounts.
-  const parents = [selection.ou];
+  // Depth-first through the OU trees, in the order given; the stack holds parent ids only, never accounts. An OU
+  // reached twice (given with one of its ancestors) is listed once.
+  const parents = [...selection.ou].reverse();
+  const visited = new Set<string>();
   while (parents.length > 0) {
     const ParentId = parents.pop() as string;
+    if (visited.has(ParentId)) continue;
+    visited.add(ParentId);
     let NextToken: string | undefined;
     do {
       const page = await org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
