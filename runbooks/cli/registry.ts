@@ -16,5 +16,6 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   credentials: () => import('./commands/credentials').then((m) => m.command),
   spoke: () => import('./commands/spoke').then((m) => m.command),
   doctor: () => import('./commands/doctor').then((m) => m.command),
+  report: () => import('./commands/report').then((m) => m.command),
   enable: () => import('./commands/enable').then((m) => m.command),
 };
