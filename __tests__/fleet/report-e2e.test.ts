@@ -25,25 +25,11 @@ import {
 import { seedBucket, seedOrganization, seedRootCredentials, type SeededOrg } from '../../emulator/seed';
 import type { PostureReport } from '../../runbooks/org/posture';
 import { describeWithBrowser, useBrowser } from '../../test-support/browser';
+import { denyRootScp } from '../../test-support/scp';
 import { runCli, type CliResult } from '../../test-support/cli';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
 
-const denyRoot = (exempt: boolean) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: exempt ? 'DenyRootExceptAssumeRoot' : 'DenyRootUser',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: {
-          ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' },
-          ...(exempt ? { Null: { 'aws:AssumedRoot': 'true' } } : {}),
-        },
-      },
-    ],
-  });
+const denyRoot = (exempt: boolean) => denyRootScp(exempt);
 
 const TEMPLATE = JSON.stringify({
   Resources: {

@@ -499,4 +499,24 @@ describe('many choosable keys', () => {
     expect(found.lockout).toBe(true);
     expect(found.lockingStatements.map((s) => s.statement)).toEqual(['Pipeline']);
   });
+
+  it('names every principal of a long NotPrincipal list that still gets in, and none that another statement stops', () => {
+    const roles = Array.from({ length: 100 }, (_, i) => `arn:aws:iam::${ACCOUNT}:role/r${i}`);
+    const found = analyzeLockout(
+      policy(
+        {
+          Sid: 'Listed',
+          Effect: 'Deny',
+          NotPrincipal: { AWS: [...roles, `arn:aws:iam::${ACCOUNT}:root`] },
+          Action: 's3:*',
+        },
+        deny({ Sid: 'NotR7', Condition: { ArnEquals: { 'aws:PrincipalArn': roles[7] } } }),
+        deny({ Sid: 'Tags', Condition: { StringEquals: { 'aws:PrincipalTag/a': 'x', 'aws:PrincipalTag/b': 'y' } } }),
+      ),
+      BUCKET,
+    );
+    expect(found.lockout).toBe(true);
+    expect(found.lockingStatements.map((s) => s.statement)).toEqual(['Listed']);
+    expect(found.allowedPrincipals).toEqual([...roles.filter((r) => r !== roles[7]), `arn:aws:iam::${ACCOUNT}:root`]);
+  });
 });

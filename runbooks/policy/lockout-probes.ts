@@ -278,9 +278,9 @@ export function choosableKeys(statements: readonly PolicyStatement[], probe: Pro
  */
 export const COMBINATION_BUDGET = 4096;
 
-export function* combinations(keys: readonly ChoosableKey[]): Generator<Candidate[]> {
+export function* combinations(keys: readonly ChoosableKey[], limit = COMBINATION_BUDGET): Generator<Candidate[]> {
   const total = keys.reduce((n, k) => n * k.candidates.length, 1);
-  if (total <= COMBINATION_BUDGET) {
+  if (total <= limit) {
     const index = keys.map(() => 0);
     for (let n = 0; n < total; n++) {
       yield keys.map((k, i) => k.candidates[index[i]]);
@@ -289,7 +289,7 @@ export function* combinations(keys: readonly ChoosableKey[]): Generator<Candidat
     return;
   }
   const base = keys.map((k) => k.candidates[0]);
-  let budget = COMBINATION_BUDGET - 1;
+  let budget = limit - 1;
   yield base;
   const varied = (changes: [number, Candidate][]) => base.map((c, x) => changes.find(([i]) => i === x)?.[1] ?? c);
   for (let i = 0; i < keys.length; i++) {

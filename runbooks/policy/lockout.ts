@@ -107,33 +107,45 @@ interface Attempt {
 /** A named thing a request uses: `P` + a principal as the policy names it, or `V` + a named key value. */
 const Named = { principal: (label: string) => `P${label}`, value: (label: string) => `V${label}` };
 
-function* attempts(statements: readonly PolicyStatement[], probes: readonly Probe[], service: 's3' | 'sqs') {
-  const actions = POLICY_CHANGE_ACTIONS[service];
-  for (const probe of probes) {
-    const candidates = statements.filter((s) => applies(s, probe.principal));
-    const byAction = actions.map((action) => candidates.filter((s) => actionMatches(s, action)));
-    const keys = choosableKeys(candidates, probe);
-    for (const choice of combinations(keys)) {
-      const context = contextOf(probe, keys, choice);
-      const holds = new Map<number, boolean>();
-      const denies = (s: PolicyStatement) => {
-        let result = holds.get(s.index);
-        if (result === undefined) holds.set(s.index, (result = conditionsHold(s.conditions, context)));
-        return result;
-      };
-      const denying = new Set<number>();
-      let escaped = false;
-      for (const statementsOfAction of byAction) {
-        const deniedBy = statementsOfAction.filter(denies);
-        deniedBy.forEach((s) => denying.add(s.index));
-        if (deniedBy.length === 0) escaped = true;
-      }
-      const named = [
-        ...(probe.named === undefined ? [] : [Named.principal(probe.named)]),
-        ...choice.flatMap((c) => (c.named === undefined ? [] : [Named.value(c.named)])),
-      ];
-      yield { escaped, denying, named } satisfies Attempt;
+/**
+ * A principal the policy names only decides what allowedPrincipals lists, not the verdict, so it gets fewer
+ * combinations: a policy may name hundreds of them.
+ */
+const NAMED_PROBE_BUDGET = 256;
+
+/**
+ * The requests of one probe. A clause on a key the probe fixes (its ARN, account, organization…) has one answer for
+ * the probe, found once: a statement whose fixed clauses fail never denies it and drops out, and the choosable keys
+ * (and their combinations) come only from the clauses left.
+ */
+function* attempts(statements: readonly PolicyStatement[], probe: Probe, service: 's3' | 'sqs', limit?: number) {
+  const applying = statements.filter((s) => applies(s, probe.principal));
+  const choosable = new Set(choosableKeys(applying, probe).map((k) => k.key));
+  const fixed = (c: PolicyStatement['conditions'][number]) =>
+    !choosable.has(c.key) && !c.values.some((v) => v.includes('${'));
+  const candidates = applying
+    .filter((s) => conditionsHold(s.conditions.filter(fixed), probe.fixed))
+    .map((s) => ({ ...s, conditions: s.conditions.filter((c) => !fixed(c)) }));
+  const byAction = POLICY_CHANGE_ACTIONS[service].map((action) => candidates.filter((s) => actionMatches(s, action)));
+  const keys = choosableKeys(candidates, probe);
+  const principal = probe.named === undefined ? [] : [Named.principal(probe.named)];
+  for (const choice of combinations(keys, limit)) {
+    const context = contextOf(probe, keys, choice);
+    const holds = new Map<number, boolean>();
+    const denies = (s: PolicyStatement) => {
+      let result = holds.get(s.index);
+      if (result === undefined) holds.set(s.index, (result = conditionsHold(s.conditions, context)));
+      return result;
+    };
+    const denying = new Set<number>();
+    let escaped = false;
+    for (const statementsOfAction of byAction) {
+      const deniedBy = statementsOfAction.filter(denies);
+      deniedBy.forEach((s) => denying.add(s.index));
+      if (deniedBy.length === 0) escaped = true;
     }
+    const named = [...principal, ...choice.flatMap((c) => (c.named === undefined ? [] : [Named.value(c.named)]))];
+    yield { escaped, denying, named } satisfies Attempt;
   }
 }
 
@@ -155,18 +167,22 @@ export function analyzeLockout(policy: string | object | null, target: LockoutTa
 
   // Any administrator first: one request that gets through settles it.
   const locked = new UniqueSets<number>();
-  for (const attempt of attempts(relevant, genericProbes(target), target.service)) {
-    if (attempt.named.length > 0) continue;
-    if (attempt.escaped) return NOT_LOCKED;
-    locked.add([...attempt.denying]);
+  for (const probe of genericProbes(target)) {
+    for (const attempt of attempts(relevant, probe, target.service)) {
+      if (attempt.named.length > 0) continue;
+      if (attempt.escaped) return NOT_LOCKED;
+      locked.add([...attempt.denying]);
+    }
   }
+  // Then who can still get in: a way in that needs nothing more than its principal ends that principal's search.
   const ways = new UniqueSets<string>();
-  for (const attempt of attempts(
-    relevant,
-    [...genericProbes(target), ...namedProbes(relevant, target)],
-    target.service,
-  )) {
-    if (attempt.escaped && attempt.named.length > 0) ways.add(attempt.named);
+  for (const probe of [...genericProbes(target), ...namedProbes(relevant, target)]) {
+    const limit = probe.named === undefined ? undefined : NAMED_PROBE_BUDGET;
+    for (const attempt of attempts(relevant, probe, target.service, limit)) {
+      if (!attempt.escaped || attempt.named.length === 0) continue;
+      ways.add(attempt.named);
+      if (probe.named !== undefined && attempt.named.length === 1) break;
+    }
   }
   const locking = new Set(locked.minimal().flat());
   return {
