@@ -214,9 +214,8 @@ class UniqueSets<T> {
 
 /** `arn:…:role/pipeline`, or `any principal via aws:SourceVpce vpce-1`, or both joined. */
 function wayIn(named: readonly string[]): string {
-  const all = named;
-  const principal = all.find((n) => n.startsWith('P'))?.slice(1) ?? 'any principal';
-  const values = all.filter((n) => n.startsWith('V')).map((n) => n.slice(1));
+  const principal = named.find((n) => n.startsWith('P'))?.slice(1) ?? 'any principal';
+  const values = named.filter((n) => n.startsWith('V')).map((n) => n.slice(1));
   return values.length === 0 ? principal : `${principal} via ${values.join(' and ')}`;
 }
 
