@@ -123,7 +123,13 @@ describeWithSandbox('reliability: hostile input', () => {
     write('other-bucket.json', policy(allow({ Resource: `arn:aws:s3:::${MARKER.toLowerCase()}/*` })));
     write('wildcard-bucket.json', policy(allow({ Resource: 'arn:aws:s3:::*' })));
     write('other-partition.json', policy(allow({ Resource: 'arn:aws-cn:s3:::bad-input-bucket/*' })));
-    write('lockout.json', policy(allow(), allow({ Effect: 'Deny', Principal: '*', Action: 's3:*' })));
+    write(
+      'lockout.json',
+      policy(
+        allow(),
+        allow({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucketArn, `${bucketArn}/*`] }),
+      ),
+    );
     write('other-queue.json', policy(allow({ Action: 'sqs:SendMessage', Resource: `${queueArn}-${MARKER}` })));
     write('sqs-lockout.json', policy(allow({ Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: queueArn })));
     const backup = (extra: object) =>

@@ -5,6 +5,7 @@
  * are imported here on first use only: `runbook --help` never loads them.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -59,6 +60,7 @@ const SDK_MODULES = {
   sqs: () => import('@aws-sdk/client-sqs'),
   iam: () => import('@aws-sdk/client-iam'),
   organizations: () => import('@aws-sdk/client-organizations'),
+  cloudformation: () => import('@aws-sdk/client-cloudformation'),
 };
 export type ServiceName = keyof typeof SDK_MODULES;
 type SdkModule<S extends ServiceName> = Awaited<ReturnType<(typeof SDK_MODULES)[S]>>;
@@ -80,6 +82,7 @@ interface ClientByService {
   sqs: SQSClient;
   iam: IAMClient;
   organizations: OrganizationsClient;
+  cloudformation: CloudFormationClient;
 }
 
 /** Attempts per call, throttling included, before a call fails with Throttled. */
@@ -187,6 +190,11 @@ export async function createClient<S extends ServiceName>(service: S, session: S
     case 'organizations': {
       const { OrganizationsClient } = await sdk('organizations');
       client = new OrganizationsClient(base);
+      break;
+    }
+    case 'cloudformation': {
+      const { CloudFormationClient } = await sdk('cloudformation');
+      client = new CloudFormationClient(base);
       break;
     }
     default:

@@ -25,7 +25,8 @@ export interface OrgAccountsReader {
   ): Promise<ListOrganizationalUnitsForParentCommandOutput>;
 }
 
-export type AccountSelection = { accounts: string[] } | { ou: string } | { all: true };
+/** `ou`: one or more OU (or root) ids, each taken with its child OUs. */
+export type AccountSelection = { accounts: string[] } | { ou: string[] } | { all: true };
 
 /** Which accounts a fleet run works on, and how many at once. */
 export interface FleetScope {
@@ -51,7 +52,7 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
   if (given !== 1) {
     throw badInput(
       given === 0 ? 'No accounts selected.' : 'Choose only one of --accounts, --ou and --all.',
-      'Use exactly one of --accounts <id,id,…>, --ou <ou-id> or --all.',
+      'Use exactly one of --accounts <id,id,…>, --ou <ou-id,…> or --all.',
     );
   }
   if (flags.accounts !== undefined) {
@@ -67,10 +68,17 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
     return { accounts: [...new Set(ids)] };
   }
   if (flags.ou !== undefined) {
-    if (!OU_ID.test(flags.ou) && !ROOT_ID.test(flags.ou)) {
-      throw badValue('--ou', flags.ou, 'an OU id such as ou-ab12-cd34ef56 (or a root id such as r-ab12)');
+    const allowed = 'a comma-separated list of OU ids such as ou-ab12-cd34ef56 (or root ids such as r-ab12)';
+    const ids = flags.ou
+      .split(',')
+      .map((id) => id.replace(/^ +| +$/g, ''))
+      .filter((id) => id !== '');
+    if (ids.length === 0) throw badValue('--ou', flags.ou, allowed);
+    const bad = ids.find((id) => !OU_ID.test(id) && !ROOT_ID.test(id));
+    if (bad !== undefined) {
+      throw badValue('--ou', bad, allowed);
     }
-    return { ou: flags.ou };
+    return { ou: [...new Set(ids)] };
   }
   return { all: true };
 }
@@ -81,7 +89,7 @@ export function describeSelection(selection: AccountSelection): string {
     const shown = selection.accounts.slice(0, 5).join(', ');
     return `accounts ${shown}${selection.accounts.length > 5 ? ` and ${selection.accounts.length - 5} more` : ''}`;
   }
-  return 'ou' in selection ? `the accounts of ${selection.ou}` : 'every account of the organization';
+  return 'ou' in selection ? `the accounts of ${selection.ou.join(', ')}` : 'every account of the organization';
 }
 
 /** The reason an account is listed but not assumed, or undefined when it can be audited. */
@@ -180,10 +188,14 @@ export async function* selectAccounts(
     return;
   }
 
-  // Depth-first through the OU tree; the stack holds parent ids only, never accounts.
-  const parents = [selection.ou];
+  // Depth-first through the OU trees, in the order given; the stack holds parent ids only, never accounts. An OU
+  // reached twice (given with one of its ancestors) is listed once.
+  const parents = [...selection.ou].reverse();
+  const visited = new Set<string>();
   while (parents.length > 0) {
     const ParentId = parents.pop() as string;
+    if (visited.has(ParentId)) continue;
+    visited.add(ParentId);
     let NextToken: string | undefined;
     do {
       const page = await org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {

@@ -14,7 +14,7 @@ import { withRun } from '../engine/trail';
 import { badValue, optionalString } from '../engine/validate';
 import { createProgress, type ProgressStream } from '../lib/progress';
 import { describeSelection, selectAccounts, type FleetScope } from './accounts';
-import { runAudit, type AuditTotals } from './audit';
+import { auditOutcome, runAudit, type AuditTotals } from './audit';
 import { fleetConnections, fleetPorts } from './aws';
 import { AUDIT_FORMATS, auditRenderer, streamWrite, type AuditFormat } from './report';
 
@@ -67,13 +67,7 @@ export async function auditFleet(params: AuditParams, settings: RunSettings, io:
           sink: (audit) => {
             progress.tick(audit.status === 'failed');
             // Not awaited: the run's outcome waits for it, and rows keep streaming meanwhile.
-            if (audit.status !== 'skipped') {
-              void run.outcome({
-                account: audit.account,
-                outcome: audit.status === 'audited' ? 'unchanged' : 'failed',
-                errorCode: audit.error?.code ?? null,
-              });
-            }
+            if (audit.status !== 'skipped') void run.outcome(auditOutcome(audit));
             return renderer.row(audit);
           },
         });

@@ -4,7 +4,7 @@
  * Clients come in as parameters; nothing here constructs one.
  */
 import type { SessionCredentials } from '../engine/clients';
-import { isTrailFailure } from '../engine/trail';
+import { isTrailFailure, type OutcomeFacts } from '../engine/trail';
 import { runPool, type EmitOrder } from '../lib/pool';
 import type { FleetAccount } from './accounts';
 import type { RootIamReader } from './root-iam';
@@ -183,6 +183,15 @@ export async function auditAccount(deps: AuditDeps, account: FleetAccount): Prom
     if (isTrailFailure(error)) throw error;
     return { ...result, status: 'failed', error: errorSummary(error) };
   }
+}
+
+/** One audited (or failed) account's outcome for the trail: an audit reads only, so `unchanged` or `failed`. */
+export function auditOutcome(audit: AccountAudit): OutcomeFacts & { account: string } {
+  return {
+    account: audit.account,
+    outcome: audit.status === 'audited' ? 'unchanged' : 'failed',
+    errorCode: audit.error?.code ?? null,
+  };
 }
 
 export interface AuditTotals {

@@ -10,6 +10,7 @@ import type { TrailRun } from '../engine/trail';
 import type { OrgAccountsReader } from './accounts';
 import { rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
+import type { BucketPolicyReader, QueuePolicyReader } from './policy-reads';
 
 /**
  * AssumeRoot with the caller's session; one STS client serves the whole fleet. Each session is in `run`'s trail
@@ -30,6 +31,39 @@ export async function rootIamFactory(
     // No destroy: the client's connections belong to the factory's shared pool, and the client is garbage
     // once the account is done.
     return rootIamPort(client, iam);
+  };
+}
+
+/**
+ * S3 and SQS readers signed with root sessions (the lock-out scan), on the fleet's shared connection pool. The S3
+ * client follows region redirects, so one client reads buckets of every region; SQS clients are per region.
+ */
+export function rootPolicyReaders(caller: Session): {
+  s3For: (credentials: SessionCredentials) => Promise<BucketPolicyReader>;
+  sqsFor: (credentials: SessionCredentials, region: string) => Promise<QueuePolicyReader>;
+} {
+  return {
+    s3For: async (credentials) => {
+      const [m, client] = await Promise.all([
+        sdk('s3'),
+        createClient('s3', { settings: caller.settings, credentials, label: 'root' }),
+      ]);
+      return {
+        listBuckets: (input) => client.send(new m.ListBucketsCommand(input)),
+        getBucketPolicy: (input) => client.send(new m.GetBucketPolicyCommand(input)),
+      };
+    },
+    sqsFor: async (credentials, region) => {
+      const settings = { ...caller.settings, region };
+      const [m, client] = await Promise.all([
+        sdk('sqs'),
+        createClient('sqs', { settings, credentials, label: 'root' }),
+      ]);
+      return {
+        listQueues: (input) => client.send(new m.ListQueuesCommand(input)),
+        getQueueAttributes: (input) => client.send(new m.GetQueueAttributesCommand(input)),
+      };
+    },
   };
 }
 
@@ -69,5 +103,5 @@ export async function fleetPorts(caller: Session, duration: number, concurrency:
     fleetAssumeRoot(fleet, duration, run),
     rootIamFactory(fleet),
   ]);
-  return { org, assumeRoot: assumeRootFn, iamFor, close: () => org.client.destroy() };
+  return { org, assumeRoot: assumeRootFn, iamFor, ...rootPolicyReaders(fleet), close: () => org.client.destroy() };
 }
