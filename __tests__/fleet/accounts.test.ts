@@ -131,6 +131,11 @@ describe('selectAccounts', () => {
     );
   });
 
+  it('an unknown OU after a good one is refused before the first account is yielded', async () => {
+    const accounts = selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-aaaaaaaa', 'ou-root-zzzzzzzz'] });
+    await expect(accounts.next()).rejects.toThrow(/ou-root-zzzzzzzz/);
+  });
+
   it('--accounts keeps the given order and lists the management account as skipped', async () => {
     const out = await collect(selectAccounts(fakeOrg(ACCOUNTS), { accounts: ['555555555555', '111111111111'] }));
     expect(out.map((a) => [a.id, a.skip ?? 'ok'])).toEqual([

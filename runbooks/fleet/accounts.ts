@@ -188,6 +188,23 @@ export async function* selectAccounts(
     return;
   }
 
+  const accountsPage = (ParentId: string, NextToken?: string) =>
+    org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'ParentNotFoundException') throw error;
+      throw badInput(
+        `OU "${ParentId}" was not found in the organization.`,
+        'List OUs with `aws organizations list-organizational-units-for-parent`.',
+      );
+    });
+  // Every given OU is read before the first account is yielded (and so before any AssumeRoot): a typo in the last
+  // of several OUs refuses the run instead of stopping it halfway. Their first pages are kept for the walk.
+  const firstPages = new Map<string, ListAccountsForParentCommandOutput>();
+  await runPool(selection.ou, (id) => accountsPage(id), {
+    concurrency: options.concurrency ?? 8,
+    order: 'input',
+    emit: (page, index) => void firstPages.set(selection.ou[index], page),
+  });
+
   // Depth-first through the OU trees, in the order given; the stack holds parent ids only, never accounts. An OU
   // reached twice (given with one of its ancestors) is listed once.
   const parents = [...selection.ou].reverse();
@@ -196,19 +213,14 @@ export async function* selectAccounts(
     const ParentId = parents.pop() as string;
     if (visited.has(ParentId)) continue;
     visited.add(ParentId);
-    let NextToken: string | undefined;
-    do {
-      const page = await org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
-        if ((error as { name?: string }).name !== 'ParentNotFoundException') throw error;
-        throw badInput(
-          `OU "${ParentId}" was not found in the organization.`,
-          'List OUs with `aws organizations list-organizational-units-for-parent`.',
-        );
-      });
-      for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
-      NextToken = page.NextToken;
-    } while (NextToken);
+    let accounts = firstPages.get(ParentId) ?? (await accountsPage(ParentId));
+    for (;;) {
+      for (const account of accounts.Accounts ?? []) yield toFleetAccount(account, management);
+      if (!accounts.NextToken) break;
+      accounts = await accountsPage(ParentId, accounts.NextToken);
+    }
     const children: string[] = [];
+    let NextToken: string | undefined;
     do {
       const page = await org.listOrganizationalUnitsForParent({ ParentId, NextToken });
       for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) children.push(ou.Id);
