@@ -6,18 +6,17 @@
 import { toRunbookError } from '../engine/aws-errors';
 import { resolveCaller } from '../engine/credentials';
 import { ExitCode } from '../engine/errors';
-import type { RunIo, Writer } from '../engine/io';
+import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
 import { TASKS, taskPolicyArn } from '../engine/tasks';
 import { withRun } from '../engine/trail';
 import { badValue, optionalString } from '../engine/validate';
-import { createProgress, type ProgressStream } from '../lib/progress';
 import { describeSelection, selectAccounts, type FleetScope } from './accounts';
 import { fleetConnections, fleetPorts } from './aws';
 import { lockoutRenderer } from './lockout-report';
 import { accountOutcome, runLockoutScan, type ScanTotals } from './lockout-scan';
 import { parseRegionChoice, resolveRegions, type RegionChoice } from './regions';
-import { AUDIT_FORMATS, streamWrite, type AuditFormat } from './report';
+import { AUDIT_FORMATS, rowsProgress, streamWrite, type AuditFormat } from './report';
 
 export interface LockoutScanParams extends FleetScope {
   readonly regions: RegionChoice;
@@ -82,11 +81,7 @@ export async function lockoutScanFleet(params: LockoutScanParams, settings: RunS
       await caller.callerArn();
       const ports = await fleetPorts(caller.session, settings.duration, concurrency, run);
       const renderer = lockoutRenderer(params.output, streamWrite(io.stdout));
-      // Rows streaming to a terminal are progress enough; a bar redrawn on the same terminal would tear them.
-      const rowsOnTerminal = (io.stdout as Writer & { isTTY?: boolean }).isTTY === true;
-      const progress = createProgress(rowsOnTerminal ? { write: () => undefined } : (io.stderr as ProgressStream), {
-        label: 'lockout-scan',
-      });
+      const progress = rowsProgress(io, 'lockout-scan');
       let totals: ScanTotals;
       try {
         const organization = await ports.org.describeOrganization({});

@@ -3,6 +3,7 @@
  * any size needs constant memory. JSON is one array written element by element; CSV and the table write a header
  * first and one row per account.
  */
+import { createProgress, type Progress, type ProgressStream } from '../lib/progress';
 import { hasRootCredentials, type AccountAudit } from './audit';
 
 export type AuditFormat = 'table' | 'json' | 'csv';
@@ -151,6 +152,15 @@ export function tableRow(audit: AccountAudit): string {
     n(audit.signingCertificates),
     result,
   ]);
+}
+
+/**
+ * Progress on stderr for a command whose rows stream to stdout. Rows streaming to a terminal are progress enough:
+ * a bar redrawn on the same terminal would tear them, so there it writes nothing.
+ */
+export function rowsProgress(io: { stdout: object; stderr: object }, label: string): Progress {
+  const rowsOnTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true;
+  return createProgress(rowsOnTerminal ? { write: () => undefined } : (io.stderr as ProgressStream), { label });
 }
 
 /** A Write that honours backpressure when the writer is a Node stream (stdout piped into a slow reader). */
