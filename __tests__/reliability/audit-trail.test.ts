@@ -282,7 +282,9 @@ describeWithSandbox('reliability: the audit trail', () => {
           pipelineRoleArn: `arn:aws:iam::${account}:role/admin-fix`,
         }),
       );
-      const run = await runCli(['sqs-unlock', '--account', account, '--queue-url', queueUrl, '--yes'], {
+      // The CLI talks to the proxy, and a queue URL must name the endpoint override's host.
+      const viaProxy = queueUrl.replace(sandbox.endpoint, proxy.endpoint);
+      const run = await runCli(['sqs-unlock', '--account', account, '--queue-url', viaProxy, '--yes'], {
         endpoint: proxy.endpoint,
         scratch,
       });
@@ -517,7 +519,9 @@ describeWithSandbox('reliability: the audit trail', () => {
         root: 1,
       });
       const { queueUrl } = await seedLockedQueue(sandbox.endpoint, accounts[5], { queueName: 'trail-sessions-q' });
-      await recorded(['sqs-unlock', '--account', accounts[5], '--queue-url', queueUrl, '--yes'], { code: 0, root: 1 });
+      // The CLI talks to the proxy, and a queue URL must name the endpoint override's host.
+      const viaProxy = queueUrl.replace(sandbox.endpoint, proxy.endpoint);
+      await recorded(['sqs-unlock', '--account', accounts[5], '--queue-url', viaProxy, '--yes'], { code: 0, root: 1 });
       await recorded(['root-password-reset', '--account', accounts[5], '--yes'], { code: 0, root: 1 });
       const backup = (JSON.parse(unlock.run.stdout) as { backup: string }).backup;
       await recorded(['restore', '--backup', backup, '--yes'], { code: 0, root: 1 });
@@ -533,6 +537,14 @@ describeWithSandbox('reliability: the audit trail', () => {
       expect(runOutcome(refused.records)).toMatchObject({ outcome: 'not-confirmed' });
       const done = await recorded(['delete-root-credentials', '--accounts', target, '--yes'], { code: 0, root: 2 });
       expect(ofType(done.records, 'change').map((c) => c.account)).toEqual([target]);
+    });
+
+    it('lockout-scan and report: two read-only sessions per account for the scan, three for the report', async () => {
+      const members = accounts.length;
+      await recorded(['lockout-scan', '--all', '--output', 'json'], { code: 0, root: 2 * members });
+      // Exit 1: this organization has no guardrail SCP and no alerts, so controls fail; the run is still recorded.
+      const report = await recorded(['report', '--output', 'json'], { code: 1, root: 3 * members });
+      expect(runOutcome(report.records)).toMatchObject({ outcome: 'failed', errorCode: 'ControlsFailed' });
     });
 
     it('doctor (its dry AssumeRoot) and enable (no session, and nothing to change)', async () => {
