@@ -10,13 +10,26 @@ import { writeReport } from './lib/report';
 import { coldStart } from './benchmarks/cold-start';
 import { generation } from './benchmarks/generation';
 import { fleetAudit } from './benchmarks/fleet-audit';
+import { fleetThrottling } from './benchmarks/fleet-throttling';
+import { fleetChanges } from './benchmarks/fleet-changes';
 import { hubSpokePlan } from './benchmarks/hub-spoke-plan';
 import { callCounts } from './benchmarks/call-counts';
 import { packageSize } from './benchmarks/package';
+import { enforcementCost } from './benchmarks/enforcement-cost';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-const BENCHMARKS: Benchmark[] = [coldStart, generation, fleetAudit, hubSpokePlan, callCounts, packageSize];
+const BENCHMARKS: Benchmark[] = [
+  coldStart,
+  generation,
+  fleetAudit,
+  fleetThrottling,
+  fleetChanges,
+  hubSpokePlan,
+  callCounts,
+  packageSize,
+  enforcementCost,
+];
 
 async function runOne(bench: Benchmark): Promise<BenchResult> {
   const base = {

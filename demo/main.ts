@@ -1,8 +1,10 @@
 /**
  * `npm run demo`: the whole story on the local sandbox, with no AWS account. An organization with member
- * accounts; centralized root access enabled (see enable.ts); a bucket and a queue whose policies lock everyone out and
- * an account without a root password; the built `runbook` CLI fixing all three; the backups and the
- * audit log it leaves. Exits 0 only when every check against the sandbox's ground truth passed.
+ * accounts; centralized root access enabled (see enable.ts); a bucket and a queue whose policies lock everyone out,
+ * the member account's own administrator included (the sandbox enforces the policies, see member-admin.ts), and
+ * an account without a root password; the built `runbook` CLI fixing all three, after which the administrator is
+ * back in; the backups and the audit log it leaves. Exits 0 only when every check against the sandbox's ground
+ * truth passed.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -19,12 +21,15 @@ import {
   seedRootCredentials,
 } from '../emulator/seed';
 import { enableCentralizedRootAccess } from './enable';
+import { describeOutcomes, memberAdmin, type MemberAdmin } from './member-admin';
 
 // The SDK's notice that future releases need node 22 is noise in a demo report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const CLI = resolve(__dirname, '../dist/runbooks/cli/main.js');
 const REGION = 'us-east-1';
+// The sandbox's fixed management-account credentials (not a secret: any unknown key acts as that account).
+const MANAGEMENT = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 interface Check {
   readonly name: string;
@@ -59,14 +64,16 @@ function runbook(env: NodeJS.ProcessEnv, cwd: string, args: string[]): CliRun {
   return { code: run.status, result, stderr: run.stderr };
 }
 
+const admins: MemberAdmin[] = [];
+
 async function demo(sandbox: Sandbox, work: string): Promise<void> {
   const endpoint = sandbox.endpoint;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_ACCESS_KEY_ID: MANAGEMENT.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MANAGEMENT.secretAccessKey,
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
     AWS_CONFIG_FILE: '/dev/null',
@@ -103,6 +110,21 @@ async function demo(sandbox: Sandbox, work: string): Promise<void> {
   );
   say(`  queue ${queue.queueUrl}: policy "${firstSid(queue.policy)}" denies sqs:* to everyone but the pipeline role`);
   say(`  account ${passwordAccount}: the root user has no password`);
+  const bucketAdmin = await memberAdmin(endpoint, REGION, MANAGEMENT, bucketAccount);
+  const queueAdmin = await memberAdmin(endpoint, REGION, MANAGEMENT, queueAccount);
+  admins.push(bucketAdmin, queueAdmin);
+  const lockedBucket = await bucketAdmin.bucket('project-prod-1', false);
+  check(
+    'bucket locks out the member admin',
+    Object.values(lockedBucket).every((o) => o === 'AccessDenied'),
+    `${bucketAdmin.arn}: ${describeOutcomes(lockedBucket)}`,
+  );
+  const lockedQueue = await queueAdmin.queue(queue.queueUrl);
+  check(
+    'queue locks out the member admin',
+    Object.values(lockedQueue).every((o) => o === 'AccessDenied'),
+    `${queueAdmin.arn}: ${describeOutcomes(lockedQueue)}`,
+  );
 
   say('4. The runbooks');
   const dry = runbook(env, work, ['s3-unlock', '--account', bucketAccount, '--bucket', 'project-prod-1', '--dry-run']);
@@ -123,6 +145,12 @@ async function demo(sandbox: Sandbox, work: string): Promise<void> {
     s3.code === 0 && s3.result?.status === 'changed' && s3Policy === null,
     `bucket policy removed (root session ${String(s3.result?.rootAccessKeyId)})`,
   );
+  const openBucket = await bucketAdmin.bucket('project-prod-1', true);
+  check(
+    'member admin back in the bucket',
+    openBucket.GetObject === 'ok' && openBucket.GetBucketPolicy === 'NoSuchBucketPolicy',
+    `${describeOutcomes(openBucket)} (the bucket has no policy left)`,
+  );
 
   const sqs = runbook(env, work, ['sqs-unlock', '--account', queueAccount, '--queue-url', queue.queueUrl, '--yes']);
   const sqsPolicy = await readQueuePolicy(endpoint, queueAccount, queue.queueUrl);
@@ -130,6 +158,12 @@ async function demo(sandbox: Sandbox, work: string): Promise<void> {
     'sqs-unlock',
     sqs.code === 0 && sqs.result?.status === 'changed' && sqsPolicy === null,
     `queue policy removed (root session ${String(sqs.result?.rootAccessKeyId)})`,
+  );
+  const openQueue = await queueAdmin.queue(queue.queueUrl);
+  check(
+    'member admin back in the queue',
+    Object.values(openQueue).every((o) => o === 'ok'),
+    describeOutcomes(openQueue),
   );
 
   const pw = runbook(env, work, ['root-password-reset', '--account', passwordAccount, '--yes']);
@@ -196,6 +230,7 @@ async function main(): Promise<number> {
   } catch (err) {
     check('demo', false, (err as Error).message);
   } finally {
+    for (const admin of admins) admin.destroy();
     await sandbox.stop();
   }
   const failed = checks.filter((c) => !c.ok);

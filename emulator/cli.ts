@@ -14,7 +14,10 @@ import { describeOrganization, seedOrganization, seedRootCredentials } from './s
 const USAGE = `Usage: npm run sandbox -- [--seed N] [--verbose]
 
 Starts the local AWS sandbox (moto + the project's extension) on a free 127.0.0.1 port and prints the
-environment that points the AWS SDKs, the AWS CLI and Terraform at it. Stops on Ctrl-C.
+environment that points the AWS SDKs, the AWS CLI and Terraform at it. Stops on Ctrl-C. It refuses what AWS
+refuses: identity policies, SCPs, bucket and queue policies and account boundaries are enforced. The printed
+keys act as the management account's administrator; a member account's administrator is its
+OrganizationAccountAccessRole.
 
   --seed N     seed an organization with N member accounts (0-20000), trusted access for IAM and both
                centralized-root-access features; the first member gets root credentials to find
@@ -87,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   process.stderr.write(
     `AWS sandbox running at ${sandbox.endpoint} (management account 123456789012` +
       (summary.organizationId ? `, organization ${summary.organizationId}` : ', no organization yet') +
-      '). Press Ctrl-C to stop.\n',
+      '); policies are enforced as on AWS. Press Ctrl-C to stop.\n',
   );
 
   const reason = await stopRequested();

@@ -3,13 +3,15 @@
  *
  * It listens on 127.0.0.1 only and forwards to one fixed target, so it serves nothing but the test that
  * started it, and stop() tears down every socket and timer it holds. Fault decisions are a pure function of
- * (seed, request number), so a sequential client sees the same faults on every run.
+ * (seed, request number), so a sequential client sees the same faults on every run. Quotas (a token bucket per
+ * action) answer what exceeds them with the protocol's own throttling error, as AWS's rate limits do.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { classify, type CallIdentity } from './proxy/classify';
 import { decideFault, errorAnswer, uniform, type Fault } from './proxy/faults';
+import { quotaBuckets, type QuotaOptions } from './proxy/quota';
 
 export interface ProxyOptions {
   target: string;
@@ -27,6 +29,13 @@ export interface ProxyOptions {
      * cannot exhaust the retries and make the outcome depend on timing. Default: no limit. */
     maxConsecutive?: number;
   };
+  /**
+   * Rate quotas: a token bucket per action, `rate` tokens a second holding at most `burst` (default: one second's
+   * worth). Keys name an action (`AssumeRoot`), a service's action (`sts:AssumeRoot`), or `*` for every other action
+   * (each with a bucket of its own). A request that finds its bucket empty is throttled (logged `over-quota`) and
+   * takes no token, like AWS's limits.
+   */
+  quotas?: QuotaOptions;
   /** Called as each request arrives, before its latency: crash tests use it to kill a client at request k. */
   onRequest?: (entry: ProxyLogEntry) => void;
   /**
@@ -41,7 +50,7 @@ export interface ProxyLogEntry {
   service: string;
   action: string;
   mutating: boolean;
-  outcome: 'passed' | 'throttled' | 'server-error' | 'reset' | 'slow';
+  outcome: 'passed' | 'throttled' | 'over-quota' | 'server-error' | 'reset' | 'slow';
   status?: number;
   /** The access key id that signed the request (SigV4 Credential=…), when it was signed. */
   accessKeyId?: string;
@@ -83,6 +92,7 @@ function withoutChunking(headers: http.IncomingHttpHeaders): http.IncomingHttpHe
 
 export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy> {
   const target = validateOptions(options);
+  const quota = quotaBuckets(options.quotas ?? {});
   const seed = options.seed ?? 1;
   const latencyMs = options.latencyMs ?? 0;
   const jitterMs = options.jitterMs ?? 0;
@@ -165,20 +175,23 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
       };
     }
     const fault = limitStreak(req, body, decideFault(options.faults ?? {}, seed, seq));
+    // The quota is consulted only for requests no fault was drawn for: a request that never reaches the service
+    // takes none of its tokens.
+    const overQuota = fault === undefined && !quota.take(call.service, call.action);
     const entry: ProxyLogEntry = {
       seq,
       service: call.service,
       action: call.action,
       mutating: call.mutating,
-      outcome: fault ?? 'passed',
+      outcome: overQuota ? 'over-quota' : (fault ?? 'passed'),
       accessKeyId: signingKey(req),
     };
     entries.push(entry);
     options.onRequest?.({ ...entry });
     await wait(latencyMs + (jitterMs > 0 ? Math.round(uniform(seed, seq, 1) * jitterMs) : 0));
     if (stopped) return void req.socket.destroy();
-    if (fault === 'throttled' || fault === 'server-error') {
-      const answer = errorAnswer(call, fault === 'throttled' ? 'throttle' : 'server', seq);
+    if (overQuota || fault === 'throttled' || fault === 'server-error') {
+      const answer = errorAnswer(call, fault === 'server-error' ? 'server' : 'throttle', seq);
       entry.status = answer.status;
       res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
       res.end(answer.body);

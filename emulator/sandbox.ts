@@ -10,12 +10,16 @@ import * as readline from 'node:readline';
 export interface Sandbox {
   readonly endpoint: string;
   readonly port: number;
+  /** The server process, for benchmarks that read its CPU time. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
 export interface SandboxOptions {
   /** Receives the server's stderr lines (moto warnings, Python tracebacks). Default: dropped. */
   log?: (line: string) => void;
+  /** Another build's server.py (benchmarks compare with an older sandbox). Default: this one. */
+  serverScript?: string;
 }
 
 /** The sandbox's management account: moto's default account, which any unknown access key acts as. */
@@ -30,7 +34,7 @@ export function pythonCommand(): string {
 }
 
 export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const child = spawn(pythonCommand(), [SERVER_SCRIPT], {
+  const child = spawn(pythonCommand(), [options.serverScript ?? SERVER_SCRIPT], {
     stdio: ['pipe', 'pipe', 'pipe'],
     // No __pycache__ in the source tree; moto reads these to pick its default account and region.
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', MOTO_ACCOUNT_ID: undefined },
@@ -86,6 +90,7 @@ function runningSandbox(child: ChildProcess, port: number): Sandbox {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     stop(): Promise<void> {
       stopping ??= (async () => {
         child.kill('SIGTERM');

@@ -89,13 +89,27 @@ export function describeOrganization(endpoint: string): Promise<SandboxOrganizat
   return call<SandboxOrganizationSummary>(endpoint, 'GET', 'organization');
 }
 
-/** Replaces the root user's credentials of the account with exactly these (omitted = none). */
+export interface AccessKeyPair {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * Replaces the root user's credentials of the account with exactly these (omitted = none). Returns the new
+ * access keys: requests signed with them act as the account's root user (long-term keys, no aws:AssumedRoot).
+ */
 export async function seedRootCredentials(
   endpoint: string,
   accountId: string,
   creds: RootCredentialSeed,
-): Promise<void> {
-  await call(endpoint, 'PUT', accountRoute(accountId, 'root-credentials'), creds);
+): Promise<{ accessKeys: AccessKeyPair[] }> {
+  const seeded = await call<{ credentials: AccessKeyPair[] }>(
+    endpoint,
+    'PUT',
+    accountRoute(accountId, 'root-credentials'),
+    creds,
+  );
+  return { accessKeys: seeded.credentials };
 }
 
 /** The "DenyAllExceptPipeline" bucket: denies s3:* to every principal but the pipeline role. */
@@ -134,11 +148,11 @@ export function seedQueue(
   return call(endpoint, 'POST', accountRoute(accountId, 'queue'), options);
 }
 
-/** Long-term keys of an IAM user in the member account (the same keys on every call for an account). */
-export function memberAdminCredentials(
-  endpoint: string,
-  accountId: string,
-): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+/**
+ * Long-term keys of an IAM user with AdministratorAccess in the member account (the same keys on every call
+ * for an account). OrganizationAccountAccessRole is the other way to the member account's admin.
+ */
+export function memberAdminCredentials(endpoint: string, accountId: string): Promise<AccessKeyPair> {
   return call(endpoint, 'POST', accountRoute(accountId, 'admin-credentials'));
 }
 
@@ -199,4 +213,36 @@ export async function readBucketPolicy(endpoint: string, accountId: string, buck
 export async function readQueuePolicy(endpoint: string, accountId: string, queueUrl: string): Promise<string | null> {
   const route = accountRoute(accountId, `queue-policy?queueUrl=${encodeURIComponent(queueUrl)}`);
   return (await call<{ policy: string | null }>(endpoint, 'GET', route)).policy;
+}
+
+/** One request and the policies that apply to it, as the sandbox's evaluator takes them (emulator/moto_ext/policy_eval.py). */
+export interface EvaluationCase {
+  principal: { arn: string; account: string; roleArn?: string };
+  action: string;
+  resource: string;
+  resourceAccount: string;
+  context: Record<string, string | string[]>;
+  identityPolicies: object[];
+  taskPolicies?: object[];
+  sessionPolicy?: object | null;
+  permissionsBoundary?: object | null;
+  /** SCPs per level, the organization root first and the account last; null when none apply. */
+  scps?: object[][] | null;
+  resourcePolicy?: object | null;
+}
+
+export interface EvaluationResult {
+  result: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+  /** For a denial, which kind of policy decided it. */
+  policyType: 'identity' | 'resource' | 'scp' | 'session' | 'boundary' | null;
+}
+
+/** The sandbox's policy decisions on the given cases (nothing is stored). */
+export async function evaluatePolicies(endpoint: string, cases: EvaluationCase[]): Promise<EvaluationResult[]> {
+  return (await call<{ results: EvaluationResult[] }>(endpoint, 'POST', 'evaluate', { cases })).results;
+}
+
+/** Turns policy enforcement off or on (it is on by default; the enforcement-cost benchmark compares both). */
+export async function setEnforcement(endpoint: string, enabled: boolean): Promise<void> {
+  await call(endpoint, 'PUT', 'enforcement', { enabled });
 }

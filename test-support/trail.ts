@@ -11,11 +11,16 @@ export interface Rec extends Record<string, unknown> {
   readonly runbook: string;
 }
 
-/** Every record of the log in order ([] when there is no log); throws naming a line that is not JSON. */
-export function trailRecords(path: string): Rec[] {
+/**
+ * Every record of the log in order ([] when there is no log); throws naming a line that is not JSON. With
+ * `tornTail`, a last line without its newline is left out instead: what a write cut off by a full disk leaves
+ * (the trail writes nothing after it, and `runbook log verify` reports it).
+ */
+export function trailRecords(path: string, options: { tornTail?: boolean } = {}): Rec[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (options.tornTail) lines.pop();
+  return lines
     .filter((line) => line !== '')
     .map((line, index) => {
       try {

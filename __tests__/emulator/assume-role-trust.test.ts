@@ -1,4 +1,4 @@
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { memberAdminCredentials, seedOrganization, type SeededOrg } from '../../emulator/seed';
 import { describeWithSandbox, useSandbox } from '../../test-support/sandbox';
@@ -34,6 +34,17 @@ describeWithSandbox('sts:AssumeRole evaluates trust policies (hub and spoke)', (
         }),
       )
     ).Role!.Arn!;
+    // Cross-account, the hub's own identity policy must allow the AssumeRole too (as the hub-spoke module grants).
+    await management.send(
+      new PutRolePolicyCommand({
+        RoleName: 'hub',
+        PolicyName: 'assume-spoke',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/spoke' }],
+        }),
+      }),
+    );
     const spoke = clients(endpoint, await memberAdminCredentials(endpoint, spokeAccount)).iam;
     spokeArn = (
       await spoke.send(

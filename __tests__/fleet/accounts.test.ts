@@ -109,6 +109,22 @@ describe('selectAccounts', () => {
     expect(skips['666666666666']).toMatch(/PENDING_CLOSURE/);
   });
 
+  it('asks for the next page as soon as a page arrives, before its accounts are used', async () => {
+    const org = fakeOrg(ACCOUNTS);
+    const tokens: (string | undefined)[] = [];
+    const list = org.listAccounts.bind(org);
+    org.listAccounts = (input) => {
+      tokens.push(input.NextToken);
+      return list(input);
+    };
+    const accounts = selectAccounts(org, { all: true });
+    await accounts.next();
+    // The first account of page one is out; page two is already requested, page three is not.
+    expect(tokens).toEqual([undefined, '2']);
+    await collect(accounts);
+    expect(tokens).toEqual([undefined, '2', '4']);
+  });
+
   it('--ou walks child OUs recursively', async () => {
     const out = await collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-aaaaaaaa'] }));
     expect(out.map((a) => a.id).sort()).toEqual(['222222222222', '333333333333', '444444444444', '666666666666']);

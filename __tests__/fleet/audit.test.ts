@@ -13,6 +13,15 @@ describe('auditAccount', () => {
     });
     const audit = await auditAccount(fleet, { id: A, name: 'a', state: 'ACTIVE' });
     expect(fleet.assumed).toEqual([{ account: A, task: 'audit' }]);
+    expect(fleet.calls.map((c) => c.action).sort()).toEqual([
+      'GetAccessKeyLastUsed',
+      'GetAccessKeyLastUsed',
+      'GetAccountSummary',
+      'GetLoginProfile',
+      'ListAccessKeys',
+      'ListMFADevices',
+      'ListSigningCertificates',
+    ]);
     expect(audit).toMatchObject({
       account: A,
       status: 'audited',
@@ -35,6 +44,47 @@ describe('auditAccount', () => {
     expect(hasRootCredentials(audit)).toBe(false);
   });
 
+  it('reads a clean account with GetLoginProfile and GetAccountSummary only, and lists only what the summary reports', async () => {
+    const fleet = fakeFleet({ [A]: {}, [B]: { keys: ['AKIA1'] }, [C]: { certs: ['C1'], mfa: ['arn:mfa/root'] } });
+    await auditAccount(fleet, { id: A, state: 'ACTIVE' });
+    await auditAccount(fleet, { id: B, state: 'ACTIVE' });
+    const audited = await auditAccount(fleet, { id: C, state: 'ACTIVE' });
+    const callsOf = (account: string) =>
+      fleet.calls
+        .filter((c) => c.account === account)
+        .map((c) => c.action)
+        .sort();
+    expect(callsOf(A)).toEqual(['GetAccountSummary', 'GetLoginProfile']);
+    expect(callsOf(B)).toEqual(['GetAccessKeyLastUsed', 'GetAccountSummary', 'GetLoginProfile', 'ListAccessKeys']);
+    expect(callsOf(C)).toEqual(['GetAccountSummary', 'GetLoginProfile', 'ListMFADevices', 'ListSigningCertificates']);
+    expect(audited).toMatchObject({
+      mfaDevices: [{ serialNumber: 'arn:mfa/root' }],
+      signingCertificates: [{ certificateId: 'C1' }],
+      accessKeys: [],
+      summary: { mfaEnabled: 1, accessKeysPresent: 0, signingCertificatesPresent: 1 },
+    });
+  });
+
+  it('lists a kind the summary does not report at all, rather than assume it absent', async () => {
+    const fleet = fakeFleet({ [A]: { certs: ['C1'] } });
+    fleet.summary({ AccountSigningCertificatesPresent: undefined, AccountMFAEnabled: undefined });
+    const audit = await auditAccount(fleet, { id: A, state: 'ACTIVE' });
+    expect(fleet.calls.map((c) => c.action).sort()).toEqual([
+      'GetAccountSummary',
+      'GetLoginProfile',
+      'ListMFADevices',
+      'ListSigningCertificates',
+    ]);
+    expect(audit).toMatchObject({ status: 'audited', signingCertificates: [{ certificateId: 'C1' }] });
+  });
+
+  it('skips GetAccessKeyLastUsed when asked for ids only (a deletion plan)', async () => {
+    const fleet = fakeFleet({ [A]: { keys: ['AKIA1'] } });
+    const audit = await auditAccount({ ...fleet, keyLastUsed: false }, { id: A, state: 'ACTIVE' });
+    expect(fleet.calls.map((c) => c.action)).not.toContain('GetAccessKeyLastUsed');
+    expect(audit).toMatchObject({ accessKeys: [{ accessKeyId: 'AKIA1', lastUsed: null }] });
+  });
+
   it('does not assume a skipped account, and leaves its credentials unknown (null), not empty', async () => {
     const fleet = fakeFleet({});
     const audit = await auditAccount(fleet, { id: A, skip: 'management account' });
@@ -44,7 +94,7 @@ describe('auditAccount', () => {
 
   it('re-assumes once when the session expires mid-account, then succeeds', async () => {
     const fleet = fakeFleet({ [A]: { keys: ['AKIA1'] } });
-    fleet.failNext(A, 'ListMFADevices', 'ExpiredToken');
+    fleet.failNext(A, 'ListAccessKeys', 'ExpiredToken');
     const audit = await auditAccount(fleet, { id: A, state: 'ACTIVE' });
     expect(fleet.assumed).toHaveLength(2);
     expect(audit).toMatchObject({ status: 'audited', accessKeys: [{ accessKeyId: 'AKIA1' }] });
@@ -52,7 +102,7 @@ describe('auditAccount', () => {
 
   it('fails the account (not the run) on any other error, with its code', async () => {
     const fleet = fakeFleet({ [A]: {} });
-    fleet.failNext(A, 'ListAccessKeys', 'AccessDenied');
+    fleet.failNext(A, 'GetAccountSummary', 'AccessDenied');
     const audit = await auditAccount(fleet, { id: A, state: 'ACTIVE' });
     expect(fleet.assumed).toHaveLength(1);
     expect(audit).toMatchObject({ status: 'failed', error: { code: 'AccessDenied' }, accessKeys: null });

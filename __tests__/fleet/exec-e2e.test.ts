@@ -5,7 +5,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { issuedSecrets, issuedSessions, memberAdminCredentials, seedOrganization } from '../../emulator/seed';
 import { lastRun, ofType, runOutcome, trailRecords } from '../../test-support/trail';
@@ -73,6 +73,19 @@ describeWithSandbox('exec, credentials and spoke exec end to end', () => {
       new CreateRoleCommand({
         RoleName: 'Hub',
         AssumeRolePolicyDocument: trust(`arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:root`, externalId),
+      }),
+    );
+    // Hub → spoke crosses accounts: the hub's identity policy must allow it as well as the spoke's trust policy.
+    await (
+      await iamOf(hubAccount)
+    ).send(
+      new PutRolePolicyCommand({
+        RoleName: 'Hub',
+        PolicyName: 'assume-spoke',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/Spoke' }],
+        }),
       }),
     );
     await (

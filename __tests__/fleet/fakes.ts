@@ -29,6 +29,8 @@ export interface FakeFleet {
   iamFor: (credentials: SessionCredentials) => RootIamWriter;
   /** Makes the next `action` in `account` fail with `name`. */
   failNext(account: string, action: string, name: string): void;
+  /** Replaces fields of every GetAccountSummary answer (undefined removes the field). */
+  summary(fields: Record<string, number | undefined>): void;
 }
 
 export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
@@ -39,6 +41,7 @@ export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
     ]),
   );
   const failures = new Map<string, string>();
+  let summaryOverride: Record<string, number | undefined> = {};
   const assumed: FakeFleet['assumed'] = [];
   const calls: FakeFleet['calls'] = [];
   let serial = 0;
@@ -75,10 +78,14 @@ export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
         })),
         ...meta,
       }),
+      // As IAM reports the root user: 1 when it has any of the kind, else 0.
       GetAccountSummary: () => ({
         SummaryMap: {
+          Users: 0,
           AccountMFAEnabled: root().mfa.length > 0 ? 1 : 0,
-          AccountAccessKeysPresent: root().keys.length,
+          AccountAccessKeysPresent: root().keys.length > 0 ? 1 : 0,
+          AccountSigningCertificatesPresent: root().certs.length > 0 ? 1 : 0,
+          ...summaryOverride,
         },
         ...meta,
       }),
@@ -136,5 +143,6 @@ export function fakeFleet(roots: Record<string, Partial<FakeRoot>>): FakeFleet {
     },
     iamFor,
     failNext: (account, action, name) => void failures.set(`${account}/${action}`, name),
+    summary: (fields) => void (summaryOverride = fields),
   };
 }

@@ -1091,6 +1091,31 @@ describeWithSandbox('reliability: hostile input', () => {
         json: true,
       },
       { name: 'enable: unknown profile', args: ['enable', '--dry-run', '--profile', 'nope'], names: '"nope"' },
+
+      // log (reads the audit trail only; still no request may leave)
+      { name: 'log: no subcommand', args: ['log'], names: 'log subcommand', json: true },
+      { name: 'log: an unknown subcommand', args: ['log', 'rewrite'], names: '"rewrite"' },
+      { name: 'log: two subcommands', args: ['log', 'show', 'verify'], names: '"show verify"' },
+      { name: 'log show: bad --account', args: ['log', 'show', '--account', '12'], names: '"12"', json: true },
+      {
+        name: 'log show: --since not a date',
+        args: ['log', 'show', '--since', 'last tuesday'],
+        names: '"last tuesday"',
+      },
+      {
+        name: 'log show: --since an impossible date',
+        args: ['log', 'show', '--since', '2026-13-45'],
+        names: '"2026-13-45"',
+      },
+      { name: 'log show: --runbook a path', args: ['log', 'show', '--runbook', '../x'], names: '"../x"' },
+      {
+        name: 'log show: --account twice',
+        args: ['log', 'show', '--account', '111122223333', '--account', '222233334444'],
+        names: '--account',
+      },
+      { name: 'log verify: a filter it does not take', args: ['log', 'verify', '--since', '7d'], names: '--since' },
+      { name: 'log verify: an empty --audit-log', args: ['log', 'verify', '--audit-log='], names: '--audit-log' },
+      { name: 'log verify: arguments after --', args: ['log', 'verify', '--', 'x'], names: '"x"' },
     ];
   }
 

@@ -6,8 +6,15 @@
  */
 import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../emulator/proxy';
 import { startSandbox, type Sandbox } from '../../emulator/sandbox';
-import { seedLockedBucket, seedLockedQueue, seedOrganization } from '../../emulator/seed';
-import { S3_UNLOCK_CALLS } from '../../test-support/expected-calls';
+import { seedLockedBucket, seedLockedQueue, seedOrganization, seedRootCredentials } from '../../emulator/seed';
+import {
+  AUDIT_CLEAN_ACCOUNT_CALLS,
+  DELETE_ALL_KINDS_CALLS,
+  DELETE_LOGIN_PROFILE_CALLS,
+  inPhases,
+  S3_UNLOCK_CALLS,
+  sortedPhases,
+} from '../../test-support/expected-calls';
 import { runCli, scratchDir } from './harness';
 import { describeWithSandbox, queueUrlVia } from '../../test-support/sandbox';
 
@@ -19,7 +26,7 @@ describeWithSandbox('reliability: AWS calls', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     proxy = await startFaultProxy({ target: sandbox.endpoint });
-    const org = await seedOrganization(sandbox.endpoint, { accounts: 3 });
+    const org = await seedOrganization(sandbox.endpoint, { accounts: 6 });
     accounts = org.accounts.map((account) => account.id);
   }, 120_000);
 
@@ -39,6 +46,40 @@ describeWithSandbox('reliability: AWS calls', () => {
   const changes = (log: ProxyLogEntry[]) => names(log.filter((entry) => entry.mutating));
   /** The caller's own identity (for the audit log's caller ARN) is the one read outside the task session. */
   const withoutCallerCheck = (log: ProxyLogEntry[]) => names(log).filter((name) => name !== 'sts GetCallerIdentity');
+
+  describe('AWS calls per fleet account', () => {
+    it('audit of a clean account: AssumeRoot, then GetAccountSummary with GetLoginProfile, and nothing to list', async () => {
+      const log = names(await calls(['audit', '--accounts', accounts[3], '--output', 'json']));
+      expect(inPhases(log, AUDIT_CLEAN_ACCOUNT_CALLS)).toEqual(sortedPhases(AUDIT_CLEAN_ACCOUNT_CALLS));
+    });
+
+    it('delete-root-credentials of every kind: exactly the planned reads, one call per credential, the verify', async () => {
+      const account = accounts[4];
+      await seedRootCredentials(sandbox.endpoint, account, {
+        loginProfile: true,
+        accessKeys: 1,
+        mfaDevices: 1,
+        signingCertificates: 1,
+      });
+      const dry = await calls(['delete-root-credentials', '--accounts', account, '--dry-run', '--json']);
+      expect(changes(dry)).toEqual([]);
+      expect(inPhases(names(dry), DELETE_ALL_KINDS_CALLS.slice(0, 6))).toEqual(
+        sortedPhases(DELETE_ALL_KINDS_CALLS.slice(0, 6)),
+      );
+      const log = names(await calls(['delete-root-credentials', '--accounts', account, '--yes', '--json']));
+      expect(inPhases(log, DELETE_ALL_KINDS_CALLS)).toEqual(sortedPhases(DELETE_ALL_KINDS_CALLS));
+      // A virtual MFA device can only be deleted once it is deactivated.
+      expect(log.indexOf('iam DeactivateMFADevice')).toBeLessThan(log.indexOf('iam DeleteVirtualMFADevice'));
+      expect(log.filter((name) => name === 'organizations DescribeOrganization')).toHaveLength(1);
+    });
+
+    it('delete-root-credentials of a password only: the summary spares the plan every list', async () => {
+      const account = accounts[5];
+      await seedRootCredentials(sandbox.endpoint, account, { loginProfile: true });
+      const log = names(await calls(['delete-root-credentials', '--accounts', account, '--yes', '--json']));
+      expect(inPhases(log, DELETE_LOGIN_PROFILE_CALLS)).toEqual(sortedPhases(DELETE_LOGIN_PROFILE_CALLS));
+    });
+  });
 
   describe('AWS calls per runbook', () => {
     it('s3-unlock: AssumeRoot, read, delete, verify — and nothing else but the caller check', async () => {

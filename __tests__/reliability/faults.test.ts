@@ -19,7 +19,7 @@ import { auditLines, backups, filesUnder, findSecrets, outputs, runCli, scratchD
 import { describeWithSandbox, queueUrlVia } from '../../test-support/sandbox';
 
 const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02 };
-/** The engine's client makes 8 attempts per call (runbooks/engine/clients.ts MAX_ATTEMPTS). */
+/** The engine retries a fault up to 8 attempts per call (runbooks/lib/pacer.ts MAX_ATTEMPTS). */
 const BELOW_ATTEMPT_LIMIT = 4;
 
 let sandbox: Sandbox;

@@ -81,7 +81,10 @@ describeWithSandbox('reliability: fault proxy', () => {
       await s3.send(new CreateBucketCommand({ Bucket: 'proxy-log-bucket' }));
       const policy = {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::proxy-log-bucket' }],
+        // Denies object deletes only: a deny-all policy would lock this caller out of the bucket-policy calls below.
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::proxy-log-bucket/*' },
+        ],
       };
       await s3.send(new PutBucketPolicyCommand({ Bucket: 'proxy-log-bucket', Policy: JSON.stringify(policy) }));
       await s3.send(new GetBucketPolicyCommand({ Bucket: 'proxy-log-bucket' }));
@@ -197,6 +200,69 @@ describeWithSandbox('reliability: fault proxy', () => {
       const outcomes = p.log().map((entry) => entry.outcome);
       expect(outcomes.filter((o) => o === 'passed')).toHaveLength(5);
       expect(outcomes).toContain('throttled');
+    });
+  });
+
+  describe('quota mode', () => {
+    it('passes a burst, then throttles each action in its own protocol shape, per action', async () => {
+      const p = await proxy({
+        quotas: { GetCallerIdentity: { rate: 0.001, burst: 2 }, '*': { rate: 0.001, burst: 1 } },
+      });
+      const { sts, sqs, s3 } = clients(p.endpoint);
+      await sts.send(new GetCallerIdentityCommand({}));
+      await sts.send(new GetCallerIdentityCommand({}));
+      const stsError = await failure(sts.send(new GetCallerIdentityCommand({})));
+      expect([stsError.name, (stsError.$metadata as { httpStatusCode: number }).httpStatusCode]).toEqual([
+        'Throttling',
+        400,
+      ]);
+      // Every other action has a bucket of its own: one ListQueues passes, the second is over quota.
+      await sqs.send(new ListQueuesCommand({}));
+      const sqsError = await failure(sqs.send(new ListQueuesCommand({})));
+      expect(sqsError.name).toBe('ThrottlingException');
+      await failure(s3.send(new GetBucketPolicyCommand({ Bucket: 'no-such-bucket' }))).then((e) =>
+        expect(e.name).not.toBe('SlowDown'),
+      );
+      const s3Error = await failure(s3.send(new GetBucketPolicyCommand({ Bucket: 'no-such-bucket' })));
+      expect([s3Error.name, (s3Error.$metadata as { httpStatusCode: number }).httpStatusCode]).toEqual([
+        'SlowDown',
+        503,
+      ]);
+      expect(p.log().map((entry) => `${entry.action} ${entry.outcome}`)).toEqual([
+        'GetCallerIdentity passed',
+        'GetCallerIdentity passed',
+        'GetCallerIdentity over-quota',
+        'ListQueues passed',
+        'ListQueues over-quota',
+        'GetBucketPolicy passed',
+        'GetBucketPolicy over-quota',
+      ]);
+    });
+
+    it('refills at the rate, and a refused request takes no token', async () => {
+      const p = await proxy({ quotas: { 'sts:GetCallerIdentity': { rate: 10, burst: 1 } } });
+      const { sts } = clients(p.endpoint);
+      const send = () =>
+        sts.send(new GetCallerIdentityCommand({})).then(
+          () => 'passed',
+          (e: Error) => e.name,
+        );
+      expect(await Promise.all([send(), send(), send()])).toEqual(['passed', 'Throttling', 'Throttling']);
+      // 10 per second: one token is back 100 ms later, although two requests were refused meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await send()).toBe('passed');
+      // Unnamed actions are not metered.
+      const { iam } = clients(p.endpoint);
+      await Promise.all(Array.from({ length: 5 }, () => iam.send(new ListAccountAliasesCommand({}))));
+    });
+
+    it('rejects a quota without a positive rate or with a burst below 1', async () => {
+      await expect(startFaultProxy({ target: sandbox.endpoint, quotas: { AssumeRoot: { rate: 0 } } })).rejects.toThrow(
+        /AssumeRoot: rate must be a positive number/,
+      );
+      await expect(
+        startFaultProxy({ target: sandbox.endpoint, quotas: { AssumeRoot: { rate: 5, burst: 0.5 } } }),
+      ).rejects.toThrow(/burst must be at least 1/);
     });
   });
 

@@ -24,6 +24,7 @@ import { s3Unlock } from '../../runbooks/policy/s3-unlock';
 import { sqsUnlock } from '../../runbooks/policy/sqs-unlock';
 import { rootPasswordReset } from '../../runbooks/policy/root-password-reset';
 import { restoreBucket, restoreQueue } from '../../runbooks/policy/restore';
+import { renderOperatorPolicy } from '../../modules/root-operator';
 
 const DECLARED: Record<string, readonly string[]> = {
   's3-unlock': s3Unlock.actions,
@@ -328,7 +329,7 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
 
   describe('caller credentials', () => {
     it('--role-arn assumes the operator role (with its external id) before AssumeRoot', async () => {
-      const { IAMClient, CreateRoleCommand } = await import('@aws-sdk/client-iam');
+      const { IAMClient, CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
       const iam = new IAMClient({
         endpoint: sandbox.endpoint,
         region: 'us-east-1',
@@ -347,6 +348,14 @@ describeWithSandbox('runbooks end to end against the sandbox', () => {
       };
       await iam.send(
         new CreateRoleCommand({ RoleName: 'RootOperator', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+      );
+      // The operator may start the unlock tasks and nothing else: the root-operator module's own policy.
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'RootOperator',
+          PolicyName: 'assume-root-unlock-only',
+          PolicyDocument: renderOperatorPolicy({ profile: 'unlock-only' }),
+        }),
       );
       iam.destroy();
       const roleArn = `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/RootOperator`;

@@ -6,11 +6,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { MANAGEMENT_ACCOUNT_ID } from '../../emulator/sandbox';
 import { seedOrganization } from '../../emulator/seed';
 import { parseCommon } from '../../runbooks/cli/options';
 import { resolveCaller } from '../../runbooks/engine/credentials';
+import { renderOperatorPolicy } from '../../modules/root-operator';
 import { fleetAssumeRoot } from '../../runbooks/fleet/aws';
 import { openRun, type TrailRun } from '../../runbooks/engine/trail';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
@@ -42,6 +43,14 @@ describeWithSandbox('operator role (--role-arn) over a run longer than its sessi
             },
           ],
         }),
+      }),
+    );
+    // The root-operator module's own policy for the audit task.
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'LongRunOperator',
+        PolicyName: 'assume-root-audit-only',
+        PolicyDocument: renderOperatorPolicy({ profile: 'audit-only' }),
       }),
     );
     iam.destroy();

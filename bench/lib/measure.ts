@@ -1,7 +1,9 @@
 /**
- * Runs a child process and measures its wall time and peak RSS. Peak RSS comes from GNU time's `%M` when
+ * Runs a child process and measures its wall time, CPU time and peak RSS. Peak RSS comes from GNU time's `%M` when
  * /usr/bin/time exists (exact, read by the kernel at exit); otherwise from polling VmHWM in /proc, which
- * is the same high-water mark but can miss the last few milliseconds of a very short process.
+ * is the same high-water mark but can miss the last few milliseconds of a very short process. CPU time (user and
+ * system, `%U` `%S`) needs GNU time; without it it is not measured. On a machine shared with other work, CPU time
+ * is the figure that load disturbs least.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +20,8 @@ export interface RunOptions {
 export interface RunMeasure {
   ms: number;
   peakRssMb: number | null;
+  /** User + system CPU seconds of the child, or null without GNU time. */
+  cpuS: number | null;
   exitCode: number | null;
   timedOut: boolean;
   stdout: string;
@@ -44,7 +48,7 @@ export function runMeasured(command: string, args: string[], options: RunOptions
   const useTime = existsSync(GNU_TIME);
   const dir = useTime ? mkdtempSync(join(tmpdir(), 'bench-time-')) : '';
   const timeFile = join(dir, 'rss');
-  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]] : [command, args];
+  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'pipe' });
@@ -73,16 +77,19 @@ export function runMeasured(command: string, args: string[], options: RunOptions
       if (poll) clearInterval(poll);
       if (timer) clearTimeout(timer);
       let kb: number | null = polledKb || null;
+      let cpuS: number | null = null;
       if (useTime) {
         const text = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
-        // GNU time prefixes "Command exited with non-zero status N" before the figure; take the last line.
-        const last = text.trim().split('\n').pop() ?? '';
-        kb = /^\d+$/.test(last) ? Number(last) : null;
+        // GNU time prefixes "Command exited with non-zero status N" before the figures; take the last line.
+        const last = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(text.trim().split('\n').pop() ?? '');
+        kb = last ? Number(last[1]) : null;
+        cpuS = last ? Number(last[2]) + Number(last[3]) : null;
         rmSync(dir, { recursive: true, force: true });
       }
       resolve({
         ms,
         peakRssMb: kb === null ? null : kb / 1024,
+        cpuS,
         exitCode: code,
         timedOut,
         stdout: Buffer.concat(stdout).toString('utf8'),

@@ -2,11 +2,11 @@
 service-managed StackSets, EventBridge delivery and the S3 bucket listing, and moto lacks.
 
 `install()` patches moto in place; it must run before the first request is served. Each module owns one
-concern; the server entry (emulator/server.py) wraps moto's WSGI app with the request gate and the
-seeding API.
+concern; the server entry (emulator/server.py) wraps moto's WSGI app with the request gate (gate.py: who calls,
+what they ask, and the one policy evaluator's decision) and the seeding API.
 """
 
-from . import cloudformation_ext, events_ext, iam_ext, organizations_ext, perf, s3_ext, sts_ext
+from . import authorize, cloudformation_ext, events_ext, iam_ext, member_role, organizations_ext, perf, s3_ext, sts_ext
 
 _installed = False
 
@@ -17,9 +17,11 @@ def install() -> None:
         return
     perf.install()
     organizations_ext.install()
+    member_role.install()
     iam_ext.install()
     sts_ext.install()
     cloudformation_ext.install()
     events_ext.install()
     s3_ext.install()
+    authorize.install()
     _installed = True

@@ -1,105 +1,39 @@
-"""The request gate: a WSGI layer in front of moto that enforces what moto does not.
+"""The request gate: a WSGI layer in front of moto that authorizes every signed request as AWS would.
 
-1. Expired sessions (root sessions and AssumeRole sessions) are refused with ExpiredToken.
-2. A request signed with a root session is refused with AccessDenied unless its action is allowed by the
-   session's task policy.
-3. An allowed IAM request of a root session is answered by root_iam (moto has no root user), and
-   sts:AssumeRoot by assume_root (moto has no AssumeRoot).
-The answers use the protocol of the service called (query XML, SQS JSON, JSON 1.1, S3 XML). Doing this
-before moto parses the request keeps one code path for every service, S3 included.
+1. Who is calling (principals.resolve): expired sessions get ExpiredToken, deleted or inactive keys
+   InvalidClientTokenId.
+2. What is asked (request_facts.read): the IAM action, the resource and its owner.
+3. May they (authorize.check, with the one policy evaluator policy_eval): identity policies, task and session
+   policies, boundaries, SCPs, resource policies, account boundaries; refusals are AccessDenied (403).
+4. What moto lacks is answered here: sts:AssumeRoot (assume_root) and the root user's IAM calls (root_iam).
+5. moto serves the rest, in the right account: the caller's, or the queue owner's for an allowed cross-account
+   queue call. A client-sent x-moto-account-id is dropped, so the access key alone decides the account.
+
+The answers use the protocol of the service called (query XML, SQS JSON, JSON 1.1, S3 XML). Doing this before moto
+parses the request keeps one code path for every service, S3 included.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
 
-from . import assume_root, errors, root_iam, state, task_policies
-from .perf import account_for_access_key
-
-CREDENTIAL = re.compile(r"Credential=([^/\s,]+)/\d{8}/([^/]+)/([^/]+)/")
-S3_SUBRESOURCE_ACTIONS = {
-    "acl": "Acl",
-    "tagging": "Tagging",
-    "versioning": "Versioning",
-    "cors": "Cors",
-    "lifecycle": "Lifecycle",
-    "encryption": "Encryption",
-    "publicAccessBlock": "PublicAccessBlock",
-    "ownershipControls": "OwnershipControls",
-    "website": "Website",
-    "logging": "Logging",
-    "notification": "Notification",
-    "replication": "Replication",
-    "policyStatus": "PolicyStatus",
-}
-S3_VERBS = {"GET": "Get", "HEAD": "Get", "PUT": "Put", "DELETE": "Delete", "POST": "Put"}
+from . import assume_root, authorize, errors, principals, request_facts, root_iam, state, task_policies
 
 StartResponse = Callable[..., Any]
 
-
-def _credential(environ: dict[str, Any]) -> tuple[str, str, str] | None:
-    """(access key id, region, service) of a SigV4-signed request, from the header or a presigned URL."""
-    match = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-    if match:
-        return match.group(1), match.group(2), match.group(3)
-    presigned = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential")
-    if presigned:
-        parts = presigned[0].split("/")
-        if len(parts) >= 4:
-            return parts[0], parts[2], parts[3]
-    return None
-
-
-def _s3_action(environ: dict[str, Any]) -> str:
-    method = environ.get("REQUEST_METHOD", "GET")
-    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-    segments = [s for s in environ.get("PATH_INFO", "/").split("/") if s]
-    host = environ.get("HTTP_HOST", "").split(":")[0]
-    # Virtual-hosted style puts the bucket in the host name (bucket.localhost, bucket.s3.<region>...).
-    bucket_in_host = host.endswith(".localhost") or bool(re.match(r"^.+\.s3[.-]", host))
-    has_bucket = bucket_in_host or bool(segments)
-    has_key = len(segments) >= (1 if bucket_in_host else 2)
-    if not has_bucket:
-        return "ListAllMyBuckets"
-    if not has_key:
-        if "policy" in query:
-            return f"{S3_VERBS.get(method, 'Get')}BucketPolicy"
-        if "location" in query:
-            return "GetBucketLocation"
-        for sub, name in S3_SUBRESOURCE_ACTIONS.items():
-            if sub in query:
-                return f"{S3_VERBS.get(method, 'Get')}Bucket{name}"
-        return {"PUT": "CreateBucket", "DELETE": "DeleteBucket", "POST": "DeleteObject"}.get(method, "ListBucket")
-    return {"PUT": "PutObject", "POST": "PutObject", "DELETE": "DeleteObject"}.get(method, "GetObject")
-
-
-def _query_params(environ: dict[str, Any]) -> dict[str, str]:
-    """The parameters of a query-protocol request, from its URL and its form-encoded body."""
-    params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-    if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        # moto reads the body again, so hand it a fresh stream.
-        environ["wsgi.input"] = io.BytesIO(body)
-        params.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()})
-    return params
-
-
-def _action(environ: dict[str, Any], service: str, params: dict[str, str]) -> str:
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    if target:
-        return f"{service}:{target.split('.')[-1]}"
-    if service == "s3":
-        return f"s3:{_s3_action(environ)}"
-    return f"{service}:{params.get('Action', 'Unknown')}"
+# The codes a bad access key gets, per protocol family.
+_INVALID_KEY = {"s3": ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")}
+_JSON_RPC_INVALID_KEY = "UnrecognizedClientException"
 
 
 def _render(error: errors.SandboxError, environ: dict[str, Any], service: str) -> errors.Response:
+    if error.code == "InvalidClientTokenId":
+        if service in _INVALID_KEY:
+            error = errors.SandboxError(*_INVALID_KEY[service], error.status)
+        elif environ.get("HTTP_X_AMZ_TARGET") and service != "sqs":
+            error = errors.SandboxError(_JSON_RPC_INVALID_KEY, error.message, error.status)
     if environ.get("HTTP_X_AMZ_TARGET"):
         return errors.json_query_compatible(error) if service == "sqs" else errors.json_rpc(error)
     if service == "s3":
@@ -107,41 +41,47 @@ def _render(error: errors.SandboxError, environ: dict[str, Any], service: str) -
     return errors.query_xml(error)
 
 
-def _expired(service: str) -> errors.SandboxError:
-    message = "The provided token has expired." if service == "s3" else "The security token included in the request is expired"
-    return errors.SandboxError("ExpiredToken", message, 403)
+def _legacy_check(caller: principals.Caller, facts: request_facts.RequestFacts) -> errors.SandboxError | None:
+    """With enforcement off (benchmarks only): a root session's action against its task's allowed list."""
+    session = caller.root_session
+    if session is None or facts.action.lower() == "sts:getcalleridentity":
+        return None
+    allowed = task_policies.ALLOWED_ACTIONS[session.task_policy_name]
+    if facts.action.lower() in {a.lower() for a in allowed}:
+        return None
+    return errors.access_denied(f"User: {session.arn} is not authorized to perform: {facts.action}")
 
 
 def answer(environ: dict[str, Any]) -> errors.Response | None:
     """The response this request gets instead of reaching moto, or None to let it through."""
-    credential = _credential(environ)
+    environ.pop("HTTP_X_MOTO_ACCOUNT_ID", None)
+    credential = request_facts.credential(environ)
     if credential is None:
         return None
     access_key, region, service = credential
-    session = state.ROOT_SESSIONS.get(access_key)
-    if session is None:
-        expiry = state.TEMP_KEY_EXPIRY.get(access_key)
-        if expiry is not None and state.utcnow() >= expiry:
-            return _render(_expired(service), environ, service)
-        if service == "sts" and not environ.get("HTTP_X_AMZ_TARGET"):
-            params = _query_params(environ)
-            if params.get("Action") == "AssumeRoot":
-                # moto's own precedence: an explicit account header, then the access key.
-                caller_account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or account_for_access_key(access_key)
-                return assume_root.answer(access_key, caller_account, region, params)
-        return None
-    if session.expired():
-        return _render(_expired(service), environ, service)
-    query = service != "s3" and not environ.get("HTTP_X_AMZ_TARGET")
-    params = _query_params(environ) if query else {}
-    action = _action(environ, service, params)
-    if task_policies.is_allowed(session.task_policy_name, action):
-        return root_iam.answer(session, params.get("Action", ""), params) if service == "iam" else None
-    message = (
-        f"User: {session.arn} is not authorized to perform: {action} with an explicit deny in a session policy "
-        f"({session.task_policy_arn} allows only {', '.join(sorted(task_policies.ALLOWED_ACTIONS[session.task_policy_name]))})"
-    )
-    return _render(errors.access_denied(message), environ, service)
+    try:
+        caller = principals.resolve(access_key, service)
+        facts = request_facts.read(environ, service, region)
+        assume_root_request = None
+        if service == "sts" and facts.operation == "AssumeRoot":
+            assume_root_request = assume_root.parse(facts.params)
+        denial = authorize.check(caller, facts, environ) if state.ENFORCE else _legacy_check(caller, facts)
+        if denial is not None:
+            raise denial
+    except errors.SandboxError as error:
+        return _render(error, environ, service)
+
+    if assume_root_request is not None:
+        return assume_root.answer(caller, assume_root_request)
+    if caller.is_root:
+        if service == "iam" and not facts.params.get("UserName") and (
+            facts.operation in root_iam.HANDLERS or facts.operation in request_facts.SELF_USER_ACTIONS or caller.root_session
+        ):
+            return root_iam.answer(caller.account, facts.operation, facts.params)
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = caller.account  # moto knows no root keys
+    if facts.queue is not None and facts.queue[1] and facts.queue[1] != caller.account:
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = facts.queue[1]
+    return None
 
 
 class RequestGate:

@@ -1,7 +1,7 @@
 """Make moto's per-request bookkeeping O(1), and record every credential the sandbox issues.
 
-moto resolves the account of a request by scanning every account's access keys, and lists a response
-class's methods with `inspect` on every request. With 10,000 member accounts and thousands of concurrent
+moto resolves the account of a request by scanning every account's access keys, finds an assumed-role session
+by scanning a list, and lists a response class's methods with `inspect` on every request. With 10,000 member accounts and thousands of concurrent
 requests both dominate, so we index keys as they are created and cache the method lists.
 """
 
@@ -27,6 +27,9 @@ def account_for_access_key(access_key: str) -> str:
     session = state.ROOT_SESSIONS.get(access_key)
     if session is not None:
         return session.account_id
+    root_account = state.ROOT_KEY_ACCOUNT.get(access_key)
+    if root_account is not None:
+        return root_account
     account_id = state.KEY_ACCOUNT.get(access_key)
     if account_id is not None:
         account = iam_models.iam_backends.get(account_id)
@@ -98,5 +101,12 @@ def install() -> None:
         if expiration.tzinfo is None:
             expiration = expiration.replace(tzinfo=datetime.timezone.utc)
         state.TEMP_KEY_EXPIRY[self.access_key_id] = expiration
+        state.ASSUMED_ROLES[self.access_key_id] = self
 
     sts_models.AssumedRole.__init__ = assumed_role_init  # type: ignore[method-assign]
+
+    def get_assumed_role_from_access_key(self: Any, access_key_id: str) -> Any:
+        assumed = state.ASSUMED_ROLES.get(access_key_id)
+        return assumed if assumed is not None and assumed.account_id == self.account_id else None
+
+    sts_models.STSBackend.get_assumed_role_from_access_key = get_assumed_role_from_access_key  # type: ignore[method-assign]

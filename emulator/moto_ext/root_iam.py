@@ -1,9 +1,8 @@
-"""IAM calls made in a root session, answered from the sandbox's record of the root user's credentials.
+"""IAM calls of the root user, answered from the sandbox's record of the root user's credentials.
 
-In a root session (credentials from sts:AssumeRoot) an IAM call that omits UserName addresses the root user
-of the member account. moto has no root user, so the request gate hands every IAM request of a root session
-here, after the task policy allowed it; none reaches moto. Naming a user is refused, as the second statement of every IAM task
-policy denies any resource but `arn:aws:iam::*:root`.
+An IAM call that omits UserName, made in a root session (credentials from sts:AssumeRoot) or with the root
+user's own long-term keys, addresses the root user of the member account. moto has no root user, so the request
+gate hands those calls here once they are authorized (a root session's task policy allows nothing else).
 """
 
 from __future__ import annotations
@@ -14,10 +13,20 @@ from typing import Any
 from moto.iam.models import iam_backends
 
 from . import query, state
-from .errors import Response, SandboxError, access_denied, no_such_entity, query_xml, validation_error
+from .errors import Response, SandboxError, no_such_entity, query_xml, validation_error
 
 Params = dict[str, str]
-Handler = Callable[[state.RootSession, Params], "dict[str, Any] | None"]
+Handler = Callable[["RootUser", Params], "dict[str, Any] | None"]
+
+
+class RootUser:
+    """The member account's root user, as addressed by a root session or by the root user's own keys."""
+
+    __slots__ = ("account_id", "arn")
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        self.arn = f"arn:aws:iam::{account_id}:root"
 
 
 def _login_profile(creds: state.RootCredentials) -> dict[str, Any]:
@@ -34,31 +43,31 @@ def account_summary_flags(account_id: str) -> dict[str, int]:
     }
 
 
-def _get_account_summary(session: state.RootSession, _: Params) -> dict[str, Any]:
-    summary = iam_backends[session.account_id]["global"].get_account_summary().summary_map
-    return {"SummaryMap": {**summary, **account_summary_flags(session.account_id)}}
+def _get_account_summary(root: RootUser, _: Params) -> dict[str, Any]:
+    summary = iam_backends[root.account_id]["global"].get_account_summary().summary_map
+    return {"SummaryMap": {**summary, **account_summary_flags(root.account_id)}}
 
 
-def _get_user(session: state.RootSession, _: Params) -> dict[str, Any]:
-    creds = state.root_credentials(session.account_id)
-    user: dict[str, Any] = {"UserId": session.account_id, "Arn": session.arn, "CreateDate": state.utcnow()}
+def _get_user(root: RootUser, _: Params) -> dict[str, Any]:
+    creds = state.root_credentials(root.account_id)
+    user: dict[str, Any] = {"UserId": root.account_id, "Arn": root.arn, "CreateDate": state.utcnow()}
     if creds.login_profile_created is not None:
         user["PasswordLastUsed"] = creds.login_profile_created
     return {"User": user}
 
 
-def _get_login_profile(session: state.RootSession, _: Params) -> dict[str, Any]:
-    creds = state.root_credentials(session.account_id)
+def _get_login_profile(root: RootUser, _: Params) -> dict[str, Any]:
+    creds = state.root_credentials(root.account_id)
     if creds.login_profile_created is None:
         raise no_such_entity("Login Profile for User root cannot be found.")
     return {"LoginProfile": _login_profile(creds)}
 
 
-def _create_login_profile(session: state.RootSession, params: Params) -> dict[str, Any]:
+def _create_login_profile(root: RootUser, params: Params) -> dict[str, Any]:
     if params.get("Password"):
         # With a root session AWS only re-enables password recovery; the owner of the root e-mail sets it.
         raise validation_error("Password must be omitted when creating the root user's login profile.")
-    creds = state.root_credentials(session.account_id)
+    creds = state.root_credentials(root.account_id)
     with state.LOCK:
         if creds.login_profile_created is not None:
             raise SandboxError("EntityAlreadyExists", "Login Profile for User root already exists.", 409)
@@ -67,58 +76,58 @@ def _create_login_profile(session: state.RootSession, params: Params) -> dict[st
     return {"LoginProfile": _login_profile(creds)}
 
 
-def _delete_login_profile(session: state.RootSession, _: Params) -> None:
-    creds = state.root_credentials(session.account_id)
+def _delete_login_profile(root: RootUser, _: Params) -> None:
+    creds = state.root_credentials(root.account_id)
     with state.LOCK:
         if creds.login_profile_created is None:
             raise no_such_entity("Login Profile for User root cannot be found.")
         creds.login_profile_created = None
 
 
-def _list_access_keys(session: state.RootSession, _: Params) -> dict[str, Any]:
-    keys = state.root_credentials(session.account_id).access_keys.values()
+def _list_access_keys(root: RootUser, _: Params) -> dict[str, Any]:
+    keys = state.root_credentials(root.account_id).access_keys.values()
     metadata = [{"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": k.create_date} for k in keys]
     return {"AccessKeyMetadata": metadata, "IsTruncated": False}
 
 
-def _root_access_key(session: state.RootSession, access_key_id: str) -> state.RootAccessKey:
-    key = state.root_credentials(session.account_id).access_keys.get(access_key_id)
+def _root_access_key(root: RootUser, access_key_id: str) -> state.RootAccessKey:
+    key = state.root_credentials(root.account_id).access_keys.get(access_key_id)
     if key is None:
         raise no_such_entity(f"The Access Key with id {access_key_id} cannot be found.")
     return key
 
 
-def _get_access_key_last_used(session: state.RootSession, params: Params) -> dict[str, Any]:
-    key = _root_access_key(session, params.get("AccessKeyId", ""))
+def _get_access_key_last_used(root: RootUser, params: Params) -> dict[str, Any]:
+    key = _root_access_key(root, params.get("AccessKeyId", ""))
     last_used: dict[str, Any] = {"Region": key.last_used_region or "N/A", "ServiceName": key.last_used_service or "N/A"}
     if key.last_used is not None:
         last_used["LastUsedDate"] = key.last_used
     return {"AccessKeyLastUsed": last_used}
 
 
-def _delete_access_key(session: state.RootSession, params: Params) -> None:
-    key = _root_access_key(session, params.get("AccessKeyId", ""))
+def _delete_access_key(root: RootUser, params: Params) -> None:
+    key = _root_access_key(root, params.get("AccessKeyId", ""))
     with state.LOCK:
-        state.root_credentials(session.account_id).access_keys.pop(key.access_key_id, None)
+        state.root_credentials(root.account_id).access_keys.pop(key.access_key_id, None)
 
 
-def _list_mfa_devices(session: state.RootSession, _: Params) -> dict[str, Any]:
-    devices = state.root_credentials(session.account_id).mfa_devices.values()
+def _list_mfa_devices(root: RootUser, _: Params) -> dict[str, Any]:
+    devices = state.root_credentials(root.account_id).mfa_devices.values()
     assigned = [{"SerialNumber": d.serial_number, "EnableDate": d.enable_date} for d in devices if d.enable_date]
     return {"MFADevices": assigned, "IsTruncated": False}
 
 
-def _deactivate_mfa_device(session: state.RootSession, params: Params) -> None:
+def _deactivate_mfa_device(root: RootUser, params: Params) -> None:
     serial = params.get("SerialNumber", "")
-    device = state.root_credentials(session.account_id).mfa_devices.get(serial)
+    device = state.root_credentials(root.account_id).mfa_devices.get(serial)
     if device is None or device.enable_date is None:
         raise no_such_entity(f"MFA Device with serial number {serial} does not exist.")
     device.enable_date = None
 
 
-def _delete_virtual_mfa_device(session: state.RootSession, params: Params) -> None:
+def _delete_virtual_mfa_device(root: RootUser, params: Params) -> None:
     serial = params.get("SerialNumber", "")
-    devices = state.root_credentials(session.account_id).mfa_devices
+    devices = state.root_credentials(root.account_id).mfa_devices
     device = devices.get(serial)
     if device is None:
         raise no_such_entity(f"VirtualMFADevice with serial number {serial} doesn't exist.")
@@ -128,8 +137,8 @@ def _delete_virtual_mfa_device(session: state.RootSession, params: Params) -> No
         devices.pop(serial, None)
 
 
-def _list_signing_certificates(session: state.RootSession, _: Params) -> dict[str, Any]:
-    certs = state.root_credentials(session.account_id).signing_certificates.values()
+def _list_signing_certificates(root: RootUser, _: Params) -> dict[str, Any]:
+    certs = state.root_credentials(root.account_id).signing_certificates.values()
     listed = [
         {"CertificateId": c.certificate_id, "CertificateBody": c.body, "Status": c.status, "UploadDate": c.upload_date}
         for c in certs
@@ -137,9 +146,9 @@ def _list_signing_certificates(session: state.RootSession, _: Params) -> dict[st
     return {"Certificates": listed, "IsTruncated": False}
 
 
-def _delete_signing_certificate(session: state.RootSession, params: Params) -> None:
+def _delete_signing_certificate(root: RootUser, params: Params) -> None:
     cert_id = params.get("CertificateId", "")
-    certs = state.root_credentials(session.account_id).signing_certificates
+    certs = state.root_credentials(root.account_id).signing_certificates
     if cert_id not in certs:
         raise no_such_entity(f"The Certificate with id {cert_id} cannot be found.")
     with state.LOCK:
@@ -163,17 +172,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def answer(session: state.RootSession, action: str, params: Params) -> Response:
-    """The response to an IAM request of a root session whose action the task policy allows."""
+def answer(account_id: str, action: str, params: Params) -> Response:
+    """The response to an authorized IAM request of the root user of `account_id` that names no user."""
     try:
-        if params.get("UserName"):
-            raise access_denied(
-                f"User: {session.arn} is not authorized to perform: iam:{action} on resource: user "
-                f"{params['UserName']} with an explicit deny in a session policy ({session.task_policy_arn})"
-            )
         handler = HANDLERS.get(action)
         if handler is None:
-            raise SandboxError("InvalidAction", f"The sandbox does not serve iam:{action} in a root session.", 400)
-        return query.render(action, handler(session, params), query.IAM_XMLNS)
+            raise SandboxError("InvalidAction", f"The sandbox does not serve iam:{action} for the root user.", 400)
+        return query.render(action, handler(RootUser(account_id), params), query.IAM_XMLNS)
     except SandboxError as error:
         return query_xml(error)

@@ -3,7 +3,7 @@
   GET  /_sandbox/health                                   readiness
   GET  /_sandbox/organization                             summary of the seeded organization
   POST /_sandbox/organization                             seed (see seeding.seed_organization)
-  PUT  /_sandbox/accounts/<id>/root-credentials           replace the root user's credentials
+  PUT  /_sandbox/accounts/<id>/root-credentials           replace the root user's credentials (returns its keys)
   GET  /_sandbox/accounts/<id>/root-credentials           ground truth of them
   POST /_sandbox/accounts/<id>/locked-bucket              the DenyAllExceptPipeline bucket
   POST /_sandbox/accounts/<id>/locked-queue               a locked-out queue
@@ -16,6 +16,8 @@
   GET  /_sandbox/sessions                                 every temporary session issued (access key ids, no secrets)
   POST /_sandbox/accounts/<id>/cloudtrail-events          CloudTrail records onto the account's default buses
   GET  /_sandbox/event-delivery-failures                  EventBridge deliveries refused or failed, oldest first
+  POST /_sandbox/evaluate                                 the policy evaluator on given cases (differential test)
+  PUT  /_sandbox/enforcement                              {"enabled": false} turns policy enforcement off
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import events_ext, seeding, state
+from . import events_ext, policy_eval, seeding, state
 from .organizations_ext import organization_backend_of
 
 PREFIX = "/_sandbox/"
@@ -68,9 +70,59 @@ def _cloudtrail_events(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
         raise seeding.SeedError(str(error)) from error
 
 
+def _policy(document: Any) -> policy_eval.Policy:
+    if not isinstance(document, (dict, str)):
+        raise seeding.SeedError(f"a policy must be a JSON object or its text, got {document!r}")
+    return policy_eval.parse(document)
+
+
+def _evaluate_case(case: Any) -> dict[str, Any]:
+    """One request against given policies, as the gate would evaluate it (tests only; nothing is stored)."""
+    if not isinstance(case, dict):
+        raise seeding.SeedError("each case must be an object")
+    try:
+        principal = case["principal"]
+        request = policy_eval.Request(
+            case["action"],
+            case["resource"],
+            case["resourceAccount"],
+            {k.lower(): v for k, v in (case.get("context") or {}).items()},
+        )
+        scps = case.get("scps")
+        decision = policy_eval.evaluate(
+            request,
+            policy_eval.Principal(principal["arn"], principal["account"], principal.get("roleArn")),
+            [_policy(d) for d in case.get("identityPolicies") or []],
+            task=[_policy(d) for d in case.get("taskPolicies") or []],
+            session=None if case.get("sessionPolicy") is None else [_policy(case["sessionPolicy"])],
+            boundary=None if case.get("permissionsBoundary") is None else _policy(case["permissionsBoundary"]),
+            scps=None if scps is None else [[_policy(d) for d in level] for level in scps],
+            resource_policy=None if case.get("resourcePolicy") is None else _policy(case["resourcePolicy"]),
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise seeding.SeedError(f"malformed evaluation case: {error!r}") from error
+    return {"result": decision.result, "policyType": decision.policy_type}
+
+
+def _set_enforcement(body: dict[str, Any]) -> dict[str, bool]:
+    enabled = body.get("enabled")
+    if not isinstance(enabled, bool):
+        raise seeding.SeedError(f"enabled must be true or false, got {enabled!r}")
+    state.ENFORCE = enabled
+    return {"enabled": state.ENFORCE}
+
+
 def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
     if path == "/_sandbox/health":
         return {"ok": True}
+    if path == "/_sandbox/evaluate" and method == "POST":
+        cases = _json_body(environ).get("cases")
+        if not isinstance(cases, list):
+            raise seeding.SeedError("the body must be {\"cases\": [...]}")
+        return {"results": [_evaluate_case(c) for c in cases]}
+    if path == "/_sandbox/enforcement":
+        return _set_enforcement(_json_body(environ)) if method == "PUT" else {"enabled": state.ENFORCE}
+
     if path == "/_sandbox/secrets" and method == "GET":
         with state.LOCK:
             return {"secrets": list(state.ISSUED_SECRETS)}

@@ -20,8 +20,8 @@ from moto.organizations.models import FakeAccount, organizations_backends
 from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 
-from . import state
-from .organizations_ext import set_iam_trusted_access
+from . import member_role, state
+from .organizations_ext import index_accounts, set_iam_trusted_access
 from .iam_ext import FEATURES
 
 MANAGEMENT_ACCOUNT_ID = DEFAULT_ACCOUNT_ID
@@ -98,6 +98,7 @@ def seed_organization(options: dict[str, Any]) -> dict[str, Any]:
             account.status = account.state = "SUSPENDED"
         set_iam_trusted_access(backend, trusted)
         state.ORG_FEATURES[org.id] = set(features)
+        index_accounts(backend)
     # Thousands of long-lived account objects would otherwise be rescanned by every full garbage collection
     # for the rest of the run; they stay until the sandbox exits anyway.
     gc.freeze()
@@ -131,7 +132,9 @@ def describe_organization() -> dict[str, Any]:
 
 
 def seed_root_credentials(account_id: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Replace the root user's credentials of `account_id` with exactly the ones described."""
+    """Replace the root user's credentials of `account_id` with exactly the ones described. Returns their summary
+    and the new access keys: requests signed with them act as the account's root user (until a runbook deletes
+    them; the keys replaced here stop working at once)."""
     login = options.get("loginProfile", False)
     if not isinstance(login, bool):
         raise SeedError(f"loginProfile must be true or false, got {login!r}")
@@ -157,7 +160,10 @@ def seed_root_credentials(account_id: str, options: dict[str, Any]) -> dict[str,
         creds.signing_certificates[cert_id] = state.RootSigningCertificate(cert_id, body, "Active", now)
     with state.LOCK:
         state.ROOT_CREDENTIALS[account_id] = creds
-    return creds.summary()
+        for key_id in creds.access_keys:
+            state.ROOT_KEY_ACCOUNT[key_id] = account_id
+    keys = [{"accessKeyId": k.access_key_id, "secretAccessKey": k.secret_access_key} for k in creds.access_keys.values()]
+    return {**creds.summary(), "credentials": keys}
 
 
 def read_root_credentials(account_id: str) -> dict[str, Any]:
@@ -252,12 +258,13 @@ _ADMIN_KEYS: dict[str, dict[str, str]] = {}
 
 
 def member_admin_credentials(account_id: str) -> dict[str, str]:
-    """Long-term keys of an IAM user 'sandbox-admin' in the account (moto does not enforce IAM policies)."""
+    """Long-term keys of an IAM user 'sandbox-admin' with AdministratorAccess in the account."""
     with state.LOCK:
         if account_id not in _ADMIN_KEYS:
             iam = iam_backends[account_id]["global"]
             if "sandbox-admin" not in iam.users:
-                iam.create_user("us-east-1", user_name="sandbox-admin", path="/", tags=[])
+                user = iam.create_user("us-east-1", user_name="sandbox-admin", path="/", tags=[])
+                member_role.administrator_access(iam).attach_to(user)
             key = iam.create_access_key("sandbox-admin")
             _ADMIN_KEYS[account_id] = {"accessKeyId": key.access_key_id, "secretAccessKey": key.secret_access_key}
         return _ADMIN_KEYS[account_id]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 LOCK = threading.RLock()
 
@@ -29,6 +30,17 @@ KEY_ACCOUNT: dict[str, str] = {}
 
 # Access key id -> expiry of a temporary AssumeRole session, so expired sessions are refused like AWS does.
 TEMP_KEY_EXPIRY: dict[str, datetime.datetime] = {}
+
+# Access key id -> moto's AssumedRole of that session (moto scans a list for it).
+ASSUMED_ROLES: dict[str, Any] = {}
+
+# Access key id of a member root user's long-term key (seeded) -> its account. Deleted keys stay here and are
+# then refused, as AWS refuses a deleted key.
+ROOT_KEY_ACCOUNT: dict[str, str] = {}
+
+# Policy enforcement (authorize.py). On by default; the enforcement-cost benchmark turns it off to measure the
+# sandbox without it (then only a root session's task policy is checked, by its allowed-action list, as before).
+ENFORCE = True
 
 
 def utcnow() -> datetime.datetime:

@@ -1,14 +1,17 @@
 """The five AWS-managed root-task policies: the list from aws/root-tasks.json (the project's one list, shared
 with the TypeScript side), each read from its document vendored in emulator/task-policies/.
 
-Each document's first statement denies everything except its NotAction list, so that list is exactly what
-a root session started with the policy may call.
+A root session is evaluated with every statement of its document (policy_eval, as a session policy that only
+denies). Each document's first statement denies everything except its NotAction list: that list is quoted in
+the sandbox's AccessDenied messages as what the task allows at most.
 """
 
 from __future__ import annotations
 
 import json
 import os
+
+from . import policy_eval
 
 _EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLICY_DIR = os.path.join(_EMULATOR_DIR, "task-policies")
@@ -27,26 +30,23 @@ TASKS = _load_tasks()
 CREDENTIAL_TASKS = frozenset(name for name, task in TASKS.items() if task["actsOn"] == "root-credentials")
 
 
-def _load() -> dict[str, tuple[str, ...]]:
+def _load() -> tuple[dict[str, policy_eval.Policy], dict[str, tuple[str, ...]]]:
+    documents: dict[str, policy_eval.Policy] = {}
     allowed: dict[str, tuple[str, ...]] = {}
     for name in sorted(TASKS):
         file_name = f"{name}.json"
         with open(os.path.join(POLICY_DIR, file_name), encoding="utf-8") as handle:
-            document = json.load(handle)
+            text = handle.read()
+        document = json.loads(text)
         first = document["Statement"][0]
         if first.get("Effect") != "Deny" or "NotAction" not in first:
             raise ValueError(f"{file_name}: the first statement must be a Deny with NotAction")
+        documents[name] = policy_eval.parse(text)
+        if documents[name].error:
+            raise ValueError(f"{file_name}: {documents[name].error}")
         allowed[name] = tuple(first["NotAction"])
-    return allowed
+    return documents, allowed
 
 
-ALLOWED_ACTIONS = _load()
-_ALLOWED_LOWER = {name: frozenset(a.lower() for a in actions) for name, actions in ALLOWED_ACTIONS.items()}
-
-
-def is_allowed(task_policy_name: str, action: str) -> bool:
-    # GetCallerIdentity is never denied by any IAM policy.
-    if action.lower() == "sts:getcalleridentity":
-        return True
-    # IAM action names are case-insensitive.
-    return action.lower() in _ALLOWED_LOWER.get(task_policy_name, frozenset())
+# Task name -> the parsed document; task name -> the actions its first statement leaves allowed.
+DOCUMENTS, ALLOWED_ACTIONS = _load()

@@ -4,9 +4,11 @@
  * and token stay inside the returned credentials and are never logged. Every session is recorded in the run's
  * audit trail before it is returned, so nothing can use a session that has no record.
  */
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRootCommandInput, AssumeRootCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createClient, sdk, type Session } from './clients';
+import { child, textAt } from '../lib/xml';
+import { createClient, sdk, type Session, type SessionCredentials } from './clients';
+import type { QueryCaller } from './query-client';
 import { toRunbookError } from './aws-errors';
 import { RunbookError } from './errors';
 import { TASKS, taskPolicyArn, type TaskAlias } from './tasks';
@@ -31,31 +33,65 @@ export interface AssumeRootRequest {
   readonly partition?: string;
 }
 
+/** Sends one AssumeRoot: the SDK client's command, or the engine's query client (fleet runs, one per account). */
+export type AssumeRootSender = (input: AssumeRootCommandInput) => Promise<Pick<AssumeRootCommandOutput, 'Credentials'>>;
+
+/** STS's query API version. */
+export const STS_API_VERSION = '2011-06-15';
+
 /**
- * @param sts an STS client of the caller's session (see createClient), whose region picks the regional endpoint.
+ * AssumeRoot through the engine's query client, signed with the caller's credentials as `identity` resolves them
+ * (the SDK's own provider: profiles, SSO, the operator role, refreshed before they expire).
+ */
+export function queryAssumeRoot(sts: QueryCaller, identity: () => Promise<SessionCredentials>): AssumeRootSender {
+  return async (input) => {
+    const result = await sts.call(
+      'AssumeRoot',
+      {
+        TargetPrincipal: input.TargetPrincipal,
+        'TaskPolicyArn.arn': input.TaskPolicyArn?.arn,
+        DurationSeconds: input.DurationSeconds === undefined ? undefined : String(input.DurationSeconds),
+      },
+      await identity(),
+    );
+    const credentials = child(result, 'Credentials');
+    const expiration = textAt(credentials, 'Expiration');
+    return {
+      Credentials: credentials && {
+        AccessKeyId: textAt(credentials, 'AccessKeyId'),
+        SecretAccessKey: textAt(credentials, 'SecretAccessKey'),
+        SessionToken: textAt(credentials, 'SessionToken'),
+        Expiration: expiration ? new Date(expiration) : undefined,
+      },
+    } as Pick<AssumeRootCommandOutput, 'Credentials'>;
+  };
+}
+
+/**
+ * @param sts an STS client of the caller's session (see createClient), whose region picks the regional endpoint, or
+ *   a sender (queryAssumeRoot).
  * @param caller the caller's session, whose settings (region, endpoint, logger) the root session inherits.
  * @param run the trail run the session is recorded in (fsync'd) before this returns; a broken run stops here,
  *   before AssumeRoot is even asked.
  */
 export async function assumeRoot(
-  sts: STSClient,
+  sts: STSClient | AssumeRootSender,
   caller: Session,
   request: AssumeRootRequest,
   run: TrailRun,
 ): Promise<RootSession> {
   run.assertWritable();
-  const { AssumeRootCommand } = await sdk('sts');
   const arn = taskPolicyArn(TASKS[request.task], request.partition);
   caller.settings.log(`AssumeRoot into ${request.account} with ${arn} for ${request.duration} s`);
+  const input = { TargetPrincipal: request.account, TaskPolicyArn: { arn }, DurationSeconds: request.duration };
   let answer;
   try {
-    answer = await sts.send(
-      new AssumeRootCommand({
-        TargetPrincipal: request.account,
-        TaskPolicyArn: { arn },
-        DurationSeconds: request.duration,
-      }),
-    );
+    if (typeof sts === 'function') {
+      answer = await sts(input);
+    } else {
+      const { AssumeRootCommand } = await sdk('sts');
+      answer = await sts.send(new AssumeRootCommand(input));
+    }
   } catch (err) {
     throw toRunbookError(err, { action: 'sts:AssumeRoot', target: `account ${request.account}` });
   }

@@ -1,9 +1,9 @@
 /**
- * Turns an SDK error into a RunbookError whose code and hint say what to do. The SDK has already
- * retried throttling and transient faults (see clients.ts) by the time an error arrives here.
+ * Turns an SDK error into a RunbookError whose code and hint say what to do. Throttling and transient faults have
+ * already been retried (see retry.ts) by the time an error arrives here.
  */
 import { RunbookError, type ErrorCode } from './errors';
-import { MAX_ATTEMPTS } from './clients';
+import { MAX_ATTEMPTS, MAX_THROTTLED_ATTEMPTS, STALLED_MS } from '../lib/pacer';
 
 export interface ErrorContext {
   /** The IAM action that failed, e.g. `s3:DeleteBucketPolicy`. */
@@ -32,6 +32,18 @@ export function isExpiredSession(error: unknown): boolean {
   const e = error as { name?: unknown; code?: unknown } | null | undefined;
   return (typeof e?.name === 'string' && EXPIRED_SESSION_NAMES.includes(e.name)) || e?.code === 'SessionExpired';
 }
+
+/** The error codes AWS services answer throttling with. */
+export const THROTTLING_CODES: readonly string[] = [
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'SlowDown',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+];
 
 const RULES: readonly Rule[] = [
   {
@@ -69,17 +81,10 @@ const RULES: readonly Rule[] = [
   },
   {
     code: 'Throttled',
-    names: [
-      'Throttling',
-      'ThrottlingException',
-      'ThrottledException',
-      'SlowDown',
-      'TooManyRequestsException',
-      'RequestLimitExceeded',
-      'RequestThrottled',
-      'RequestThrottledException',
-    ],
-    hint: () => `AWS kept throttling after ${MAX_ATTEMPTS} attempts; wait a minute and re-run (re-runs are safe)`,
+    names: THROTTLING_CODES,
+    hint: () =>
+      `AWS kept throttling: ${MAX_THROTTLED_ATTEMPTS} attempts, or ${MAX_ATTEMPTS} after the API had accepted nothing ` +
+      `for ${STALLED_MS / 1000} s; wait a minute and re-run (re-runs are safe)`,
   },
   {
     code: 'NoPolicy',

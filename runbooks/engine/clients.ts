@@ -1,10 +1,14 @@
 /**
- * The one place SDK clients are built. Every client gets adaptive retries, a request timeout, the
- * endpoint override, and a middleware that logs each command (with -v) as the IAM action it needs, so a
+ * The one place SDK clients are built. Every client gets the process's pacing and retries (retry.ts), a request
+ * timeout, the endpoint override, and a middleware that logs each command (with -v) as the IAM action it needs, so a
  * user (and the tests) can see exactly which actions a session used. SDK packages (and the HTTP handler)
  * are imported here on first use only: `runbook --help` never loads them.
  */
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Pacer } from '../lib/pacer';
+import { defaultPacer, MAX_CALL_ATTEMPTS, pacedRetryStrategy, usePacer } from './retry';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -26,6 +30,8 @@ export interface AwsSettings {
    * it to their concurrency. Default 50, the SDK's.
    */
   readonly connections?: number;
+  /** The per-API pacing every client built with these settings shares. Default: the process's one. */
+  readonly pacer?: Pacer;
   /** Verbose logger (stderr); receives one line per AWS command sent. */
   readonly log: (message: string) => void;
 }
@@ -85,8 +91,6 @@ interface ClientByService {
   cloudformation: CloudFormationClient;
 }
 
-/** Attempts per call, throttling included, before a call fails with Throttled. */
-export const MAX_ATTEMPTS = 8;
 /** The per-request timeout of every AWS call; the range keeps "10" (meant as seconds) from becoming 10 ms. */
 export const HTTP_TIMEOUT = {
   variable: 'RUNBOOK_HTTP_TIMEOUT_MS',
@@ -107,7 +111,14 @@ export function httpTimeoutMs(env: NodeJS.ProcessEnv): number {
 const DEFAULT_CONNECTIONS = 50;
 
 type HttpHandler = InstanceType<typeof import('@smithy/node-http-handler').NodeHttpHandler>;
-const sharedHandlers = new Map<string, Promise<HttpHandler>>();
+
+/** The keep-alive connections of a run: the SDK clients' handler and the engine's own clients share the agents. */
+export interface ConnectionPool {
+  readonly handler: HttpHandler;
+  readonly agents: { readonly http: HttpAgent; readonly https: HttpsAgent };
+  readonly requestTimeout: number;
+}
+const sharedPools = new Map<string, Promise<ConnectionPool>>();
 
 /**
  * One keep-alive connection pool per (connections, timeout), shared by every client this factory builds: a
@@ -115,44 +126,51 @@ const sharedHandlers = new Map<string, Promise<HttpHandler>>();
  * for every account. Destroying a client must not close connections other accounts are using, so the shared
  * handler ignores destroy(); idle keep-alive sockets are unref'd by node and never hold the process open.
  */
-function sharedHandler(settings: AwsSettings): Promise<HttpHandler> {
+export function connectionPool(settings: AwsSettings): Promise<ConnectionPool> {
   const connections = settings.connections ?? DEFAULT_CONNECTIONS;
   const requestTimeout = httpTimeoutMs(settings.env);
   const key = `${connections}/${requestTimeout}`;
-  let handler = sharedHandlers.get(key);
-  if (handler === undefined) {
-    handler = import('@smithy/node-http-handler').then(({ NodeHttpHandler }) => {
-      class SharedHandler extends NodeHttpHandler {
-        override destroy(): void {
-          // shared by every client of the run: see above
+  let pool = sharedPools.get(key);
+  if (pool === undefined) {
+    pool = Promise.all([import('@smithy/node-http-handler'), import('node:http'), import('node:https')]).then(
+      ([{ NodeHttpHandler }, http, https]) => {
+        class SharedHandler extends NodeHttpHandler {
+          override destroy(): void {
+            // shared by every client of the run: see above
+          }
         }
-      }
-      const agent = { keepAlive: true, maxSockets: connections };
-      // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting: a stalled AWS answer
-      // would hold an incident run forever instead of failing into the retry strategy.
-      return new SharedHandler({
-        requestTimeout,
-        throwOnRequestTimeout: true,
-        connectionTimeout: 5_000,
-        httpAgent: agent,
-        httpsAgent: agent,
-      });
-    });
-    sharedHandlers.set(key, handler);
+        const options = { keepAlive: true, maxSockets: connections };
+        const agents = { http: new http.Agent(options), https: new https.Agent(options) };
+        // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting: a stalled AWS answer
+        // would hold an incident run forever instead of failing into the retry strategy.
+        const handler = new SharedHandler({
+          requestTimeout,
+          throwOnRequestTimeout: true,
+          connectionTimeout: 5_000,
+          httpAgent: agents.http,
+          httpsAgent: agents.https,
+        });
+        return { handler, agents, requestTimeout };
+      },
+    );
+    sharedPools.set(key, pool);
   }
-  return handler;
+  return pool;
 }
 
 export async function createClient<S extends ServiceName>(service: S, session: Session): Promise<ClientByService[S]> {
   const { settings } = session;
+  const pacer = settings.pacer ?? defaultPacer();
   const base = {
     region: settings.region,
     profile: settings.profile,
     credentials: session.credentials,
     endpoint: settings.endpointUrl,
-    retryMode: 'adaptive',
-    maxAttempts: MAX_ATTEMPTS,
-    requestHandler: await sharedHandler(settings),
+    // No SDK retry mode: adaptive puts one rate limiter on the client (every account shares the STS client) and
+    // standard has a retry quota that runs dry across a fleet. The pacer rates each API on its own.
+    retryStrategy: pacedRetryStrategy(pacer),
+    maxAttempts: MAX_CALL_ATTEMPTS,
+    requestHandler: (await connectionPool(settings)).handler,
   };
   let client: ClientByService[ServiceName];
   switch (service) {
@@ -201,6 +219,7 @@ export async function createClient<S extends ServiceName>(service: S, session: S
       throw new Error(`no client for ${String(service)}`);
   }
   logCalls(client, service, session.label, settings.log);
+  usePacer(client, service, pacer);
   return client as ClientByService[S];
 }
 

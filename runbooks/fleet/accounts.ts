@@ -135,6 +135,23 @@ function toFleetAccount(account: OrgAccount, managementAccountId: string): Fleet
 }
 
 /**
+ * Pages of a listing, the next one requested as soon as the current one arrives: the run works on a page's accounts
+ * while the next page is on its way, instead of stalling every account for a round trip once a page is used up.
+ */
+async function* prefetched<P extends { NextToken?: string }>(
+  list: (NextToken?: string) => Promise<P>,
+): AsyncGenerator<P> {
+  let next: Promise<P> | undefined = list(undefined);
+  while (next) {
+    const page: P = await next;
+    next = page.NextToken ? list(page.NextToken) : undefined;
+    // If the run stops before it reads this page, its failure must not surface as an unhandled rejection.
+    next?.catch(() => undefined);
+    yield page;
+  }
+}
+
+/**
  * Streams the selected accounts, page by page, so a fleet run can start auditing before the listing ends.
  * Explicit ids are described (bounded concurrency, input order kept); an id outside the organization is bad
  * input (exit 2), refused before any account is yielded.
@@ -179,12 +196,9 @@ export async function* selectAccounts(
   }
 
   if ('all' in selection) {
-    let NextToken: string | undefined;
-    do {
-      const page = await org.listAccounts({ NextToken });
+    for await (const page of prefetched((NextToken) => org.listAccounts({ NextToken }))) {
       for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
     return;
   }
 
@@ -213,11 +227,12 @@ export async function* selectAccounts(
     const ParentId = parents.pop() as string;
     if (visited.has(ParentId)) continue;
     visited.add(ParentId);
-    let accounts = firstPages.get(ParentId) ?? (await accountsPage(ParentId));
-    for (;;) {
-      for (const account of accounts.Accounts ?? []) yield toFleetAccount(account, management);
-      if (!accounts.NextToken) break;
-      accounts = await accountsPage(ParentId, accounts.NextToken);
+    const first = firstPages.get(ParentId);
+    const pages = prefetched((NextToken) =>
+      NextToken === undefined && first !== undefined ? Promise.resolve(first) : accountsPage(ParentId, NextToken),
+    );
+    for await (const page of pages) {
+      for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);
     }
     const children: string[] = [];
     let NextToken: string | undefined;

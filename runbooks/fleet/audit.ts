@@ -1,13 +1,15 @@
 /**
  * Root-credential audit of one account and of a fleet. Per account: one AssumeRoot with
- * IAMAuditRootUserCredentials, then every read at once, so an account costs two round trips of latency.
+ * IAMAuditRootUserCredentials, then GetAccountSummary and GetLoginProfile at once. The summary says whether the root
+ * user has access keys, MFA devices or signing certificates, so a clean account costs three calls and two round
+ * trips of latency; only the kinds it reports present are listed (and each access key's last use read).
  * Clients come in as parameters; nothing here constructs one.
  */
 import type { SessionCredentials } from '../engine/clients';
 import { isTrailFailure, type OutcomeFacts } from '../engine/trail';
 import { runPool, type EmitOrder } from '../lib/pool';
 import type { FleetAccount } from './accounts';
-import type { RootIamReader } from './root-iam';
+import type { RootIamOutput, RootIamReader } from './root-iam';
 import { withClient, withRootSession, type AssumeRootFn } from './account-session';
 
 export interface AccessKeyFound {
@@ -76,59 +78,113 @@ async function allPages<O extends { IsTruncated?: boolean; Marker?: string }, I>
   return out;
 }
 
-/** Reads the root user's credentials with a root session. Exported for delete-root-credentials' verify step. */
-export async function readRootCredentials(iam: Omit<RootIamReader, 'getAccountSummary'>): Promise<RootCredentials> {
-  const [loginProfile, accessKeys, mfaDevices, signingCertificates] = await Promise.all([
-    iam.getLoginProfile({}).then(
-      (out) => ({ createDate: iso(out.LoginProfile?.CreateDate) }),
-      (error: unknown) => {
-        if (
-          (error as { name?: string }).name === 'NoSuchEntity' ||
-          (error as { name?: string }).name === 'NoSuchEntityException'
-        )
-          return null;
-        throw error;
-      },
-    ),
-    allPages(
-      (Marker) => iam.listAccessKeys({ Marker }),
-      (page) => page.AccessKeyMetadata,
-    ).then((keys) =>
-      Promise.all(
-        keys.map(async (key): Promise<AccessKeyFound> => {
-          const used = await iam.getAccessKeyLastUsed({ AccessKeyId: key.AccessKeyId });
-          const last = used.AccessKeyLastUsed;
-          return {
-            accessKeyId: key.AccessKeyId ?? '',
-            status: key.Status ?? null,
-            createDate: iso(key.CreateDate),
-            lastUsed: last?.LastUsedDate
-              ? { date: iso(last.LastUsedDate), service: last.ServiceName ?? null, region: last.Region ?? null }
-              : null,
-          };
-        }),
-      ),
-    ),
-    allPages(
+const isGone = (error: unknown): boolean => {
+  const name = (error as { name?: string }).name;
+  return name === 'NoSuchEntity' || name === 'NoSuchEntityException';
+};
+
+type CredentialReads = Omit<RootIamReader, 'getAccountSummary'>;
+
+const readLoginProfile = (iam: CredentialReads): Promise<RootCredentials['loginProfile']> =>
+  iam.getLoginProfile({}).then(
+    (out) => ({ createDate: iso(out.LoginProfile?.CreateDate) }),
+    (error: unknown) => {
+      if (isGone(error)) return null;
+      throw error;
+    },
+  );
+
+/** The root user's access keys; with `lastUsed`, each key's last use too (one GetAccessKeyLastUsed per key). */
+const readAccessKeys = async (iam: CredentialReads, lastUsed: boolean): Promise<AccessKeyFound[]> => {
+  const keys = await allPages(
+    (Marker) => iam.listAccessKeys({ Marker }),
+    (page) => page.AccessKeyMetadata,
+  );
+  return Promise.all(
+    keys.map(async (key): Promise<AccessKeyFound> => {
+      const last = lastUsed
+        ? (await iam.getAccessKeyLastUsed({ AccessKeyId: key.AccessKeyId })).AccessKeyLastUsed
+        : undefined;
+      return {
+        accessKeyId: key.AccessKeyId ?? '',
+        status: key.Status ?? null,
+        createDate: iso(key.CreateDate),
+        lastUsed: last?.LastUsedDate
+          ? { date: iso(last.LastUsedDate), service: last.ServiceName ?? null, region: last.Region ?? null }
+          : null,
+      };
+    }),
+  );
+};
+
+const readMfaDevices = async (iam: CredentialReads): Promise<MfaDeviceFound[]> =>
+  (
+    await allPages(
       (Marker) => iam.listMFADevices({ Marker }),
       (page) => page.MFADevices,
-    ).then((devices) =>
-      devices.map((d): MfaDeviceFound => ({ serialNumber: d.SerialNumber ?? '', enableDate: iso(d.EnableDate) })),
-    ),
-    allPages(
+    )
+  ).map((d) => ({ serialNumber: d.SerialNumber ?? '', enableDate: iso(d.EnableDate) }));
+
+const readSigningCertificates = async (iam: CredentialReads): Promise<SigningCertificateFound[]> =>
+  (
+    await allPages(
       (Marker) => iam.listSigningCertificates({ Marker }),
       (page) => page.Certificates,
-    ).then((certs) =>
-      certs.map(
-        (c): SigningCertificateFound => ({
-          certificateId: c.CertificateId ?? '',
-          status: c.Status ?? null,
-          uploadDate: iso(c.UploadDate),
-        }),
-      ),
-    ),
+    )
+  ).map((c) => ({ certificateId: c.CertificateId ?? '', status: c.Status ?? null, uploadDate: iso(c.UploadDate) }));
+
+/** Which kinds of credentials to read. */
+export type CredentialKinds = Readonly<Record<keyof RootCredentials, boolean>>;
+export const ALL_KINDS: CredentialKinds = {
+  loginProfile: true,
+  accessKeys: true,
+  mfaDevices: true,
+  signingCertificates: true,
+};
+
+/**
+ * Reads the chosen kinds of the root user's credentials at once (the others come back empty), listing each; what
+ * delete-root-credentials verifies with, since its task policy has no GetAccountSummary.
+ */
+export async function readRootCredentials(
+  iam: CredentialReads,
+  kinds: CredentialKinds = ALL_KINDS,
+  options: { lastUsed?: boolean } = {},
+): Promise<RootCredentials> {
+  const none = Promise.resolve([]);
+  const [loginProfile, accessKeys, mfaDevices, signingCertificates] = await Promise.all([
+    kinds.loginProfile ? readLoginProfile(iam) : null,
+    kinds.accessKeys ? readAccessKeys(iam, options.lastUsed ?? true) : none,
+    kinds.mfaDevices ? readMfaDevices(iam) : none,
+    kinds.signingCertificates ? readSigningCertificates(iam) : none,
   ]);
   return { loginProfile, accessKeys, mfaDevices, signingCertificates };
+}
+
+type SummaryMap = NonNullable<RootIamOutput<'GetAccountSummary'>['SummaryMap']>;
+
+/**
+ * The audit's reads: GetAccountSummary with GetLoginProfile, then lists of only what the summary reports present. A
+ * summary that lacks a flag (an IAM that does not report it) counts as present, so it is listed rather than missed.
+ */
+async function auditReads(
+  iam: RootIamReader,
+  lastUsed: boolean,
+): Promise<{ found: RootCredentials; summary: SummaryMap }> {
+  const [loginProfile, answer] = await Promise.all([readLoginProfile(iam), iam.getAccountSummary({})]);
+  const summary = answer.SummaryMap ?? {};
+  const present = (flag: number | undefined): boolean => flag === undefined || flag > 0;
+  const rest = await readRootCredentials(
+    iam,
+    {
+      loginProfile: false,
+      accessKeys: present(summary.AccountAccessKeysPresent),
+      mfaDevices: present(summary.AccountMFAEnabled),
+      signingCertificates: present(summary.AccountSigningCertificatesPresent),
+    },
+    { lastUsed },
+  );
+  return { found: { ...rest, loginProfile }, summary };
 }
 
 export function errorSummary(error: unknown): { code: string; message: string } {
@@ -155,6 +211,8 @@ export interface AuditDeps {
   assumeRoot: AssumeRootFn;
   /** An IAM reader signed with the given root session (the engine's client factory behind it). */
   iamFor: (credentials: SessionCredentials) => RootIamReader | Promise<RootIamReader>;
+  /** Whether to read each access key's last use (default true); a deletion plan needs only the ids. */
+  keyLastUsed?: boolean;
 }
 
 /** Audits one account. It never throws: a failure becomes `status: 'failed'` with the error. */
@@ -163,10 +221,7 @@ export async function auditAccount(deps: AuditDeps, account: FleetAccount): Prom
   if (account.skip) return { ...result, skipped: account.skip };
   try {
     const { found, summary } = await withRootSession(deps.assumeRoot, account.id, 'audit', (credentials) =>
-      withClient(deps.iamFor, credentials, async (iam) => {
-        const [found, summary] = await Promise.all([readRootCredentials(iam), iam.getAccountSummary({})]);
-        return { found, summary: summary.SummaryMap ?? {} };
-      }),
+      withClient(deps.iamFor, credentials, (iam) => auditReads(iam, deps.keyLastUsed ?? true)),
     );
     return {
       ...result,

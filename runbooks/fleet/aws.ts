@@ -1,37 +1,37 @@
 /**
  * The seam between the fleet cores' narrow ports and the engine: clients come from the engine's one factory
- * (adaptive retries, endpoint override, call log), AssumeRoot from the engine's assumeRoot. Nothing here decides
+ * (pacing and retries, endpoint override, call log), AssumeRoot from the engine's assumeRoot. Nothing here decides
  * anything; it only forwards.
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { assumeRoot } from '../engine/assume-root';
+import { assumeRoot, queryAssumeRoot, STS_API_VERSION } from '../engine/assume-root';
 import { createClient, sdk, type Session, type SessionCredentials } from '../engine/clients';
+import { queryClient } from '../engine/query-client';
+import { defaultPacer, pacingReport } from '../engine/retry';
 import type { TrailRun } from '../engine/trail';
 import type { OrgAccountsReader } from './accounts';
-import { rootIamPort, type RootIamWriter } from './root-iam';
+import { IAM_API_VERSION, rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
 import type { BucketPolicyReader, QueuePolicyReader } from './policy-reads';
 
 /**
- * AssumeRoot with the caller's session; one STS client serves the whole fleet. Each session is in `run`'s trail
- * before it is returned (concurrent accounts share the fsync).
+ * AssumeRoot with the caller's session, one per account, sent by the engine's query client (a quarter of the SDK's
+ * CPU per call). The SDK STS client is kept for what it does best: resolving and refreshing the caller's credentials.
+ * Each session is in `run`'s trail before it is returned (engine assumeRoot; concurrent accounts share the fsync).
  */
 export async function fleetAssumeRoot(caller: Session, duration: number, run: TrailRun): Promise<AssumeRootFn> {
-  const sts = await createClient('sts', caller);
-  return async (account, task) => (await assumeRoot(sts, caller, { account, task, duration }, run)).credentials;
+  const [sts, query] = await Promise.all([createClient('sts', caller), queryClient('sts', caller, STS_API_VERSION)]);
+  const send = queryAssumeRoot(query, () => sts.config.credentials());
+  return async (account, task) => (await assumeRoot(send, caller, { account, task, duration }, run)).credentials;
 }
 
-/** IAM clients signed with root sessions, in the caller's region and endpoint. */
-export async function rootIamFactory(
-  caller: Session,
-): Promise<(credentials: SessionCredentials) => Promise<RootIamWriter>> {
-  const iam = await sdk('iam');
-  return async (credentials) => {
-    const client = await createClient('iam', { settings: caller.settings, credentials, label: 'root' });
-    // No destroy: the client's connections belong to the factory's shared pool, and the client is garbage
-    // once the account is done.
-    return rootIamPort(client, iam);
-  };
+/**
+ * IAM ports signed with root sessions, in the caller's region and endpoint: one query client for the whole run (built
+ * here, once), and per account only a port that binds the account's session to it.
+ */
+export async function rootIamFactory(caller: Session): Promise<(credentials: SessionCredentials) => RootIamWriter> {
+  const iam = await queryClient('iam', { settings: caller.settings, label: 'root' }, IAM_API_VERSION);
+  return (credentials) => rootIamPort(iam, credentials);
 }
 
 /**
@@ -91,7 +91,10 @@ export const fleetConnections = (concurrency: number): number => concurrency * R
 
 /**
  * Everything a fleet command needs from AWS, built once per run from the caller's session. Every client shares
- * one keep-alive pool sized so that `concurrency` accounts never wait for a connection.
+ * one keep-alive pool sized so that `concurrency` accounts never wait for a connection, and every call of the run
+ * (these ports, and any client a fleet command builds from the same settings with the engine's createClient or
+ * queryClient) is paced by the process's one pacer: each API at the rate AWS accepts, a throttled API slowing only
+ * itself.
  */
 export async function fleetPorts(caller: Session, duration: number, concurrency: number, run: TrailRun) {
   const fleet: Session = {
@@ -103,5 +106,9 @@ export async function fleetPorts(caller: Session, duration: number, concurrency:
     fleetAssumeRoot(fleet, duration, run),
     rootIamFactory(fleet),
   ]);
-  return { org, assumeRoot: assumeRootFn, iamFor, ...rootPolicyReaders(fleet), close: () => org.client.destroy() };
+  const close = () => {
+    org.client.destroy();
+    for (const line of pacingReport(fleet.settings.pacer ?? defaultPacer())) fleet.settings.log(line);
+  };
+  return { org, assumeRoot: assumeRootFn, iamFor, ...rootPolicyReaders(fleet), close };
 }

@@ -93,6 +93,8 @@ async function deleteInRun(params: DeleteParams, settings: RunSettings, io: RunI
   try {
     await runAudit({
       ...ports,
+      // The plan and the record need credential ids only: no GetAccessKeyLastUsed.
+      keyLastUsed: false,
       accounts: selectAccounts(ports.org, selection, { concurrency, refuseManagementAccount: true }),
       concurrency,
       sink: (audit) => {

@@ -8,7 +8,13 @@ import { isExpiredSession } from '../engine/aws-errors';
 import type { SessionCredentials } from '../engine/clients';
 import { isTrailFailure } from '../engine/trail';
 import { badValue } from '../engine/validate';
-import { errorSummary, readRootCredentials, type AccountAudit, type RootCredentials } from './audit';
+import {
+  errorSummary,
+  readRootCredentials,
+  type AccountAudit,
+  type CredentialKinds,
+  type RootCredentials,
+} from './audit';
 import { withClient, withRootSession, type AssumeRootFn } from './account-session';
 import type { RootIamWriter } from './root-iam';
 
@@ -64,6 +70,16 @@ export function toCredentialSet(found: RootCredentials): CredentialSet {
     accessKeys: found.accessKeys.map((k) => k.accessKeyId),
     mfaDevices: found.mfaDevices.map((d) => d.serialNumber),
     signingCertificates: found.signingCertificates.map((c) => c.certificateId),
+  };
+}
+
+/** The kinds chosen with --only, as the audit's read selection. */
+export function kindsToRead(kinds: readonly CredentialKind[]): CredentialKinds {
+  return {
+    loginProfile: kinds.includes('login-profile'),
+    accessKeys: kinds.includes('access-keys'),
+    mfaDevices: kinds.includes('mfa'),
+    signingCertificates: kinds.includes('signing-certificates'),
   };
 }
 
@@ -187,7 +203,9 @@ export async function deleteAccountCredentials(
         deleted = nothing();
         rootAccessKeyId = session.accessKeyId;
         if (!recorded) {
-          const current = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
+          // The chosen kinds only, ids only (no GetAccessKeyLastUsed): all the comparison needs.
+          const read = await readRootCredentials(iam, kindsToRead(kinds), { lastUsed: false });
+          const current = onlyKinds(toCredentialSet(read), kinds);
           if (!sameSet(current, onlyKinds(plan.exists, kinds))) {
             return {
               account: plan.account,
@@ -236,7 +254,9 @@ export async function deleteAccountCredentials(
         const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
         // An expired session must reach withRootSession so that it re-assumes and repeats the (idempotent) steps.
         if (failure && isExpiredSession(failure.reason)) throw failure.reason;
-        const remaining = onlyKinds(toCredentialSet(await readRootCredentials(iam)), kinds);
+        // The verifying re-read lists the chosen kinds only, and needs the ids only (no GetAccessKeyLastUsed).
+        const read = await readRootCredentials(iam, kindsToRead(kinds), { lastUsed: false });
+        const remaining = onlyKinds(toCredentialSet(read), kinds);
         // A deactivated device no longer shows in ListMFADevices; only its DeleteVirtualMFADevice answer proves
         // it gone, so a planned serial without that answer still counts as remaining.
         const unconfirmed = target.mfaDevices.filter(

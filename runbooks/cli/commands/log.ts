@@ -2,7 +2,7 @@
 import type { Command } from '../command';
 import { JSON_OPTION } from '../options';
 import { badInput, ExitCode } from '../../engine/errors';
-import { optionalString, parseAccountId } from '../../engine/validate';
+import { badValue, optionalString, parseAccountId } from '../../engine/validate';
 
 export const command: Command = {
   name: 'log',
@@ -49,10 +49,16 @@ show    lists the runs (time, runbook, outcome, caller, plan, changes, sessions)
     const filter = {
       account: account === undefined ? undefined : parseAccountId(account),
       since: since === undefined ? undefined : parseSince(since),
-      runbook: optionalString(ctx.values, 'runbook'),
+      runbook: runbookName(optionalString(ctx.values, 'runbook')),
     };
     const runs = showRuns(log, filter);
     ctx.stdout.write(ctx.settings.json ? `${JSON.stringify({ log, runs })}\n` : showLines(runs));
     return ExitCode.Ok;
   },
 };
+
+/** A runbook as the records name it: a command, or `spoke exec`. */
+function runbookName(value: string | undefined): string | undefined {
+  if (value === undefined || /^[a-z][a-z0-9]*(-[a-z0-9]+)*( exec)?$/.test(value)) return value;
+  throw badValue('--runbook', value, 'a runbook name as the records carry it, such as s3-unlock or "spoke exec"');
+}
