@@ -532,3 +532,26 @@ describe('many choosable keys', () => {
     expect(found.allowedPrincipals).toEqual([...roles.filter((r) => r !== roles[7]), `arn:aws:iam::${ACCOUNT}:root`]);
   });
 });
+
+describe('hostile patterns', () => {
+  it('judges a policy whose *Like patterns would keep a backtracking matcher busy for hours', () => {
+    // The probe value built from S2's long ARN meets S1's pattern of 30 stars: a regular-expression matcher
+    // (the one before lib/wildcard.ts's greedy match) did not finish this in 30 s.
+    const stars = `a${'*a'.repeat(30)}b`;
+    const found = analyzeLockout(
+      policy(
+        deny({
+          Sid: 'S1',
+          Condition: { StringNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/${stars}` } },
+        }),
+        deny({
+          Sid: 'S2',
+          Condition: { StringNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/${'a'.repeat(3000)}` } },
+        }),
+      ),
+      BUCKET,
+    );
+    expect(found.lockout).toBe(true);
+    expect(found.lockingStatements.map((s) => s.statement)).toEqual(['S1', 'S2']);
+  });
+});
