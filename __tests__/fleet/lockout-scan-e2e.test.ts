@@ -471,6 +471,54 @@ describeWithSandbox('lockout-scan end to end', () => {
     }
   });
 
+  it('under quotas and uncapped random throttling no account fails, and every S3 and SQS call is paced', async () => {
+    const calm = await runbook(['lockout-scan', '--all', '--regions', TWO.join(','), '--output', 'json']);
+    const proxy = await startFaultProxy({
+      target: sandbox.endpoint,
+      seed: 15,
+      faults: { throttle: 0.25 },
+      quotas: {
+        'sts:AssumeRoot': { rate: 8, burst: 1 },
+        ListBuckets: { rate: 2, burst: 1 },
+        GetBucketPolicy: { rate: 4, burst: 1 },
+        ListQueues: { rate: 4, burst: 1 },
+        GetQueueAttributes: { rate: 2, burst: 1 },
+      },
+    });
+    try {
+      const run = await runbook(
+        ['lockout-scan', '--all', '--regions', TWO.join(','), '--output', 'json', '--concurrency', '8', '-v'],
+        proxy.endpoint,
+      );
+      const strip = (list: LockoutRow[]) =>
+        list
+          .map((r) => ({
+            ...r,
+            resource: r.resource?.replace(proxy.endpoint, sandbox.endpoint) ?? null,
+            fix: r.fix?.replace(proxy.endpoint, sandbox.endpoint) ?? null,
+          }))
+          .sort((x, y) => key(x).localeCompare(key(y)));
+      expect({ code: run.code, rows: strip(rows(run)) }).toEqual({ code: calm.code, rows: strip(rows(calm)) });
+      // Each API the proxy refused is in the run's pacing report (-v) with exactly as many throttled answers: every
+      // attempt of the root sessions' S3 and SQS clients went through the run's one pacer, as AssumeRoot's did.
+      const refused = new Map<string, number>();
+      for (const e of proxy.log()) {
+        if (e.outcome !== 'throttled' && e.outcome !== 'over-quota') continue;
+        const api = `${e.service}:${e.action}`;
+        refused.set(api, (refused.get(api) ?? 0) + 1);
+      }
+      const reported = new Map(
+        [...run.stderr.matchAll(/^pacing: (\S+): \d+ accepted, (\d+) throttled/gm)].map((m) => [m[1], Number(m[2])]),
+      );
+      expect(reported).toEqual(refused);
+      for (const api of ['sts:AssumeRoot', 's3:ListBuckets', 's3:GetBucketPolicy', 'sqs:ListQueues']) {
+        expect(refused.get(api)).toBeGreaterThan(0);
+      }
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('bad input is refused before any AWS call', async () => {
     for (const args of [
       ['--all', '--regions', 'us-east-1', '--all-regions'],
