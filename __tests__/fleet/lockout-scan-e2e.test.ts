@@ -102,6 +102,15 @@ describeWithSandbox('lockout-scan end to end', () => {
         allowedPrincipals,
       }))
       .sort((x, y) => key(x).localeCompare(key(y)));
+  /** Rows of a run through a proxy as a direct run shows them (queue URLs name the endpoint), in a stable order. */
+  const sandboxView = (list: LockoutRow[], endpoint: string) =>
+    list
+      .map((r) => ({
+        ...r,
+        resource: r.resource?.replace(endpoint, sandbox.endpoint) ?? null,
+        fix: r.fix?.replace(endpoint, sandbox.endpoint) ?? null,
+      }))
+      .sort((x, y) => key(x).localeCompare(key(y)));
   const expectedIn = (regions: string[] | 'all') =>
     expected
       .filter((e) => regions === 'all' || regions.includes(e.region ?? ''))
@@ -457,14 +466,7 @@ describeWithSandbox('lockout-scan end to end', () => {
         proxy.endpoint,
       );
       expect(proxy.log().some((e) => e.outcome !== 'passed')).toBe(true);
-      const strip = (list: LockoutRow[]) =>
-        list
-          .map((r) => ({
-            ...r,
-            resource: r.resource?.replace(proxy.endpoint, sandbox.endpoint) ?? null,
-            fix: r.fix?.replace(proxy.endpoint, sandbox.endpoint) ?? null,
-          }))
-          .sort((x, y) => key(x).localeCompare(key(y)));
+      const strip = (list: LockoutRow[]) => sandboxView(list, proxy.endpoint);
       expect(strip(rows(stormy))).toEqual(strip(calm));
     } finally {
       await proxy.stop();
@@ -490,14 +492,7 @@ describeWithSandbox('lockout-scan end to end', () => {
         ['lockout-scan', '--all', '--regions', TWO.join(','), '--output', 'json', '--concurrency', '8', '-v'],
         proxy.endpoint,
       );
-      const strip = (list: LockoutRow[]) =>
-        list
-          .map((r) => ({
-            ...r,
-            resource: r.resource?.replace(proxy.endpoint, sandbox.endpoint) ?? null,
-            fix: r.fix?.replace(proxy.endpoint, sandbox.endpoint) ?? null,
-          }))
-          .sort((x, y) => key(x).localeCompare(key(y)));
+      const strip = (list: LockoutRow[]) => sandboxView(list, proxy.endpoint);
       expect({ code: run.code, rows: strip(rows(run)) }).toEqual({ code: calm.code, rows: strip(rows(calm)) });
       // Each API the proxy refused is in the run's pacing report (-v) with exactly as many throttled answers: every
       // attempt of the root sessions' S3 and SQS clients went through the run's one pacer, as AssumeRoot's did.

@@ -8,6 +8,7 @@ import { clauseHolds, inCidr, type RequestContext } from '../../runbooks/policy/
 import { explicitDenials } from '../../runbooks/policy/lockout';
 import { arnMatch, PolicyError } from '../../runbooks/policy/policy-model';
 import { LITERAL, wildcardMatches } from '../../runbooks/lib/wildcard';
+import { prng } from '../../test-support/prng';
 
 const ctx = (entries: Record<string, string | string[]>): RequestContext =>
   new Map(Object.entries(entries).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v : [v]]));
@@ -127,18 +128,6 @@ describe('matchers', () => {
   });
 });
 
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ACCOUNT = '111122223333';
 const BUCKET = 'arn:aws:s3:::project-prod-1';
 const ROLES = ['admin', 'pipeline'];
@@ -188,7 +177,7 @@ describe('agreement with iam-simulate on generated requests', () => {
   const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
 
   function generate(seed: number) {
-    const next = random(seed);
+    const next = prng(seed);
     const statements = Array.from({ length: 1 + Math.floor(next() * 2) }, (_, i) => {
       const clauses = Array.from({ length: Math.floor(next() * 3) }, () => pick(next, CLAUSES));
       const Condition: Record<string, Record<string, string[]>> = {};
