@@ -35,7 +35,8 @@ export async function rootIamFactory(caller: Session): Promise<(credentials: Ses
 }
 
 /**
- * S3 and SQS readers signed with root sessions (the lock-out scan), on the fleet's shared connection pool. The S3
+ * S3 and SQS readers signed with root sessions (the lock-out scan), built by the engine's createClient from the
+ * fleet's settings: the run's shared connection pool and its one pacer, like every other client of the run. The S3
  * client follows region redirects, so one client reads buckets of every region; SQS clients are per region.
  */
 export function rootPolicyReaders(caller: Session): {
