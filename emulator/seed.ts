@@ -130,6 +130,24 @@ export function seedLockedQueue(
   return call(endpoint, 'POST', accountRoute(accountId, 'locked-queue'), options);
 }
 
+/** A bucket of the account in `region` (default us-east-1), created if missing, with exactly `policy` (null: none). */
+export function seedBucket(
+  endpoint: string,
+  accountId: string,
+  options: { bucket: string; region?: string; policy: object | string | null },
+): Promise<{ bucket: string; region: string; policy: string | null }> {
+  return call(endpoint, 'POST', accountRoute(accountId, 'bucket'), options);
+}
+
+/** A queue of the account in `region` (default us-east-1), created if missing, with exactly `policy` (null: none). */
+export function seedQueue(
+  endpoint: string,
+  accountId: string,
+  options: { queueName: string; region?: string; policy: object | string | null },
+): Promise<{ queueUrl: string; queueArn: string; policy: string | null }> {
+  return call(endpoint, 'POST', accountRoute(accountId, 'queue'), options);
+}
+
 /**
  * Long-term keys of an IAM user with AdministratorAccess in the member account (the same keys on every call
  * for an account). OrganizationAccountAccessRole is the other way to the member account's admin.

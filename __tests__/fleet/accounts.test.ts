@@ -17,7 +17,7 @@ function fakeOrg(accounts: Acct[], management = '111111111111'): OrgAccountsRead
   };
   const strip = ({ parent: _parent, ...rest }: Acct) => rest as Account;
   return {
-    managementAccountId: async () => management,
+    organization: async () => ({ id: 'o-test', managementAccountId: management }),
     describeAccount: async ({ AccountId }) => {
       const found = accounts.find((a) => a.Id === AccountId);
       if (!found) throw Object.assign(new Error('nope'), { name: 'AccountNotFoundException' });
@@ -70,6 +70,8 @@ describe('parseSelection', () => {
     [{ accounts: '222222222222,12345' }, /"12345"/],
     [{ accounts: '22222222222a' }, /"22222222222a"/],
     [{ ou: 'ou-bad' }, /"ou-bad"/],
+    [{ ou: 'ou-root-aaaaaaaa,ou-bad' }, /"ou-bad"/],
+    [{ ou: ' , ' }, /--ou " , ": expected a comma-separated list of OU ids/],
   ])('refuses %j with exit 2', (flags, message) => {
     const fail = () => parseSelection(flags);
     expect(fail).toThrow(RunbookError);
@@ -85,8 +87,11 @@ describe('parseSelection', () => {
     expect(parseSelection({ accounts: '222222222222, 333333333333,222222222222' })).toEqual({
       accounts: ['222222222222', '333333333333'],
     });
-    expect(parseSelection({ ou: 'ou-root-aaaaaaaa' })).toEqual({ ou: 'ou-root-aaaaaaaa' });
-    expect(parseSelection({ ou: 'r-root' })).toEqual({ ou: 'r-root' });
+    expect(parseSelection({ ou: 'ou-root-aaaaaaaa' })).toEqual({ ou: ['ou-root-aaaaaaaa'] });
+    expect(parseSelection({ ou: 'r-root' })).toEqual({ ou: ['r-root'] });
+    expect(parseSelection({ ou: 'ou-root-aaaaaaaa, ou-root-bbbbbbbb,ou-root-aaaaaaaa' })).toEqual({
+      ou: ['ou-root-aaaaaaaa', 'ou-root-bbbbbbbb'],
+    });
     expect(parseSelection({ all: true })).toEqual({ all: true });
   });
 });
@@ -121,16 +126,30 @@ describe('selectAccounts', () => {
   });
 
   it('--ou walks child OUs recursively', async () => {
-    const out = await collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: 'ou-root-aaaaaaaa' }));
+    const out = await collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-aaaaaaaa'] }));
     expect(out.map((a) => a.id).sort()).toEqual(['222222222222', '333333333333', '444444444444', '666666666666']);
-    const all = await collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: 'r-root' }));
+    const all = await collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: ['r-root'] }));
     expect(all).toHaveLength(ACCOUNTS.length);
   });
 
+  it('--ou takes several OUs, in order, and lists an OU given with its ancestor once', async () => {
+    const out = await collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-bbbbbbbb', 'ou-root-cccccccc'] }));
+    expect(out.map((a) => a.id)).toEqual(['555555555555', '444444444444', '666666666666']);
+    const nested = await collect(
+      selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-aaaaaaaa', 'ou-root-cccccccc', 'r-root'] }),
+    );
+    expect(nested.map((a) => a.id).sort()).toEqual(ACCOUNTS.map((a) => a.Id).sort());
+  });
+
   it('--ou of an unknown OU is bad input naming it', async () => {
-    await expect(collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: 'ou-root-zzzzzzzz' }))).rejects.toThrow(
+    await expect(collect(selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-zzzzzzzz'] }))).rejects.toThrow(
       /ou-root-zzzzzzzz/,
     );
+  });
+
+  it('an unknown OU after a good one is refused before the first account is yielded', async () => {
+    const accounts = selectAccounts(fakeOrg(ACCOUNTS), { ou: ['ou-root-aaaaaaaa', 'ou-root-zzzzzzzz'] });
+    await expect(accounts.next()).rejects.toThrow(/ou-root-zzzzzzzz/);
   });
 
   it('--accounts keeps the given order and lists the management account as skipped', async () => {

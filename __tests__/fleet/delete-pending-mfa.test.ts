@@ -110,7 +110,7 @@ describe('withPendingMfa', () => {
 
 describe('selectAccounts for a command that changes accounts', () => {
   const org = {
-    managementAccountId: async () => '111111111111',
+    organization: async () => ({ id: 'o-test', managementAccountId: '111111111111' }),
     describeAccount: async ({ AccountId }: { AccountId: string }) => ({
       Account: { Id: AccountId, State: 'ACTIVE' },
       $metadata: {},
@@ -138,6 +138,6 @@ describe('selectAccounts for a command that changes accounts', () => {
   it('accepts member accounts, --ou and --all (those list the management account as skipped)', async () => {
     await expect(ids({ accounts: [A, B] })).resolves.toEqual([A, B]);
     await expect(ids({ all: true })).resolves.toEqual(['111111111111']);
-    await expect(ids({ ou: 'r-root' })).resolves.toEqual([A]);
+    await expect(ids({ ou: ['r-root'] })).resolves.toEqual([A]);
   });
 });

@@ -13,24 +13,10 @@ import {
 } from '@aws-sdk/client-organizations';
 import { describeOrganization, seedOrganization, type SeededOrg } from '../../emulator/seed';
 import { describeWithSandbox, MANAGEMENT_CREDENTIALS, sandboxEnv, useSandbox } from '../../test-support/sandbox';
+import { denyRootScp } from '../../test-support/scp';
 import { runCli, type CliResult as Run } from '../../test-support/cli';
 
-const denyRoot = (exempt: boolean) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyRootUser',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: {
-          ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' },
-          ...(exempt ? { Null: { 'aws:AssumedRoot': 'true' } } : {}),
-        },
-      },
-    ],
-  });
+const denyRoot = (exempt: boolean) => denyRootScp(exempt, 'DenyRootUser');
 
 describeWithSandbox('doctor and enable end to end', () => {
   const sandbox = useSandbox();

@@ -12,16 +12,17 @@ import {
   TRANSIENT_BACKOFF_MS,
   type PacerClock,
 } from '../../runbooks/lib/pacer';
+import { prng } from '../../test-support/prng';
 
 /** A clock whose time moves only when every pending task is waiting on it. */
 class VirtualClock implements PacerClock {
   private time = 0;
   private timers: { at: number; seq: number; resolve: () => void }[] = [];
   private seq = 0;
-  private seed: number;
+  private readonly uniform: () => number;
 
   constructor(seed = 1) {
-    this.seed = seed;
+    this.uniform = prng(seed);
   }
 
   now(): number {
@@ -32,13 +33,9 @@ class VirtualClock implements PacerClock {
     return new Promise((resolve) => this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve }));
   }
 
-  /** mulberry32: a seeded uniform generator, so the jitter is the same on every run. */
+  /** Seeded, so the jitter is the same on every run. */
   random(): number {
-    this.seed = (this.seed + 0x6d2b79f5) | 0;
-    let t = this.seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   /** Runs `work` to completion, advancing time to the next timer whenever nothing else can run. */

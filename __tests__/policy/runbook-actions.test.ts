@@ -14,6 +14,7 @@ import { s3Unlock } from '../../runbooks/policy/s3-unlock';
 import { sqsUnlock } from '../../runbooks/policy/sqs-unlock';
 import { rootPasswordReset } from '../../runbooks/policy/root-password-reset';
 import { restoreBucket, restoreQueue } from '../../runbooks/policy/restore';
+import { LOCKOUT_SCAN_ACTIONS } from '../../runbooks/fleet/policy-reads';
 
 const ACCOUNT = '111122223333';
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
@@ -55,11 +56,19 @@ function simulate(principal: string, task: TaskAlias, action: string): string {
   return runUnsafeSimulation(simulation, {});
 }
 
-const RUNBOOKS = [s3Unlock, sqsUnlock, rootPasswordReset, restoreBucket, restoreQueue].map((r) => ({
-  label: `${r.name} (${TASKS[r.task]})`,
-  task: r.task,
-  actions: r.actions,
-}));
+const RUNBOOKS = [
+  ...[s3Unlock, sqsUnlock, rootPasswordReset, restoreBucket, restoreQueue].map((r) => ({
+    label: `${r.name} (${TASKS[r.task]})`,
+    task: r.task,
+    actions: r.actions,
+  })),
+  // The lock-out scan reads with the two unlock tasks.
+  ...(Object.entries(LOCKOUT_SCAN_ACTIONS) as [TaskAlias, readonly string[]][]).map(([task, actions]) => ({
+    label: `lockout-scan (${TASKS[task]})`,
+    task,
+    actions,
+  })),
+];
 
 describe.each(RUNBOOKS)('$label', ({ task, actions }) => {
   it.each([...actions])('allows %s for a root principal', (action) => {

@@ -553,6 +553,14 @@ describeWithSandbox('reliability: the audit trail', () => {
       expect(ofType(done.records, 'change').map((c) => c.account)).toEqual([target]);
     });
 
+    it('lockout-scan and report: two read-only sessions per account for the scan, three for the report', async () => {
+      const members = accounts.length;
+      await recorded(['lockout-scan', '--all', '--output', 'json'], { code: 0, root: 2 * members });
+      // Exit 1: this organization has no guardrail SCP and no alerts, so controls fail; the run is still recorded.
+      const report = await recorded(['report', '--output', 'json'], { code: 1, root: 3 * members });
+      expect(runOutcome(report.records)).toMatchObject({ outcome: 'failed', errorCode: 'ControlsFailed' });
+    });
+
     it('doctor (its dry AssumeRoot) and enable (no session, and nothing to change)', async () => {
       const doctor = await recorded(['doctor', '--account', accounts[1]], { code: 0, root: 1 });
       expect(

@@ -124,7 +124,13 @@ describeWithSandbox('reliability: hostile input', () => {
     write('other-bucket.json', policy(allow({ Resource: `arn:aws:s3:::${MARKER.toLowerCase()}/*` })));
     write('wildcard-bucket.json', policy(allow({ Resource: 'arn:aws:s3:::*' })));
     write('other-partition.json', policy(allow({ Resource: 'arn:aws-cn:s3:::bad-input-bucket/*' })));
-    write('lockout.json', policy(allow(), allow({ Effect: 'Deny', Principal: '*', Action: 's3:*' })));
+    write(
+      'lockout.json',
+      policy(
+        allow(),
+        allow({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucketArn, `${bucketArn}/*`] }),
+      ),
+    );
     write('other-queue.json', policy(allow({ Action: 'sqs:SendMessage', Resource: `${queueArn}-${MARKER}` })));
     write('sqs-lockout.json', policy(allow({ Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: queueArn })));
     const backup = (extra: object) =>
@@ -860,6 +866,60 @@ describeWithSandbox('reliability: hostile input', () => {
         names: '"--fail-on-findings"',
       },
 
+      // lockout-scan
+      { name: 'lockout-scan: no selection', args: ['lockout-scan'], names: '--accounts' },
+      { name: 'lockout-scan: bad OU id in a list', args: ['lockout-scan', '--ou', 'r-ab12,ou-bad'], names: '"ou-bad"' },
+      { name: 'lockout-scan: empty --ou list', args: ['lockout-scan', '--ou', ' , '], names: '--ou' },
+      {
+        name: 'lockout-scan: --regions with --all-regions',
+        args: ['lockout-scan', '--all', '--regions', 'us-east-1', '--all-regions'],
+        names: '--all-regions',
+      },
+      {
+        name: 'lockout-scan: a region that is no region',
+        args: ['lockout-scan', '--all', '--regions', 'us-east-1,mars-1'],
+        names: '"mars-1"',
+      },
+      {
+        name: 'lockout-scan: a tab in --regions',
+        args: ['lockout-scan', '--all', '--regions', 'us-east-1,\teu-west-1'],
+        names: '\\u0009',
+      },
+      {
+        name: 'lockout-scan: regions of two partitions',
+        args: ['lockout-scan', '--all', '--regions', 'us-east-1,cn-north-1'],
+        names: 'one partition',
+      },
+      {
+        name: "lockout-scan: regions outside the run region's partition",
+        args: ['lockout-scan', '--all', '--regions', 'cn-north-1', '--region', 'us-east-1'],
+        names: '"cn-north-1"',
+      },
+      { name: 'lockout-scan: unknown output', args: ['lockout-scan', '--all', '--output', 'yaml'], names: '"yaml"' },
+      {
+        name: 'lockout-scan: an account outside the organization',
+        args: ['lockout-scan', '--accounts', `@member,${OUTSIDER}`],
+        names: OUTSIDER,
+        reaches: 'org',
+      },
+      {
+        name: 'lockout-scan: arguments after --',
+        args: ['lockout-scan', '--all', '--', '--fail-on-findings'],
+        names: '"--fail-on-findings"',
+      },
+
+      // report
+      { name: 'report: unknown output', args: ['report', '--output', 'pdf'], names: '"pdf"' },
+      { name: 'report: --out a directory', args: ['report', '--out', 'F:dir'], names: '--out' },
+      { name: 'report: empty --out', args: ['report', '--out='], names: '--out needs a value' },
+      {
+        name: 'report: a StackSet name with a space',
+        args: ['report', '--alerts-stack-set', 'root alerts'],
+        names: '"root alerts"',
+      },
+      { name: 'report: a selection, which report does not take', args: ['report', '--all'], names: '"--all"' },
+      { name: 'report: arguments after --', args: ['report', '--', 'html'], names: '"html"' },
+
       // delete-root-credentials
       {
         name: 'delete: unknown credential kind',
@@ -1044,6 +1104,11 @@ describeWithSandbox('reliability: hostile input', () => {
         names: '--account',
       },
       { name: 'log verify: a filter it does not take', args: ['log', 'verify', '--since', '7d'], names: '--since' },
+      {
+        name: 'log verify: --account, a filter it does not take',
+        args: ['log', 'verify', '--account', '@member'],
+        names: '--account',
+      },
       { name: 'log verify: an empty --audit-log', args: ['log', 'verify', '--audit-log='], names: '--audit-log' },
       { name: 'log verify: arguments after --', args: ['log', 'verify', '--', 'x'], names: '"x"' },
     ];

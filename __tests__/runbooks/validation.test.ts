@@ -157,7 +157,7 @@ describe('queues', () => {
 });
 
 describe('policy files', () => {
-  const bucket: PolicyTarget = { service: 's3', bucket: 'b-1', partition: 'aws' };
+  const bucket: PolicyTarget = { service: 's3', account: '111122223333', bucket: 'b-1', partition: 'aws' };
   const statement = (extra: object = {}) => ({
     Effect: 'Allow',
     Principal: { AWS: 'arn:aws:iam::111122223333:root' },
@@ -218,11 +218,48 @@ describe('policy files', () => {
     expect(rejection(() => read(path)).hint).toMatch(/not valid UTF-8: byte 21 \(line 1, column 21\)/);
   });
   it('refuses a replacement that still locks everyone out, unless --force', () => {
-    const path = file('lockout.json', doc(statement(), statement({ Effect: 'Deny', Principal: '*', Action: 's3:*' })));
+    const path = file(
+      'lockout.json',
+      doc(statement(), statement({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b-1' })),
+    );
     expect(rejection(() => read(path)).hint).toMatch(
       /still locks everyone out \(statement 2 denies s3:GetBucketPolicy/,
     );
     expect(read(path, bucket, true)).toContain('Deny');
+  });
+  it('judges a replacement by the lock-out rule: a Deny on the objects only, or of insecure transport, is taken', () => {
+    const deny = (extra: object) => statement({ Effect: 'Deny', Principal: '*', Action: 's3:*', ...extra });
+    const objects = doc(statement(), deny({ Resource: 'arn:aws:s3:::b-1/*' }));
+    expect(read(file('objects.json', objects))).toBe(objects);
+    const tls = doc(
+      deny({
+        Resource: ['arn:aws:s3:::b-1', 'arn:aws:s3:::b-1/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    expect(read(file('tls.json', tls))).toBe(tls);
+    const pipeline = doc(
+      deny({
+        Resource: 'arn:aws:s3:::b-1',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/pipeline' } },
+      }),
+    );
+    expect(rejection(() => read(file('pipeline.json', pipeline))).hint).toMatch(
+      /still locks everyone out \(statement 1 denies .*s3:PutBucketPolicy/,
+    );
+  });
+  it('refuses a condition operator IAM does not know, even with --force, naming the statement only', () => {
+    const odd = doc(statement(), statement({ Condition: { StringSometimes: { 'aws:PrincipalArn': 'x' } } }));
+    const path = file('operator.json', odd);
+    for (const force of [false, true]) {
+      const err = rejection(() => read(path, bucket, force));
+      expect(err.exitCode).toBe(2);
+      expect(err.hint).toBe('statement 2 has a condition operator IAM does not know');
+    }
+  });
+  it('refuses a condition value that is not a string, number or boolean', () => {
+    const path = file('value.json', doc(statement({ Condition: { StringEquals: { 'aws:PrincipalArn': { a: 1 } } } })));
+    expect(rejection(() => read(path)).hint).toMatch(/statement 1 has a "Condition" that is not/);
   });
   it('never quotes the file in its messages', () => {
     const secret = 'root:$6$SECRETHASH:19000:0:99999:7:::';

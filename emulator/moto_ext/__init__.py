@@ -1,12 +1,12 @@
 """The project's extension of moto 5.2.1: what real AWS has for centralized root access,
-service-managed StackSets and EventBridge delivery, and moto lacks.
+service-managed StackSets, EventBridge delivery and the S3 bucket listing, and moto lacks.
 
 `install()` patches moto in place; it must run before the first request is served. Each module owns one
 concern; the server entry (emulator/server.py) wraps moto's WSGI app with the request gate (gate.py: who calls,
 what they ask, and the one policy evaluator's decision) and the seeding API.
 """
 
-from . import authorize, cloudformation_ext, events_ext, iam_ext, member_role, organizations_ext, perf, sts_ext
+from . import authorize, cloudformation_ext, events_ext, iam_ext, member_role, organizations_ext, perf, s3_ext, sts_ext
 
 _installed = False
 
@@ -22,5 +22,6 @@ def install() -> None:
     sts_ext.install()
     cloudformation_ext.install()
     events_ext.install()
+    s3_ext.install()
     authorize.install()
     _installed = True

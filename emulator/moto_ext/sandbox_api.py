@@ -7,6 +7,8 @@
   GET  /_sandbox/accounts/<id>/root-credentials           ground truth of them
   POST /_sandbox/accounts/<id>/locked-bucket              the DenyAllExceptPipeline bucket
   POST /_sandbox/accounts/<id>/locked-queue               a locked-out queue
+  POST /_sandbox/accounts/<id>/bucket                     a bucket in a region with a given policy (or none)
+  POST /_sandbox/accounts/<id>/queue                      a queue in a region with a given policy (or none)
   POST /_sandbox/accounts/<id>/admin-credentials          an IAM admin user's keys in the account
   GET  /_sandbox/accounts/<id>/buckets/<bucket>/policy    ground truth of a bucket policy
   GET  /_sandbox/accounts/<id>/queue-policy?queueUrl=...  ground truth of a queue policy
@@ -143,6 +145,10 @@ def _route(method: str, path: str, environ: dict[str, Any]) -> Any:
         return seeding.seed_locked_bucket(account_id, _json_body(environ))
     if rest == "locked-queue" and method == "POST":
         return seeding.seed_locked_queue(account_id, _json_body(environ), _base_url(environ))
+    if rest == "bucket" and method == "POST":
+        return seeding.seed_bucket(account_id, _json_body(environ))
+    if rest == "queue" and method == "POST":
+        return seeding.seed_queue(account_id, _json_body(environ), _base_url(environ))
     if rest == "admin-credentials" and method == "POST":
         return seeding.member_admin_credentials(account_id)
     if rest == "cloudtrail-events" and method == "POST":

@@ -189,33 +189,69 @@ def _deny_all_except(principal_arn: str, actions: str, resources: list[str], sid
     )
 
 
-def seed_locked_bucket(account_id: str, options: dict[str, Any]) -> dict[str, Any]:
+def _policy_text(options: dict[str, Any]) -> str | None:
+    policy = options.get("policy")
+    if policy is None or isinstance(policy, str):
+        return policy
+    if isinstance(policy, dict):
+        return json.dumps(policy)
+    raise SeedError(f"policy must be a policy document (object or text) or null, got {policy!r}")
+
+
+def _region(options: dict[str, Any]) -> str:
+    region = options.get("region") or "us-east-1"
+    if not isinstance(region, str) or not region:
+        raise SeedError(f"region must be a region name, got {region!r}")
+    return region
+
+
+def seed_bucket(account_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    """A bucket of the account in `region` (created if missing) with exactly `policy` (null: none)."""
     bucket = options.get("bucket")
     if not isinstance(bucket, str) or not 3 <= len(bucket) <= 63:
         raise SeedError(f"bucket must be a bucket name of 3 to 63 characters, got {bucket!r}")
-    region = options.get("region") or "us-east-1"
+    region, policy = _region(options), _policy_text(options)
+    s3 = s3_backends[account_id]["aws"]
+    with state.LOCK:
+        if bucket not in s3.buckets:
+            s3.create_bucket(bucket, region)
+        if policy is None:
+            s3.buckets[bucket].policy = None
+        else:
+            s3.put_bucket_policy(bucket, policy.encode("utf-8"))
+    return {"bucket": bucket, "region": s3.buckets[bucket].region_name, "policy": policy}
+
+
+def seed_queue(account_id: str, options: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A queue of the account in `region` (created if missing) with exactly `policy` (null: none)."""
+    name = options.get("queueName")
+    if not isinstance(name, str) or not 1 <= len(name) <= 80:
+        raise SeedError(f"queueName must be a queue name of 1 to 80 characters, got {name!r}")
+    region, policy = _region(options), _policy_text(options)
+    sqs = sqs_backends[account_id][region]
+    with state.LOCK:
+        sqs.create_queue(name)
+        sqs.set_queue_attributes(name, {"Policy": policy or ""})
+    # The same URL moto gives a client that talks to this endpoint.
+    return {"queueUrl": f"{base_url}/{account_id}/{name}", "queueArn": f"arn:aws:sqs:{region}:{account_id}:{name}", "policy": policy}
+
+
+def seed_locked_bucket(account_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    bucket = options.get("bucket")
     pipeline = options.get("pipelineRoleArn") or f"arn:aws:iam::{account_id}:role/pipeline"
     policy = _deny_all_except(pipeline, "s3:*", [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"], "DenyAllExceptPipeline")
-    s3 = s3_backends[account_id]["aws"]
-    if bucket not in s3.buckets:
-        s3.create_bucket(bucket, region)
-    s3.put_bucket_policy(bucket, policy.encode("utf-8"))
-    return {"bucket": bucket, "policy": policy}
+    seeded = seed_bucket(account_id, {"bucket": bucket, "region": options.get("region"), "policy": policy})
+    return {"bucket": seeded["bucket"], "policy": policy}
 
 
 def seed_locked_queue(account_id: str, options: dict[str, Any], base_url: str) -> dict[str, Any]:
     name = options.get("queueName")
-    if not isinstance(name, str) or not 1 <= len(name) <= 80:
-        raise SeedError(f"queueName must be a queue name of 1 to 80 characters, got {name!r}")
-    region = options.get("region") or "us-east-1"
+    region = _region(options)
     queue_arn = f"arn:aws:sqs:{region}:{account_id}:{name}"
     pipeline = options.get("pipelineRoleArn") or f"arn:aws:iam::{account_id}:role/pipeline"
     policy = _deny_all_except(pipeline, "sqs:*", [queue_arn], "DenyAllExceptPipeline")
-    sqs = sqs_backends[account_id][region]
-    sqs.create_queue(name)
-    sqs.set_queue_attributes(name, {"Policy": policy})
-    # The same URL moto gives a client that talks to this endpoint.
-    return {"queueUrl": f"{base_url}/{account_id}/{name}", "policy": policy}
+    seeded = seed_queue(account_id, {"queueName": name, "region": region, "policy": policy}, base_url)
+    return {"queueUrl": seeded["queueUrl"], "policy": policy}
 
 
 _ADMIN_KEYS: dict[str, dict[str, str]] = {}

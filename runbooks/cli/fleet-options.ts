@@ -16,7 +16,7 @@ export const SELECTION_OPTIONS = {
 
 export const SELECTION_USAGE = `Accounts (exactly one):
   --accounts <id,id,…>     these member accounts
-  --ou <ou-id>             every account in this OU and its child OUs (a root id r-… works too)
+  --ou <ou-id,ou-id,…>     every account in these OUs and their child OUs (a root id r-… works too)
   --all                    every account of the organization
   --concurrency <n>        accounts worked on at once, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
 The management account and accounts that are not ACTIVE are listed with the reason, never assumed.`;

@@ -11,10 +11,12 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   restore: () => import('./commands/restore').then((m) => m.command),
   audit: () => import('./commands/audit').then((m) => m.command),
   'delete-root-credentials': () => import('./commands/delete-root-credentials').then((m) => m.command),
+  'lockout-scan': () => import('./commands/lockout-scan').then((m) => m.command),
   exec: () => import('./commands/exec').then((m) => m.command),
   credentials: () => import('./commands/credentials').then((m) => m.command),
   spoke: () => import('./commands/spoke').then((m) => m.command),
   doctor: () => import('./commands/doctor').then((m) => m.command),
+  report: () => import('./commands/report').then((m) => m.command),
   enable: () => import('./commands/enable').then((m) => m.command),
   log: () => import('./commands/log').then((m) => m.command),
 };

@@ -21,15 +21,19 @@ export interface CallerOrganization {
   readonly role: CallerRole;
   /** The organization's management account, when DescribeOrganization answered. */
   readonly managementAccountId: string | null;
+  /** The organization's id (o-…), when DescribeOrganization answered. */
+  readonly organizationId: string | null;
 }
 
-/** The organization's management account id (null outside an organization); rejects when it cannot be read. */
-async function managementAccountOf(session: Session): Promise<string | null> {
+/** The organization's ids (null outside an organization); rejects when it cannot be read. */
+async function organizationOf(session: Session): Promise<{ managementAccountId: string; id: string | null } | null> {
   const { DescribeOrganizationCommand } = await sdk('organizations');
   const organizations = await createClient('organizations', session);
   try {
     const { Organization } = await organizations.send(new DescribeOrganizationCommand({}));
-    return Organization?.MasterAccountId ?? null;
+    return Organization?.MasterAccountId
+      ? { managementAccountId: Organization.MasterAccountId, id: Organization.Id ?? null }
+      : null;
   } catch (error) {
     if (errorName(error) === 'AWSOrganizationsNotInUseException') return null;
     throw error;
@@ -56,18 +60,18 @@ async function answersOrganizationsFeatures(session: Session): Promise<boolean |
  * while the identity lookup is in flight. Never rejects.
  */
 export async function lookupCallerRole(session: Session, account: Promise<string | null>): Promise<CallerOrganization> {
-  const management = managementAccountOf(session);
-  management.catch(() => undefined); // awaited below; a rejection before then is not unhandled
+  const organization = organizationOf(session);
+  organization.catch(() => undefined); // awaited below; a rejection before then is not unhandled
   try {
-    const [caller, managementAccountId] = await Promise.all([account, management]);
-    if (managementAccountId === null) return { role: 'neither', managementAccountId };
-    if (caller === null) return { role: 'unknown', managementAccountId };
-    if (caller === managementAccountId) return { role: 'management', managementAccountId };
+    const [caller, found] = await Promise.all([account, organization]);
+    if (found === null) return { role: 'neither', managementAccountId: null, organizationId: null };
+    const ids = { managementAccountId: found.managementAccountId, organizationId: found.id };
+    if (caller === null) return { role: 'unknown', ...ids };
+    if (caller === found.managementAccountId) return { role: 'management', ...ids };
     const answered = await answersOrganizationsFeatures(session);
-    const role = answered === undefined ? 'unknown' : answered ? 'delegated-admin' : 'neither';
-    return { role, managementAccountId };
+    return { role: answered === undefined ? 'unknown' : answered ? 'delegated-admin' : 'neither', ...ids };
   } catch {
-    return { role: 'unknown', managementAccountId: null };
+    return { role: 'unknown', managementAccountId: null, organizationId: null };
   }
 }
 

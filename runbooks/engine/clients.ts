@@ -9,6 +9,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Pacer } from '../lib/pacer';
 import { defaultPacer, MAX_CALL_ATTEMPTS, pacedRetryStrategy, usePacer } from './retry';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -65,6 +66,7 @@ const SDK_MODULES = {
   sqs: () => import('@aws-sdk/client-sqs'),
   iam: () => import('@aws-sdk/client-iam'),
   organizations: () => import('@aws-sdk/client-organizations'),
+  cloudformation: () => import('@aws-sdk/client-cloudformation'),
 };
 export type ServiceName = keyof typeof SDK_MODULES;
 type SdkModule<S extends ServiceName> = Awaited<ReturnType<(typeof SDK_MODULES)[S]>>;
@@ -86,6 +88,7 @@ interface ClientByService {
   sqs: SQSClient;
   iam: IAMClient;
   organizations: OrganizationsClient;
+  cloudformation: CloudFormationClient;
 }
 
 /** The per-request timeout of every AWS call; the range keeps "10" (meant as seconds) from becoming 10 ms. */
@@ -205,6 +208,11 @@ export async function createClient<S extends ServiceName>(service: S, session: S
     case 'organizations': {
       const { OrganizationsClient } = await sdk('organizations');
       client = new OrganizationsClient(base);
+      break;
+    }
+    case 'cloudformation': {
+      const { CloudFormationClient } = await sdk('cloudformation');
+      client = new CloudFormationClient(base);
       break;
     }
     default:

@@ -38,8 +38,8 @@ export interface IntentFacts {
   /** A fleet run's selection: the account ids, `{ ou }` or `{ all: true }`. */
   readonly accounts?: unknown;
   readonly region: string | null;
-  /** The task policy ARN of the root sessions, null when the run takes none. */
-  readonly task: string | null;
+  /** The task policy ARN of the root sessions (a list when they have several), null when the run takes none. */
+  readonly task: string | readonly string[] | null;
   /** One sentence: what the run means to do. */
   readonly plan: string;
   readonly dryRun?: boolean;

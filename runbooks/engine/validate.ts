@@ -61,6 +61,7 @@ export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   const iso = /^(us|eu)-iso([a-z]?)-/.exec(region);
   if (iso !== null) return iso[2] === '' ? 'aws-iso' : `aws-iso-${iso[2]}`;
+  if (region.startsWith('eusc-')) return 'aws-eusc';
   return 'aws';
 }
 

@@ -14,8 +14,8 @@ import { runPool } from '../lib/pool';
 
 /** The Organizations reads that account selection needs; the real client or a fake satisfies it. */
 export interface OrgAccountsReader {
-  /** The organization's management account (DescribeOrganization's MasterAccountId). */
-  managementAccountId(): Promise<string>;
+  /** The organization's id and management account (DescribeOrganization's Id and MasterAccountId). */
+  organization(): Promise<{ readonly id: string | null; readonly managementAccountId: string }>;
   describeAccount(input: DescribeAccountCommandInput): Promise<DescribeAccountCommandOutput>;
   listAccounts(input: ListAccountsCommandInput): Promise<ListAccountsCommandOutput>;
   listAccountsForParent(input: ListAccountsForParentCommandInput): Promise<ListAccountsForParentCommandOutput>;
@@ -24,7 +24,8 @@ export interface OrgAccountsReader {
   ): Promise<ListOrganizationalUnitsForParentCommandOutput>;
 }
 
-export type AccountSelection = { accounts: string[] } | { ou: string } | { all: true };
+/** `ou`: one or more OU (or root) ids, each taken with its child OUs. */
+export type AccountSelection = { accounts: string[] } | { ou: string[] } | { all: true };
 
 /** Which accounts a fleet run works on, and how many at once. */
 export interface FleetScope {
@@ -50,7 +51,7 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
   if (given !== 1) {
     throw badInput(
       given === 0 ? 'No accounts selected.' : 'Choose only one of --accounts, --ou and --all.',
-      'Use exactly one of --accounts <id,id,…>, --ou <ou-id> or --all.',
+      'Use exactly one of --accounts <id,id,…>, --ou <ou-id,…> or --all.',
     );
   }
   if (flags.accounts !== undefined) {
@@ -66,10 +67,17 @@ export function parseSelection(flags: { accounts?: string; ou?: string; all?: bo
     return { accounts: [...new Set(ids)] };
   }
   if (flags.ou !== undefined) {
-    if (!OU_ID.test(flags.ou) && !ROOT_ID.test(flags.ou)) {
-      throw badValue('--ou', flags.ou, 'an OU id such as ou-ab12-cd34ef56 (or a root id such as r-ab12)');
+    const allowed = 'a comma-separated list of OU ids such as ou-ab12-cd34ef56 (or root ids such as r-ab12)';
+    const ids = flags.ou
+      .split(',')
+      .map((id) => id.replace(/^ +| +$/g, ''))
+      .filter((id) => id !== '');
+    if (ids.length === 0) throw badValue('--ou', flags.ou, allowed);
+    const bad = ids.find((id) => !OU_ID.test(id) && !ROOT_ID.test(id));
+    if (bad !== undefined) {
+      throw badValue('--ou', bad, allowed);
     }
-    return { ou: flags.ou };
+    return { ou: [...new Set(ids)] };
   }
   return { all: true };
 }
@@ -80,7 +88,7 @@ export function describeSelection(selection: AccountSelection): string {
     const shown = selection.accounts.slice(0, 5).join(', ');
     return `accounts ${shown}${selection.accounts.length > 5 ? ` and ${selection.accounts.length - 5} more` : ''}`;
   }
-  return 'ou' in selection ? `the accounts of ${selection.ou}` : 'every account of the organization';
+  return 'ou' in selection ? `the accounts of ${selection.ou.join(', ')}` : 'every account of the organization';
 }
 
 /** The reason an account is listed but not assumed, or undefined when it can be audited. */
@@ -152,7 +160,7 @@ export async function* selectAccounts(
   selection: AccountSelection,
   options: { concurrency?: number; refuseManagementAccount?: boolean } = {},
 ): AsyncGenerator<FleetAccount> {
-  const management = await org.managementAccountId();
+  const management = (await org.organization()).managementAccountId;
 
   if ('accounts' in selection) {
     if (options.refuseManagementAccount && selection.accounts.includes(management)) {
@@ -192,18 +200,34 @@ export async function* selectAccounts(
     return;
   }
 
-  // Depth-first through the OU tree; the stack holds parent ids only, never accounts.
-  const parents = [selection.ou];
+  const accountsPage = (ParentId: string, NextToken?: string) =>
+    org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'ParentNotFoundException') throw error;
+      throw badInput(
+        `OU "${ParentId}" was not found in the organization.`,
+        'List OUs with `aws organizations list-organizational-units-for-parent`.',
+      );
+    });
+  // Every given OU is read before the first account is yielded (and so before any AssumeRoot): a typo in the last
+  // of several OUs refuses the run instead of stopping it halfway. Their first pages are kept for the walk.
+  const firstPages = new Map<string, ListAccountsForParentCommandOutput>();
+  await runPool(selection.ou, (id) => accountsPage(id), {
+    concurrency: options.concurrency ?? 8,
+    order: 'input',
+    emit: (page, index) => void firstPages.set(selection.ou[index], page),
+  });
+
+  // Depth-first through the OU trees, in the order given; the stack holds parent ids only, never accounts. An OU
+  // reached twice (given with one of its ancestors) is listed once.
+  const parents = [...selection.ou].reverse();
+  const visited = new Set<string>();
   while (parents.length > 0) {
     const ParentId = parents.pop() as string;
+    if (visited.has(ParentId)) continue;
+    visited.add(ParentId);
+    const first = firstPages.get(ParentId);
     const pages = prefetched((NextToken) =>
-      org.listAccountsForParent({ ParentId, NextToken }).catch((error: unknown) => {
-        if ((error as { name?: string }).name !== 'ParentNotFoundException') throw error;
-        throw badInput(
-          `OU "${ParentId}" was not found in the organization.`,
-          'List OUs with `aws organizations list-organizational-units-for-parent`.',
-        );
-      }),
+      NextToken === undefined && first !== undefined ? Promise.resolve(first) : accountsPage(ParentId, NextToken),
     );
     for await (const page of pages) {
       for (const account of page.Accounts ?? []) yield toFleetAccount(account, management);

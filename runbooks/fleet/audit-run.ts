@@ -7,16 +7,15 @@
 import { toRunbookError } from '../engine/aws-errors';
 import { resolveCaller } from '../engine/credentials';
 import { ExitCode } from '../engine/errors';
-import type { RunIo, Writer } from '../engine/io';
+import type { RunIo } from '../engine/io';
 import type { RunSettings } from '../engine/settings';
 import { TASKS, taskPolicyArn } from '../engine/tasks';
 import { withRun } from '../engine/trail';
 import { badValue, optionalString } from '../engine/validate';
-import { createProgress, type ProgressStream } from '../lib/progress';
 import { describeSelection, selectAccounts, type FleetScope } from './accounts';
-import { runAudit, type AuditTotals } from './audit';
+import { auditOutcome, runAudit, type AuditTotals } from './audit';
 import { fleetConnections, fleetPorts } from './aws';
-import { AUDIT_FORMATS, auditRenderer, streamWrite, type AuditFormat } from './report';
+import { AUDIT_FORMATS, auditRenderer, rowsProgress, streamWrite, type AuditFormat } from './report';
 
 export interface AuditParams extends FleetScope {
   readonly output: AuditFormat;
@@ -53,11 +52,7 @@ export async function auditFleet(params: AuditParams, settings: RunSettings, io:
       await caller.callerArn();
       const ports = await fleetPorts(caller, settings.duration, concurrency, run);
       const renderer = auditRenderer(params.output, streamWrite(io.stdout));
-      // Rows streaming to a terminal are progress enough; a bar redrawn on the same terminal would tear them.
-      const rowsOnTerminal = (io.stdout as Writer & { isTTY?: boolean }).isTTY === true;
-      const progress = createProgress(rowsOnTerminal ? { write: () => undefined } : (io.stderr as ProgressStream), {
-        label: 'audit',
-      });
+      const progress = rowsProgress(io, 'audit');
       let counted: AuditTotals;
       try {
         counted = await runAudit({
@@ -67,13 +62,7 @@ export async function auditFleet(params: AuditParams, settings: RunSettings, io:
           sink: (audit) => {
             progress.tick(audit.status === 'failed');
             // Not awaited: the run's outcome waits for it, and rows keep streaming meanwhile.
-            if (audit.status !== 'skipped') {
-              void run.outcome({
-                account: audit.account,
-                outcome: audit.status === 'audited' ? 'unchanged' : 'failed',
-                errorCode: audit.error?.code ?? null,
-              });
-            }
+            if (audit.status !== 'skipped') void run.outcome(auditOutcome(audit));
             return renderer.row(audit);
           },
         });

@@ -6,7 +6,7 @@
  * Clients come in as parameters; nothing here constructs one.
  */
 import type { SessionCredentials } from '../engine/clients';
-import { isTrailFailure } from '../engine/trail';
+import { isTrailFailure, type OutcomeFacts } from '../engine/trail';
 import { runPool, type EmitOrder } from '../lib/pool';
 import type { FleetAccount } from './accounts';
 import type { RootIamOutput, RootIamReader } from './root-iam';
@@ -238,6 +238,15 @@ export async function auditAccount(deps: AuditDeps, account: FleetAccount): Prom
     if (isTrailFailure(error)) throw error;
     return { ...result, status: 'failed', error: errorSummary(error) };
   }
+}
+
+/** One audited (or failed) account's outcome for the trail: an audit reads only, so `unchanged` or `failed`. */
+export function auditOutcome(audit: AccountAudit): OutcomeFacts & { account: string } {
+  return {
+    account: audit.account,
+    outcome: audit.status === 'audited' ? 'unchanged' : 'failed',
+    errorCode: audit.error?.code ?? null,
+  };
 }
 
 export interface AuditTotals {

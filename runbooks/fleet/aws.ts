@@ -14,6 +14,7 @@ import type { TrailRun } from '../engine/trail';
 import type { OrgAccountsReader } from './accounts';
 import { IAM_API_VERSION, rootIamPort, type RootIamWriter } from './root-iam';
 import type { AssumeRootFn } from './account-session';
+import type { BucketPolicyReader, QueuePolicyReader } from './policy-reads';
 
 /**
  * AssumeRoot with the caller's session, one per account, sent by the engine's query client (a quarter of the SDK's
@@ -36,6 +37,40 @@ export async function rootIamFactory(caller: Session): Promise<(credentials: Ses
 }
 
 /**
+ * S3 and SQS readers signed with root sessions (the lock-out scan), built by the engine's createClient from the
+ * fleet's settings: the run's shared connection pool and its one pacer, like every other client of the run. The S3
+ * client follows region redirects, so one client reads buckets of every region; SQS clients are per region.
+ */
+export function rootPolicyReaders(caller: Session): {
+  s3For: (credentials: SessionCredentials) => Promise<BucketPolicyReader>;
+  sqsFor: (credentials: SessionCredentials, region: string) => Promise<QueuePolicyReader>;
+} {
+  return {
+    s3For: async (credentials) => {
+      const [m, client] = await Promise.all([
+        sdk('s3'),
+        createClient('s3', { settings: caller.settings, credentials, label: 'root' }),
+      ]);
+      return {
+        listBuckets: (input) => client.send(new m.ListBucketsCommand(input)),
+        getBucketPolicy: (input) => client.send(new m.GetBucketPolicyCommand(input)),
+      };
+    },
+    sqsFor: async (credentials, region) => {
+      const settings = { ...caller.settings, region };
+      const [m, client] = await Promise.all([
+        sdk('sqs'),
+        createClient('sqs', { settings, credentials, label: 'root' }),
+      ]);
+      return {
+        listQueues: (input) => client.send(new m.ListQueuesCommand(input)),
+        getQueueAttributes: (input) => client.send(new m.GetQueueAttributesCommand(input)),
+      };
+    },
+  };
+}
+
+/**
  * `known` is the caller's own organization lookup (engine/caller-role.ts), which already asked DescribeOrganization
  * for the audit trail: its answer is used, and the call made again only when that lookup could not read it.
  */
@@ -47,10 +82,13 @@ export async function orgAccountsReader(
   const client = await createClient('organizations', caller);
   return {
     client,
-    managementAccountId: async () =>
-      (await known?.())?.managementAccountId ??
-      (await client.send(new m.DescribeOrganizationCommand({}))).Organization?.MasterAccountId ??
-      '',
+    organization: async () => {
+      const lookup = await known?.();
+      if (lookup?.managementAccountId)
+        return { id: lookup.organizationId, managementAccountId: lookup.managementAccountId };
+      const { Organization } = await client.send(new m.DescribeOrganizationCommand({}));
+      return { id: Organization?.Id ?? null, managementAccountId: Organization?.MasterAccountId ?? '' };
+    },
     describeAccount: (input) => client.send(new m.DescribeAccountCommand(input)),
     listAccounts: (input) => client.send(new m.ListAccountsCommand(input)),
     listAccountsForParent: (input) => client.send(new m.ListAccountsForParentCommand(input)),
@@ -88,5 +126,5 @@ export async function fleetPorts(caller: CallerSession, duration: number, concur
     org.client.destroy();
     for (const line of pacingReport(fleet.settings.pacer ?? defaultPacer())) fleet.settings.log(line);
   };
-  return { org, assumeRoot: assumeRootFn, iamFor, close };
+  return { org, assumeRoot: assumeRootFn, iamFor, ...rootPolicyReaders(fleet), close };
 }

@@ -3,6 +3,7 @@
  * any size needs constant memory. JSON is one array written element by element; CSV and the table write a header
  * first and one row per account.
  */
+import { createProgress, type Progress, type ProgressStream } from '../lib/progress';
 import { hasRootCredentials, type AccountAudit } from './audit';
 
 export type AuditFormat = 'table' | 'json' | 'csv';
@@ -11,31 +12,48 @@ export const AUDIT_FORMATS: readonly AuditFormat[] = ['table', 'json', 'csv'];
 /** Where rendered text goes; a promise means "wait before writing more" (stdout backpressure). */
 export type Write = (text: string) => void | Promise<void>;
 
-export interface AuditRenderer {
-  row(audit: AccountAudit): void | Promise<void>;
+/** Writes a stream of rows in one format: `row` per item as it arrives, `end` once. */
+export interface RowRenderer<T> {
+  row(item: T): void | Promise<void>;
   end(): void | Promise<void>;
 }
+
+export type AuditRenderer = RowRenderer<AccountAudit>;
 
 export function auditRenderer(format: AuditFormat, write: Write): AuditRenderer {
   switch (format) {
     case 'json':
-      return jsonRenderer(write);
+      return jsonArrayRenderer(write);
     case 'csv':
-      return csvRenderer(write);
+      return headedRenderer(write, CSV_COLUMNS.join(','), csvRow);
     case 'table':
-      return tableRenderer(write);
+      return headedRenderer(write, columnsHeader(TABLE), tableRow);
   }
 }
 
-function jsonRenderer(write: Write): AuditRenderer {
+/** One JSON array, written element by element (`[]` when there is none). */
+export function jsonArrayRenderer<T>(write: Write): RowRenderer<T> {
   let first = true;
   return {
-    row: (audit) => {
-      const text = (first ? '[\n' : ',\n') + JSON.stringify(audit);
+    row: (item) => {
+      const text = (first ? '[\n' : ',\n') + JSON.stringify(item);
       first = false;
       return write(text);
     },
     end: () => write(first ? '[]\n' : '\n]\n'),
+  };
+}
+
+/** A header line, then one line per row; the header alone when there are no rows. */
+export function headedRenderer<T>(write: Write, header: string, line: (item: T) => string): RowRenderer<T> {
+  let headerDone = false;
+  const head = () => (headerDone ? '' : ((headerDone = true), `${header}\n`));
+  return {
+    row: (item) => write(head() + line(item) + '\n'),
+    end: () => {
+      const text = head();
+      return text ? write(text) : undefined;
+    },
   };
 }
 
@@ -85,18 +103,6 @@ export function csvRow(audit: AccountAudit): string {
   return CSV_COLUMNS.map((column) => csvField(fields[column])).join(',');
 }
 
-function csvRenderer(write: Write): AuditRenderer {
-  let headerDone = false;
-  return {
-    row: (audit) => {
-      const header = headerDone ? '' : CSV_COLUMNS.join(',') + '\n';
-      headerDone = true;
-      return write(header + csvRow(audit) + '\n');
-    },
-    end: () => (headerDone ? undefined : write(CSV_COLUMNS.join(',') + '\n')),
-  };
-}
-
 const TABLE = [
   ['ACCOUNT', 12],
   ['NAME', 24],
@@ -107,14 +113,25 @@ const TABLE = [
   ['RESULT', 0],
 ] as const;
 
-function tableLine(cells: string[]): string {
+/** One line of a table of fixed-width columns ([title, width]; width 0: the last column, not padded). */
+export function columnsLine(columns: readonly (readonly [string, number])[], cells: readonly string[]): string {
   return cells
-    .map((cell, i) => (TABLE[i][1] === 0 ? cell : cell.padEnd(TABLE[i][1])))
+    .map((cell, i) => (columns[i][1] === 0 ? cell : cell.padEnd(columns[i][1])))
     .join('  ')
     .trimEnd();
 }
 
-const shorten = (text: string, width: number): string => (text.length <= width ? text : text.slice(0, width - 1) + '…');
+/** The header line of such a table. */
+export const columnsHeader = (columns: readonly (readonly [string, number])[]): string =>
+  columnsLine(
+    columns,
+    columns.map(([title]) => title),
+  );
+
+const tableLine = (cells: string[]): string => columnsLine(TABLE, cells);
+
+export const shorten = (text: string, width: number): string =>
+  text.length <= width ? text : text.slice(0, width - 1) + '…';
 
 export function tableRow(audit: AccountAudit): string {
   const n = (list: unknown[] | null): string => (list === null ? '-' : String(list.length));
@@ -137,16 +154,13 @@ export function tableRow(audit: AccountAudit): string {
   ]);
 }
 
-function tableRenderer(write: Write): AuditRenderer {
-  let headerDone = false;
-  const header = () => (headerDone ? '' : ((headerDone = true), tableLine(TABLE.map(([title]) => title)) + '\n'));
-  return {
-    row: (audit) => write(header() + tableRow(audit) + '\n'),
-    end: () => {
-      const text = header();
-      return text ? write(text) : undefined;
-    },
-  };
+/**
+ * Progress on stderr for a command whose rows stream to stdout. Rows streaming to a terminal are progress enough:
+ * a bar redrawn on the same terminal would tear them, so there it writes nothing.
+ */
+export function rowsProgress(io: { stdout: object; stderr: object }, label: string): Progress {
+  const rowsOnTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true;
+  return createProgress(rowsOnTerminal ? { write: () => undefined } : (io.stderr as ProgressStream), { label });
 }
 
 /** A Write that honours backpressure when the writer is a Node stream (stdout piped into a slow reader). */

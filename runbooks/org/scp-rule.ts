@@ -51,28 +51,44 @@ function exemptsAssumedRoot(statement: Statement): boolean {
   return nullTrue || boolFalse;
 }
 
-/** Findings for one SCP document (text or parsed). A document that is not JSON is a finding of its own. */
-export function denyRootWithoutExemption(policy: string | object): ScpFinding[] {
+/** The statements of an SCP document (text or parsed); undefined when it is not JSON. */
+function statementsOf(policy: string | object): Statement[] | undefined {
   let document: { Statement?: Statement | Statement[] };
   try {
     document = (typeof policy === 'string' ? JSON.parse(policy) : policy) as typeof document;
   } catch {
-    return [{ statement: '-', reason: 'the policy is not valid JSON' }];
+    return undefined;
   }
-  const statements = Array.isArray(document.Statement)
-    ? document.Statement
-    : document.Statement
-      ? [document.Statement]
-      : [];
+  return Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : [];
+}
+
+const label = (statement: Statement, index: number): string => statement.Sid ?? `#${index + 1}`;
+
+/** Findings for one SCP document (text or parsed). A document that is not JSON is a finding of its own. */
+export function denyRootWithoutExemption(policy: string | object): ScpFinding[] {
+  const statements = statementsOf(policy);
+  if (statements === undefined) return [{ statement: '-', reason: 'the policy is not valid JSON' }];
   return statements.flatMap((statement, index) =>
     statement.Effect === 'Deny' && targetsRoot(statement) && !exemptsAssumedRoot(statement)
       ? [
           {
-            statement: statement.Sid ?? `#${index + 1}`,
+            statement: label(statement, index),
             reason:
               'denies the root user without exempting AssumeRoot sessions (no "Null": {"aws:AssumedRoot": "true"})',
           },
         ]
+      : [],
+  );
+}
+
+/**
+ * The guardrail: statements that deny the root user's own credentials and exempt AssumeRoot sessions (the
+ * scp-guardrails module's deny-root-except-centralized-root). Their Sids, or #n; empty when the SCP has none.
+ */
+export function rootGuardrailStatements(policy: string | object): string[] {
+  return (statementsOf(policy) ?? []).flatMap((statement, index) =>
+    statement.Effect === 'Deny' && targetsRoot(statement) && exemptsAssumedRoot(statement)
+      ? [label(statement, index)]
       : [],
   );
 }

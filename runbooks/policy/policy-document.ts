@@ -4,22 +4,24 @@
  * structure checked as S3 and SQS would: Version; Statement as one object or a non-empty list of objects, each
  * with Effect Allow|Deny, exactly one of Action/NotAction and of Principal/NotPrincipal; and every resource ARN
  * naming the target bucket or queue, so a policy meant for another resource is never put on this one. Messages say
- * which statement breaks which rule and never quote the document. A --policy-file that the lock-out analysis says
- * still locks everyone out is refused unless --force.
+ * which statement breaks which rule and never quote the document. A --policy-file that the lock-out rule
+ * (lockout.ts) says still locks everyone out is refused unless --force.
  */
 import { readInputFile } from '../engine/input-file';
 import { describePosition, parseJsonText } from '../engine/json-text';
 import { badInput } from '../engine/errors';
 import { badValue, optionalString } from '../engine/validate';
-import { lockingStatements } from './lockout';
+import { knownOperator } from './policy-conditions';
+import { lockingStatements, type LockoutTarget } from './lockout';
+import { parsePolicy } from './policy-model';
 import { wildcardMatches } from '../lib/wildcard';
 
 /** Bucket policies are limited to 20 KB by S3; queue policies share the 256 KiB attribute limit of SQS. */
 export const POLICY_LIMITS = { s3: 20 * 1024, sqs: 256 * 1024 } as const;
 
-/** What a policy must be about: the bucket (in the run's partition) or the queue's ARN. */
+/** What a policy must be about: the bucket (in the run's partition) of an account, or the queue's ARN. */
 export type PolicyTarget =
-  | { readonly service: 's3'; readonly bucket: string; readonly partition: string }
+  | { readonly service: 's3'; readonly account: string; readonly bucket: string; readonly partition: string }
   | { readonly service: 'sqs'; readonly queueArn: string };
 
 /** Where the text came from, for messages: the option and its value (a path). */
@@ -69,7 +71,10 @@ export function replacementPolicy(
   return { file, text: readPolicyFile(file, target(), { force }) };
 }
 
-/** Reads --policy-file: exact text, checked for `target`; refused if it still locks everyone out, unless `force`. */
+/**
+ * Reads --policy-file: exact text, checked for `target`, with condition operators IAM knows; refused if it still
+ * locks everyone out, unless `force`.
+ */
 export function readPolicyFile(
   path: string,
   target: PolicyTarget,
@@ -77,22 +82,40 @@ export function readPolicyFile(
 ): string {
   const option = options.option ?? '--policy-file';
   const text = readInputFile(path, { option, what: ALLOWED, limit: POLICY_LIMITS[target.service] });
-  checkPolicyDocument(text, target, { option, value: path });
-  const locking = lockingStatements(text, target.service);
-  if (locking.length > 0 && !options.force) {
+  const document = checkPolicyDocument(text, target, { option, value: path });
+  // The one thing the structure check leaves to the rule: a condition operator it would have to guess at.
+  const guessed = parsePolicy(document).find((s) => s.conditions.some((c) => !knownOperator(c.operator)));
+  if (guessed !== undefined) {
+    throw badValue(option, path, ALLOWED, `statement ${guessed.index + 1} has a condition operator IAM does not know`);
+  }
+  if (options.force) return text;
+  const locking = lockingStatements(document, lockoutTarget(target));
+  if (locking.length > 0) {
     const which = locking.map((s) => `statement ${s.position} denies ${s.actions.join(', ')}`).join('; ');
     throw badValue(
       option,
       path,
       'a policy that does not lock everyone out',
-      `it still locks everyone out (${which}, to every principal); fix it, or pass --force to put it anyway`,
+      `it still locks everyone out (${which}; afterwards only the root user, or what the policy exempts, could ` +
+        'change it); fix it, or pass --force to put it anyway',
     );
   }
   return text;
 }
 
-/** Throws BadInput naming `source` unless `text` is a resource policy for `target`. */
-export function checkPolicyDocument(text: string, target: PolicyTarget, source: PolicySource): void {
+/** The lock-out rule's view of a target: whose administrators must keep a way in, to which resource. */
+function lockoutTarget(target: PolicyTarget): LockoutTarget {
+  if (target.service === 's3') {
+    return { service: 's3', account: target.account, resourceArn: `arn:${target.partition}:s3:::${target.bucket}` };
+  }
+  const [, , , region, account] = target.queueArn.split(':');
+  return { service: 'sqs', account, region, resourceArn: target.queueArn };
+}
+
+/**
+ * Throws BadInput naming `source` unless `text` is a resource policy for `target`; returns the parsed document.
+ */
+export function checkPolicyDocument(text: string, target: PolicyTarget, source: PolicySource): Record<string, unknown> {
   const refuse = (problem: string) => badValue(source.option, source.value, ALLOWED, problem);
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw refuse(`it is not valid JSON: ${parsed.problem} at ${describePosition(parsed.at)}`);
@@ -112,6 +135,7 @@ export function checkPolicyDocument(text: string, target: PolicyTarget, source: 
     const problem = statementProblem(statement, target, source.wildcards === 'matching');
     if (problem !== undefined) throw refuse(`statement ${index + 1} ${problem}`);
   });
+  return document;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -143,11 +167,8 @@ function statementProblem(statement: unknown, target: PolicyTarget, wildcards: b
   if (!validPrincipal(statement[principal])) {
     return `has a "${principal}" that is neither "*" nor an object of ${PRINCIPAL_KINDS.join(', ')} lists`;
   }
-  if (
-    statement.Condition !== undefined &&
-    !(isObject(statement.Condition) && Object.values(statement.Condition).every(isObject))
-  ) {
-    return 'has a "Condition" that is not an object of condition operators';
+  if (statement.Condition !== undefined && !validCondition(statement.Condition)) {
+    return 'has a "Condition" that is not an object of condition operators, each mapping keys to values';
   }
   return resourceProblem(statement, target, wildcards);
 }
@@ -163,6 +184,18 @@ function validPrincipal(value: unknown): boolean {
   if (value === '*') return true;
   if (!isObject(value) || Object.keys(value).length === 0) return false;
   return Object.entries(value).every(([kind, ids]) => PRINCIPAL_KINDS.includes(kind) && strings(ids) !== undefined);
+}
+
+/** `{"<operator>": {"<key>": value or [values]}}`, a value being a string, a number or a boolean. */
+function validCondition(value: unknown): boolean {
+  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  return (
+    isObject(value) &&
+    Object.values(value).every(
+      (block) =>
+        isObject(block) && Object.values(block).every((v) => scalar(v) || (Array.isArray(v) && v.every(scalar))),
+    )
+  );
 }
 
 function resourceProblem(

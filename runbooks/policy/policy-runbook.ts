@@ -94,7 +94,7 @@ export function policyRunbook<P, A extends PolicyStore>(
       return after;
     },
     details(before, after, p, status) {
-      const locking = lockingStatements(before.snapshot, spec.service);
+      const locking = lockingStatements(before.snapshot, { service: spec.service, account: spec.account(p) });
       if (status === 'changed') {
         return { removedLockout: locking.map((s) => s.statement), policy: after?.snapshot ?? null };
       }

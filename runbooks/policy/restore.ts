@@ -90,7 +90,7 @@ export function parseRestoreParams(
   let target: PolicyTarget;
   if (resourceType === 's3-bucket') {
     if (bucketNameProblem(resource) !== undefined) throw refuse('its "resource" is not a valid bucket name');
-    target = { service: 's3', bucket: resource, partition: partitionOf(region) };
+    target = { service: 's3', account, bucket: resource, partition: partitionOf(region) };
   } else {
     const ref = checkQueueUrl(resource, endpointOverride('SQS', { ...settings, env }));
     if ('problem' in ref)

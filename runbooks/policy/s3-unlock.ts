@@ -26,6 +26,7 @@ export function parseS3UnlockParams(
   const bucket = parseBucketName(requireOption(values, 'bucket', 'an S3 bucket name'));
   const policy = replacementPolicy(values, () => ({
     service: 's3',
+    account,
     bucket,
     partition: partitionOf(runRegion(settings)),
   }));
