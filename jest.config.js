@@ -13,6 +13,7 @@ module.exports = {
   testSequencer: '<rootDir>/__tests__/support/sequencer.js',
   testTimeout: 120000,
   // Three workers on two cores: the terraform, cdktf and sandbox suites spend much of their time waiting on a
-  // child process, so two workers left about a third of the machine idle (437 s of CPU in a 333 s run).
+  // child process, so two workers left about a third of the machine idle (437 s of CPU in a 333 s run). Four were
+  // faster still (about 15 s) but loaded the sandboxes until a terraform apply failed on a retried call.
   maxWorkers: 3,
 };
