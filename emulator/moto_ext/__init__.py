@@ -6,7 +6,9 @@ concern; the server entry (emulator/server.py) wraps moto's WSGI app with the re
 what they ask, and the one policy evaluator's decision) and the seeding API.
 """
 
-from . import authorize, cloudformation_ext, events_ext, iam_ext, member_role, organizations_ext, perf, s3_ext, sts_ext
+import threading
+
+from . import authorize, events_ext, iam_ext, member_role, organizations_ext, perf, s3_ext, sts_ext
 
 _installed = False
 
@@ -20,8 +22,26 @@ def install() -> None:
     member_role.install()
     iam_ext.install()
     sts_ext.install()
-    cloudformation_ext.install()
     events_ext.install()
     s3_ext.install()
     authorize.install()
     _installed = True
+
+
+_stacksets_lock = threading.Lock()
+_stacksets_installed = False
+
+
+def install_stacksets() -> None:
+    """Patches moto's CloudFormation before the first CloudFormation request is served. moto.cloudformation imports
+    every service a template can name (EC2's instance types and zones among them): 0.7 s of a 1.0 s start-up,
+    which most sandboxes (each test suite starts one) never use."""
+    global _stacksets_installed
+    if _stacksets_installed:
+        return
+    with _stacksets_lock:
+        if not _stacksets_installed:
+            from . import cloudformation_ext
+
+            cloudformation_ext.install()
+            _stacksets_installed = True

@@ -19,11 +19,10 @@ from moto.cloudformation.models import StackInstance, StackInstances, StackSet
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 from moto.moto_api._internal import mock_random
-from moto.organizations.models import FakeDelegatedAdministrator, OrganizationsBackend
+from moto.organizations.models import OrganizationsBackend
 
-from .organizations_ext import organization_backend_of
+from .organizations_ext import STACKSETS_PRINCIPAL, organization_backend_of
 
-STACKSETS_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
 CALL_AS = ("SELF", "DELEGATED_ADMIN")
 SERVICE_MANAGED_TARGETS = "StackSets with SERVICE_MANAGED permission model can only have OrganizationalUnit as target"
 
@@ -252,9 +251,6 @@ def list_stack_instances(self: CloudFormationResponse) -> Any:
 
 
 def install() -> None:
-    # StackSets delegated administration is registered like any other service's.
-    if STACKSETS_PRINCIPAL not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
-        FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(STACKSETS_PRINCIPAL)
     StackSet.auto_deployment = None  # type: ignore[attr-defined]
     StackSet.capabilities = []  # type: ignore[attr-defined]
     StackInstances.create_instances = create_instances  # type: ignore[method-assign]

@@ -20,7 +20,18 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from . import assume_root, authorize, errors, organizations_ext, principals, request_facts, root_iam, state, task_policies
+from . import (
+    assume_root,
+    authorize,
+    errors,
+    install_stacksets,
+    organizations_ext,
+    principals,
+    request_facts,
+    root_iam,
+    state,
+    task_policies,
+)
 
 StartResponse = Callable[..., Any]
 
@@ -60,6 +71,8 @@ def answer(environ: dict[str, Any]) -> errors.Response | None:
     if credential is None:
         return None
     access_key, region, service = credential
+    if service == "cloudformation":
+        install_stacksets()
     try:
         caller = principals.resolve(access_key, service)
         facts = request_facts.read(environ, service, region)

@@ -18,6 +18,7 @@ from moto.organizations.models import (
 from .errors import SandboxError
 
 IAM_PRINCIPAL = "iam.amazonaws.com"
+STACKSETS_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
 
 
 def install() -> None:
@@ -26,6 +27,9 @@ def install() -> None:
     for allowed in (FakeServiceAccess.TRUSTED_SERVICES, FakeDelegatedAdministrator.SUPPORTED_SERVICES):
         if IAM_PRINCIPAL not in allowed:
             allowed.append(IAM_PRINCIPAL)
+    # StackSets delegated administration is registered like any other service's, before any StackSet request.
+    if STACKSETS_PRINCIPAL not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+        FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(STACKSETS_PRINCIPAL)
 
 
 def organization_backend_of(account_id: str) -> OrganizationsBackend | None:
