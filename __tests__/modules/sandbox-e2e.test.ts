@@ -10,7 +10,7 @@
  * guardrail denies a member's root user with long-term keys while `runbook s3-unlock`'s AssumeRoot session
  * (aws:AssumedRoot) still unlocks the bucket, and the operator role may start its own tasks and no other.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
@@ -211,7 +211,7 @@ describeWithTerraform(
               RUNBOOK_AUDIT_LOG: join(runbookDir, 'audit.jsonl'),
               RUNBOOK_BACKUP_DIR: join(runbookDir, 'backups'),
             },
-          });
+          }).finally(() => rmSync(runbookDir, { recursive: true, force: true }));
           expect({ code: unlock.code, stderr: unlock.stderr }).toEqual({ code: 0, stderr: '' });
           expect(JSON.parse(unlock.stdout)).toMatchObject({ status: 'changed' });
           expect(await readBucketPolicy(endpoint, guarded, bucket)).toBeNull();

@@ -80,15 +80,18 @@ export async function orgAccountsReader(
 ): Promise<OrgAccountsReader & { client: OrganizationsClient }> {
   const m = await sdk('organizations');
   const client = await createClient('organizations', caller);
+  const read = async () => {
+    const lookup = await known?.();
+    if (lookup?.managementAccountId)
+      return { id: lookup.organizationId, managementAccountId: lookup.managementAccountId };
+    const { Organization } = await client.send(new m.DescribeOrganizationCommand({}));
+    return { id: Organization?.Id ?? null, managementAccountId: Organization?.MasterAccountId ?? '' };
+  };
+  // Read once per run: the lock-out scan and account selection both ask, and the fallback call is a request.
+  let organization: ReturnType<typeof read> | undefined;
   return {
     client,
-    organization: async () => {
-      const lookup = await known?.();
-      if (lookup?.managementAccountId)
-        return { id: lookup.organizationId, managementAccountId: lookup.managementAccountId };
-      const { Organization } = await client.send(new m.DescribeOrganizationCommand({}));
-      return { id: Organization?.Id ?? null, managementAccountId: Organization?.MasterAccountId ?? '' };
-    },
+    organization: () => (organization ??= read()),
     describeAccount: (input) => client.send(new m.DescribeAccountCommand(input)),
     listAccounts: (input) => client.send(new m.ListAccountsCommand(input)),
     listAccountsForParent: (input) => client.send(new m.ListAccountsForParentCommand(input)),
