@@ -16,6 +16,7 @@ import { hubSpokePlan } from './benchmarks/hub-spoke-plan';
 import { callCounts } from './benchmarks/call-counts';
 import { packageSize } from './benchmarks/package';
 import { enforcementCost } from './benchmarks/enforcement-cost';
+import { sandboxLatency } from './benchmarks/sandbox-latency';
 
 // The SDK's notice that future releases need node 22 is noise in a benchmark log; the scripts and builds the
 // benchmarks start inherit the switch.
@@ -33,6 +34,7 @@ const BENCHMARKS: Benchmark[] = [
   callCounts,
   packageSize,
   enforcementCost,
+  sandboxLatency,
 ];
 
 async function runOne(bench: Benchmark): Promise<BenchResult> {
