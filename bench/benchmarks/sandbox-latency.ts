@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { MANAGEMENT_ACCOUNT_ID, startSandbox, type Sandbox } from '../../emulator/sandbox';
+import { MANAGEMENT_ACCOUNT_ID, startSandbox } from '../../emulator/sandbox';
 import { median, round } from '../lib/measure';
 import { NotRun, type Benchmark, type Figure, type Goal } from '../lib/result';
 
@@ -66,12 +66,13 @@ export const sandboxLatency: Benchmark = {
   async run() {
     if (BASELINE && !existsSync(BASELINE)) throw new NotRun(`BENCH_LATENCY_BASELINE ${BASELINE} does not exist`);
     const canned = await cannedServer();
-    const sandboxes: { label: string; sandbox: Sandbox }[] = [{ label: 'sandbox', sandbox: await startSandbox() }];
-    if (BASELINE) sandboxes.push({ label: 'baseline build', sandbox: await startSandbox({ serverScript: BASELINE }) });
-    const targets = [
-      ...sandboxes.map(({ label, sandbox }) => ({ label, sts: client(sandbox.endpoint), ms: [] as number[] })),
-      { label: 'bare Node server', sts: client(canned.endpoint), ms: [] as number[] },
-    ];
+    const current = await startSandbox();
+    const older = BASELINE ? await startSandbox({ serverScript: BASELINE }) : undefined;
+    const target = (label: string, endpoint: string) => ({ label, sts: client(endpoint), ms: [] as number[] });
+    const sandbox = target('sandbox', current.endpoint);
+    const before = older && target('baseline build', older.endpoint);
+    const bare = target('bare Node server', canned.endpoint);
+    const targets = before ? [sandbox, before, bare] : [sandbox, bare];
     try {
       for (const t of targets) await calls(t.sts, WARM_UP);
       for (let pass = 0; pass < PASSES; pass += 1) {
@@ -79,12 +80,10 @@ export const sandboxLatency: Benchmark = {
       }
     } finally {
       for (const t of targets) t.sts.destroy();
-      await Promise.all(sandboxes.map(({ sandbox }) => sandbox.stop()));
+      await Promise.all([current.stop(), older?.stop()]);
       await new Promise((resolve) => canned.server.close(resolve));
     }
-    const [sandbox, ...others] = targets;
-    const bare = others[others.length - 1];
-    const med = (t: (typeof targets)[number]) => round(median(t.ms), 2);
+    const med = (t: typeof sandbox) => round(median(t.ms), 2);
     const figures: Figure[] = targets.flatMap((t) => [
       { label: `${t.label}: median round trip`, value: med(t), unit: 'ms' },
       { label: `${t.label}: 95th percentile`, value: round(percentile(t.ms, 0.95), 2), unit: 'ms' },
@@ -96,7 +95,6 @@ export const sandboxLatency: Benchmark = {
     const goals: Goal[] = [
       { text: `median ≤ ${GOAL_MS} ms (measured ${med(sandbox)} ms)`, met: median(sandbox.ms) <= GOAL_MS },
     ];
-    const before = others.length > 1 ? others[0] : undefined;
     return {
       figures,
       goals,
